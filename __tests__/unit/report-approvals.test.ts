@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest'
+import type { PlanEntry } from '../../src/model.ts'
+import { approvalCheckbox, minorOf, parseApprovals } from '../../src/report/approvals.ts'
+
+const SUB = '0b1f6471-1bf0-4dda-aec3-cb9272f09590'
+
+function entry(name: string, current: string, target: string | null, rg = 'rg-prod'): PlanEntry {
+  return {
+    clusterId: `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${name}`,
+    cluster: name,
+    resourceGroup: rg,
+    subscriptionId: SUB,
+    ring: 1,
+    pool: null,
+    os: null,
+    mode: null,
+    kubernetesVersion: { current, target },
+    nodeImageVersion: null,
+    action: 'minor',
+    reason: 'awaiting-approval',
+    message: `Minor upgrade ${current} → ${target ?? '?'} waits for approval.`,
+    warnings: []
+  }
+}
+
+const tick = (line: string): string => line.replace('- [ ]', '- [x]')
+
+describe('approvalCheckbox → tick → parseApprovals', () => {
+  const cases: Array<[string, PlanEntry, string]> = [
+    ['a patch target', entry('aks-weu-01', '1.35.6', '1.36.2'), '1.36'],
+    ['a minor target', entry('aks-weu-02', '1.35.6', '1.36'), '1.36'],
+    ['an LTS version', entry('aks-lts', '1.33.13', '1.34.9'), '1.34'],
+    ['a name Markdown would change', entry('aks_prod_1', '1.35.6', '1.36.2', 'rg_(eu)'), '1.36']
+  ]
+  it.each(cases)('%s', (_name, e, minor) => {
+    const line = approvalCheckbox(e)
+    expect(line.startsWith('- [ ] ')).toBe(true)
+    expect(parseApprovals(line)).toEqual([])
+    expect(parseApprovals(tick(line))).toEqual([{ clusterId: e.clusterId, minor }])
+  })
+
+  it('accepts an upper-case X, other list markers and CRLF bodies', () => {
+    const e = entry('aks-weu-01', '1.35.6', '1.36.2')
+    const line = approvalCheckbox(e).replace('- [ ]', '* [X]')
+    expect(parseApprovals(`intro\r\n${line}\r\nend`)).toEqual([{ clusterId: e.clusterId, minor: '1.36' }])
+  })
+
+  it('renders an approval already given as ticked', () => {
+    const e = entry('aks-weu-01', '1.35.6', '1.36.2')
+    expect(parseApprovals(approvalCheckbox(e, true))).toEqual([{ clusterId: e.clusterId, minor: '1.36' }])
+  })
+
+  it('reports one approval per cluster and minor', () => {
+    const line = tick(approvalCheckbox(entry('aks-weu-01', '1.35.6', '1.36.2')))
+    expect(parseApprovals(`${line}\n${line}`)).toHaveLength(1)
+  })
+})
+
+describe('parseApprovals ignores boxes it did not write or that were edited', () => {
+  const e = entry('aks-weu-01', '1.35.6', '1.36.2')
+  const ticked = tick(approvalCheckbox(e))
+  const cases: Array<[string, string]> = [
+    ['visible version edited to another minor', ticked.replace('**1.36.2**', '**1.37.1**')],
+    ['visible version removed', ticked.replace(' to Kubernetes **1.36.2**', '')],
+    ['hidden minor edited', ticked.replace(':1.36 -->', ':1.37 -->')],
+    ['visible cluster edited', ticked.replace('**aks-weu-01**', '**aks-weu-02**')],
+    ['hidden key removed', ticked.replace(/ <!--.*-->$/, '')],
+    ['a hand-written box', '- [x] Approve the minor upgrade of **aks-weu-01** to Kubernetes **1.36.2**'],
+    ['a box quoted in a code block', `\`\`\`\n${ticked}\n\`\`\``],
+    ['a box in a tilde fence', `~~~md\n${ticked}\n~~~`]
+  ]
+  it.each(cases)('%s', (_name, body) => {
+    expect(parseApprovals(body)).toEqual([])
+  })
+
+  it('but reads a box after a closed code block', () => {
+    expect(parseApprovals(`\`\`\`\nx\n\`\`\`\n${ticked}`)).toHaveLength(1)
+  })
+})
+
+describe('approvalCheckbox without a target', () => {
+  it('offers no box', () => {
+    const line = approvalCheckbox(entry('aks-weu-01', '1.35.6', null))
+    expect(line).not.toContain('[ ]')
+    expect(parseApprovals(tick(line))).toEqual([])
+  })
+})
+
+describe('approvalCheckbox escapes what it shows', () => {
+  it('keeps a hostile name harmless and the key intact', () => {
+    const e = entry('aks-weu-01', '1.35.6', '1.36.2', 'rg-@everyone')
+    e.cluster = '<img src=x onerror=alert(1)>'
+    const line = approvalCheckbox(e)
+    expect(line).not.toMatch(/<img|@everyone/)
+    expect(line.match(/<!--/g)).toHaveLength(1)
+    expect(line.endsWith('-->')).toBe(true)
+  })
+})
+
+describe('minorOf', () => {
+  const cases: Array<[string | null, string | null]> = [
+    ['1.36.2', '1.36'],
+    ['1.36', '1.36'],
+    ['v1.30.100-akslts', '1.30'],
+    ['1.35.6 ', '1.35'],
+    ['AKSUbuntu-2204gen2containerd-202607.09.0', null],
+    ['', null],
+    [null, null]
+  ]
+  it.each(cases)('%j → %j', (input, expected) => {
+    expect(minorOf(input)).toBe(expected)
+  })
+})
