@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest'
+import { executePlan, type ExecuteOptions, type ExecutorDeps } from '../../src/execute/executor.ts'
+import type { ClusterPlan, ClusterSnapshot, FleetPlan, Operation, WindowDecision } from '../../src/model.ts'
+
+function cluster(name: string): ClusterSnapshot {
+  return {
+    id: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/${name}`,
+    subscriptionId: 's',
+    resourceGroup: 'rg',
+    name,
+    location: 'westeurope',
+    tags: {},
+    provisioningState: 'Succeeded',
+    powerState: 'Running',
+    supportPlan: 'KubernetesOfficial',
+    upgradeChannel: 'none',
+    nodeOSUpgradeChannel: 'None',
+    pools: []
+  }
+}
+
+function nodeImage(c: ClusterSnapshot, pool: string): Operation {
+  return {
+    key: `${c.id}/agentPools/${pool}#node-image`,
+    kind: 'node-image',
+    upgradeClass: 'node-image',
+    clusterId: c.id,
+    pool,
+    from: 'AKSUbuntu-2204gen2containerd-202607.02.0',
+    to: 'AKSUbuntu-2204gen2containerd-202607.09.0'
+  }
+}
+
+function clusterPlan(name: string, pools: string[], ring = 0): ClusterPlan {
+  const c = cluster(name)
+  return { cluster: c, ring, operations: pools.map(p => nodeImage(c, p)), entries: [], warnings: [] }
+}
+
+/** A fake Azure whose operations finish when the test says so, and a clock the test moves. */
+function harness(opts: { fail?: Record<string, string>; refuse?: Record<string, string>; closeAfterFirst?: boolean; hang?: string[] } = {}) {
+  let t = Date.parse('2026-11-21T23:00:00Z')
+  const started: string[] = []
+  const open: WindowDecision = { open: true, detail: 'inside Sat 22:00-04:00', closesAt: '2026-11-22T04:00:00Z' }
+  const closed: WindowDecision = {
+    open: false,
+    reason: 'outside-window',
+    detail: 'outside Sat 22:00-04:00',
+    nextOpen: '2026-11-28T22:00:00Z'
+  }
+  let windowOpen = true
+  const deps: ExecutorDeps = {
+    start: async op => {
+      const name = `${op.clusterId.split('/').pop()}/${op.pool ?? 'cp'}`
+      if (opts.refuse?.[name]) throw Object.assign(new Error(opts.refuse[name]), { statusCode: 409, code: 'OperationNotAllowed' })
+      started.push(name)
+      return {
+        wait: async (signal: AbortSignal) => {
+          t += 20 * 60_000 // every operation takes 20 minutes of the injected clock
+          if (opts.closeAfterFirst) windowOpen = false
+          if (opts.hang?.includes(name)) {
+            await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)))
+          }
+          const failure = opts.fail?.[name]
+          if (failure) throw new Error(`The long-running operation has failed. ${failure}. Drain of node aks-sys-1 failed`)
+        }
+      }
+    },
+    checkWindow: () => (windowOpen ? open : closed),
+    now: () => new Date(t),
+    deadlineSignal: deadline => {
+      const c = new AbortController()
+      // Abort at once when the injected clock is already past the deadline, else after a tick.
+      if (deadline.getTime() <= t) c.abort(new DOMException('timeout', 'TimeoutError'))
+      else setTimeout(() => c.abort(new DOMException('timeout', 'TimeoutError')), 20)
+      return c.signal
+    },
+    log: { info: () => {}, warning: () => {}, error: () => {} }
+  }
+  return { deps, started }
+}
+
+const OPTIONS: ExecuteOptions = { dryRun: false, wait: true, waitTimeoutMinutes: 300, maxParallel: 1 }
+
+function plan(...clusters: ClusterPlan[]): FleetPlan {
+  return { clusters, rings: {} }
+}
+
+describe('executePlan', () => {
+  it('runs every operation of every cluster in order when the window stays open', async () => {
+    const h = harness()
+    const results = await executePlan(plan(clusterPlan('dev', ['system', 'user']), clusterPlan('prod', ['system'])), OPTIONS, h.deps)
+    expect(h.started).toEqual(['dev/system', 'dev/user', 'prod/system'])
+    expect(results.map(r => r.outcome)).toEqual(['succeeded', 'succeeded', 'succeeded'])
+  })
+
+  it('checks the window before each start: a window that closes while waiting on the first cluster does not start the second', async () => {
+    const h = harness({ closeAfterFirst: true })
+    const results = await executePlan(plan(clusterPlan('dev', ['system']), clusterPlan('prod', ['system', 'user'])), OPTIONS, h.deps)
+    expect(h.started).toEqual(['dev/system'])
+    expect(results.map(r => r.outcome)).toEqual(['succeeded', 'pending', 'pending'])
+    expect(results[1]?.holdReason).toBe('outside-window')
+    expect(results[1]?.nextWindow).toBe('2026-11-28T22:00:00Z')
+  })
+
+  it('dry-run starts nothing and reports what would start', async () => {
+    const h = harness()
+    const results = await executePlan(plan(clusterPlan('dev', ['system', 'user'])), { ...OPTIONS, dryRun: true }, h.deps)
+    expect(h.started).toEqual([])
+    expect(results.map(r => r.outcome)).toEqual(['would-start', 'would-start'])
+  })
+
+  it('a failed operation skips the rest of that cluster but not other clusters of the ring', async () => {
+    const h = harness({ fail: { 'dev/system': 'PodDrainFailure' } })
+    const results = await executePlan(plan(clusterPlan('dev', ['system', 'user']), clusterPlan('qa', ['system'])), OPTIONS, h.deps)
+    expect(h.started).toEqual(['dev/system', 'qa/system'])
+    expect(results.map(r => r.outcome)).toEqual(['failed', 'skipped', 'succeeded'])
+    expect(results[0]?.error).toEqual({ code: 'PodDrainFailure', message: 'Drain of node aks-sys-1 failed' })
+  })
+
+  it('a failure in ring 0 halts ring 1 with the planner wording', async () => {
+    const h = harness({ fail: { 'dev/system': 'PodDrainFailure' } })
+    const results = await executePlan(plan(clusterPlan('dev', ['system'], 0), clusterPlan('prod', ['system'], 1)), OPTIONS, h.deps)
+    expect(h.started).toEqual(['dev/system'])
+    expect(results[1]?.outcome).toBe('skipped')
+    expect(results[1]?.holdReason).toBe('ring-halted')
+    expect(results[1]?.holdDetail).toMatch(/ring 0 failed on dev\/system \(PodDrainFailure\)/)
+  })
+
+  it('an operation Azure refuses to start is failed, not started', async () => {
+    const h = harness({ refuse: { 'dev/system': 'Another operation is in progress' } })
+    const results = await executePlan(plan(clusterPlan('dev', ['system', 'user'])), OPTIONS, h.deps)
+    expect(h.started).toEqual([])
+    expect(results[0]).toMatchObject({ outcome: 'failed', holdReason: 'start-refused', error: { code: 'OperationNotAllowed' } })
+    expect(results[1]?.outcome).toBe('skipped')
+  })
+
+  it('wait: false starts one operation per cluster and leaves the rest for the next run', async () => {
+    const h = harness()
+    const results = await executePlan(plan(clusterPlan('dev', ['system', 'user']), clusterPlan('prod', ['system'])), { ...OPTIONS, wait: false }, h.deps)
+    expect(h.started).toEqual(['dev/system', 'prod/system'])
+    expect(results.map(r => r.outcome)).toEqual(['started', 'pending', 'started'])
+  })
+
+  it('stops waiting at the timeout and reports the operation as still running', async () => {
+    const h = harness({ hang: ['dev/system'] })
+    const results = await executePlan(plan(clusterPlan('dev', ['system', 'user'])), OPTIONS, h.deps)
+    expect(results.map(r => r.outcome)).toEqual(['still-running', 'pending'])
+  })
+})

@@ -1,0 +1,69 @@
+// Scale benchmark: N clusters x 4 pools in the emulator, an injected latency on every ARM
+// request, one dry-run of the bundle (discovery of the whole subscription, as a fleet
+// would run it). Prints figures; asserts nothing about time (timings belong here, not in tests).
+//
+//   BENCH_CLUSTERS=200 BENCH_LATENCY_MS=30 npm run bench
+//   BENCH_CLUSTERS=1000 BENCH_LATENCY_MS=30 npm run bench      (peak RSS)
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startEmulator } from '../__tests__/emulator/server.ts'
+import { generateFleet, DEFAULT_SUBSCRIPTION } from '../__tests__/emulator/fleet.ts'
+import { baseInputs, runAction } from '../__tests__/emulator/run-action.ts'
+
+/** Must match READS_PER_SUBSCRIPTION in src/main.ts (the cap the lower bound divides by). */
+const READ_CAP = 6
+
+const clusters = Number(process.env['BENCH_CLUSTERS'] ?? 200)
+const latencyMs = Number(process.env['BENCH_LATENCY_MS'] ?? 30)
+
+const emu = await startEmulator({ fleet: generateFleet({ clusters }), latencyMs, pageSize: 100 })
+try {
+  // Peak RSS of the action's own process, measured inside it at exit.
+  const dir = mkdtempSync(join(tmpdir(), 'aks-bench-'))
+  const rssFile = join(dir, 'rss')
+  const preload = join(dir, 'rss.mjs')
+  writeFileSync(
+    preload,
+    `import { writeFileSync } from 'node:fs'\nprocess.on('exit', () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)))\n`
+  )
+  const t0 = performance.now()
+  const result = await runAction(
+    emu,
+    { ...baseInputs(emu), 'subscription-id': DEFAULT_SUBSCRIPTION, 'dry-run': 'true', issue: 'off' },
+    { env: { NODE_OPTIONS: `--import=${preload}` } }
+  )
+  const wall = performance.now() - t0
+  if (result.code !== 0) {
+    console.error(result.stdout.slice(-4000), result.stderr.slice(-4000))
+    throw new Error(`the action exited with ${String(result.code)}`)
+  }
+  const arm = emu.requests.filter(r => r.service === 'arm')
+  const first = Math.min(...arm.map(r => r.at))
+  const last = Math.max(...arm.map(r => r.at))
+  const armWall = last - first + latencyMs
+  // Critical path of a dry run: list pages in sequence, then per cluster pools -> pool profiles.
+  const pages = Math.ceil(clusters / 100)
+  const criticalPath = pages + 2
+  const lowerBound = Math.max(criticalPath * latencyMs, (arm.length * latencyMs) / READ_CAP)
+  const rssKb = Number(readFileSync(rssFile, 'utf8'))
+  const plan = JSON.parse(result.outputs['plan'] ?? '[]') as unknown[]
+
+  const rows: Array<[string, string]> = [
+    ['clusters x pools', `${clusters} x 4 (${plan.length} plan entries)`],
+    ['ARM latency injected', `${latencyMs} ms`],
+    ['wall time (process)', `${(wall / 1000).toFixed(2)} s`],
+    ['wall time (first to last ARM request)', `${(armWall / 1000).toFixed(2)} s`],
+    ['ARM requests', `${arm.length} (${(arm.length / clusters).toFixed(2)} per cluster)`],
+    ['peak ARM concurrency', `${emu.peakConcurrency} (cap ${READ_CAP} per subscription)`],
+    ['peak RSS of the action', `${(rssKb / 1024).toFixed(1)} MB`],
+    ['lower bound max(path x latency, requests x latency / cap)', `${(lowerBound / 1000).toFixed(2)} s`],
+    ['ratio ARM wall / lower bound', (armWall / lowerBound).toFixed(2)],
+    ['ratio process wall / lower bound', (wall / lowerBound).toFixed(2)]
+  ]
+  const width = Math.max(...rows.map(r => r[0].length))
+  console.log('AKS Upgrade Pilot bench (dry-run, discovery)')
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`)
+} finally {
+  await emu.stop()
+}

@@ -1,0 +1,350 @@
+// Thin adapter over @azure/arm-containerservice. It turns SDK models into the plain
+// snapshot types of model.ts and starts the three mutating operations the product uses.
+// It keeps the raw resources it read, so a PUT sends back exactly what was read (with its
+// eTag) and no resource is read twice in a run.
+import { ContainerServiceClient } from '@azure/arm-containerservice'
+import type {
+  AgentPool,
+  AgentPoolUpgradeProfile,
+  KubernetesVersion,
+  MaintenanceConfiguration,
+  ManagedCluster,
+  ManagedClusterUpgradeProfile
+} from '@azure/arm-containerservice'
+import type { TokenCredential } from '@azure/identity'
+import type {
+  ClusterRef,
+  ClusterSnapshot,
+  KubernetesMinorVersion,
+  MaintenanceConfig,
+  OsType,
+  PoolSnapshot
+} from '../model.js'
+import type { CloudEndpoints } from './clouds.js'
+import { armScope } from './clouds.js'
+
+export function clusterId(ref: ClusterRef): string {
+  return `/subscriptions/${ref.subscriptionId}/resourceGroups/${ref.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${ref.name}`
+}
+
+const ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerService\/managedClusters\/([^/]+)/i
+
+export function refFromId(id: string): ClusterRef | undefined {
+  const m = ID.exec(id)
+  if (!m?.[1] || !m[2] || !m[3]) return undefined
+  return { subscriptionId: m[1], resourceGroup: m[2], name: m[3] }
+}
+
+/** Dates the SDK deserialises into `Date` back to the `YYYY-MM-DD` the wire carried. */
+function isoDate(value: Date | string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  if (typeof value === 'string') return value.slice(0, 10)
+  return Number.isNaN(value.getTime()) ? undefined : value.toISOString().slice(0, 10)
+}
+
+function isoInstant(value: Date | string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  if (typeof value === 'string') return value
+  return Number.isNaN(value.getTime()) ? undefined : value.toISOString()
+}
+
+function osType(value: string | undefined): OsType {
+  return value?.toLowerCase() === 'windows' ? 'Windows' : 'Linux'
+}
+
+export function toPoolSnapshot(pool: AgentPool, profile: AgentPoolUpgradeProfile | undefined): PoolSnapshot {
+  const snapshot: PoolSnapshot = {
+    name: pool.name ?? '',
+    mode: pool.mode ?? 'User',
+    osType: osType(pool.osType),
+    upgrades: (profile?.upgrades ?? []).map(u => ({
+      kubernetesVersion: u.kubernetesVersion ?? '',
+      isPreview: u.isPreview === true
+    })),
+    recentlyUsedVersions: (profile?.recentlyUsedVersions ?? []).map(r => {
+      const entry: PoolSnapshot['recentlyUsedVersions'][number] = {}
+      if (r.orchestratorVersion !== undefined) entry.orchestratorVersion = r.orchestratorVersion
+      if (r.nodeImageVersion !== undefined) entry.nodeImageVersion = r.nodeImageVersion
+      const ts = isoInstant(r.timestamp)
+      if (ts !== undefined) entry.timestamp = ts
+      return entry
+    }),
+    provisioningState: pool.provisioningState ?? 'Succeeded',
+    powerState: pool.powerState?.code ?? 'Running'
+  }
+  if (pool.osSKU !== undefined) snapshot.osSku = pool.osSKU
+  if (pool.orchestratorVersion !== undefined) snapshot.orchestratorVersion = pool.orchestratorVersion
+  if (pool.currentOrchestratorVersion !== undefined) snapshot.currentOrchestratorVersion = pool.currentOrchestratorVersion
+  if (pool.nodeImageVersion !== undefined) snapshot.nodeImageVersion = pool.nodeImageVersion
+  if (profile?.latestNodeImageVersion !== undefined) snapshot.latestNodeImageVersion = profile.latestNodeImageVersion
+  if (pool.count !== undefined) snapshot.count = pool.count
+  if (pool.maxPods !== undefined) snapshot.maxPods = pool.maxPods
+  if (pool.upgradeSettings?.maxSurge !== undefined) snapshot.maxSurge = pool.upgradeSettings.maxSurge
+  if (pool.upgradeSettings?.drainTimeoutInMinutes !== undefined) {
+    snapshot.drainTimeoutInMinutes = pool.upgradeSettings.drainTimeoutInMinutes
+  }
+  const err = pool.status?.provisioningError
+  if (err) snapshot.provisioningError = { code: err.code ?? 'Unknown', message: err.message ?? '' }
+  return snapshot
+}
+
+export function toClusterSnapshot(ref: ClusterRef, cluster: ManagedCluster, pools: PoolSnapshot[]): ClusterSnapshot {
+  const snapshot: ClusterSnapshot = {
+    id: cluster.id ?? clusterId(ref),
+    subscriptionId: ref.subscriptionId,
+    resourceGroup: ref.resourceGroup,
+    name: cluster.name ?? ref.name,
+    location: cluster.location,
+    tags: { ...(cluster.tags ?? {}) },
+    provisioningState: cluster.provisioningState ?? 'Succeeded',
+    powerState: cluster.powerState?.code ?? 'Running',
+    supportPlan: cluster.supportPlan ?? 'KubernetesOfficial',
+    upgradeChannel: cluster.autoUpgradeProfile?.upgradeChannel ?? 'none',
+    // AKS's default since API 2023-06-01 when the field is absent.
+    nodeOSUpgradeChannel: cluster.autoUpgradeProfile?.nodeOSUpgradeChannel ?? 'NodeImage',
+    pools
+  }
+  if (cluster.kubernetesVersion !== undefined) snapshot.kubernetesVersion = cluster.kubernetesVersion
+  if (cluster.currentKubernetesVersion !== undefined) snapshot.currentKubernetesVersion = cluster.currentKubernetesVersion
+  if (cluster.eTag !== undefined) snapshot.eTag = cluster.eTag
+  return snapshot
+}
+
+export function toControlPlaneUpgrades(profile: ManagedClusterUpgradeProfile): ClusterSnapshot['controlPlaneUpgrades'] {
+  return (profile.controlPlaneProfile?.upgrades ?? []).map(u => ({
+    kubernetesVersion: u.kubernetesVersion ?? '',
+    isPreview: u.isPreview === true
+  }))
+}
+
+export function toKubernetesVersions(values: KubernetesVersion[]): KubernetesMinorVersion[] {
+  return values.map(v => ({
+    version: v.version ?? '',
+    isPreview: v.isPreview === true,
+    isDefault: v.isDefault === true,
+    supportPlan: [...(v.capabilities?.supportPlan ?? [])],
+    patchVersions: Object.fromEntries(
+      Object.entries(v.patchVersions ?? {}).map(([patch, info]) => [patch, [...(info.upgrades ?? [])]])
+    )
+  }))
+}
+
+export function toMaintenanceConfig(config: MaintenanceConfiguration): MaintenanceConfig {
+  const out: MaintenanceConfig = { name: config.name ?? '' }
+  const w = config.maintenanceWindow
+  if (w) {
+    const schedule: NonNullable<MaintenanceConfig['maintenanceWindow']>['schedule'] = {}
+    if (w.schedule.daily) schedule.daily = { intervalDays: w.schedule.daily.intervalDays }
+    if (w.schedule.weekly) {
+      schedule.weekly = { intervalWeeks: w.schedule.weekly.intervalWeeks, dayOfWeek: w.schedule.weekly.dayOfWeek }
+    }
+    if (w.schedule.absoluteMonthly) {
+      schedule.absoluteMonthly = {
+        intervalMonths: w.schedule.absoluteMonthly.intervalMonths,
+        dayOfMonth: w.schedule.absoluteMonthly.dayOfMonth
+      }
+    }
+    if (w.schedule.relativeMonthly) {
+      schedule.relativeMonthly = {
+        intervalMonths: w.schedule.relativeMonthly.intervalMonths,
+        weekIndex: w.schedule.relativeMonthly.weekIndex,
+        dayOfWeek: w.schedule.relativeMonthly.dayOfWeek
+      }
+    }
+    const window: NonNullable<MaintenanceConfig['maintenanceWindow']> = {
+      schedule,
+      durationHours: w.durationHours,
+      startTime: w.startTime
+    }
+    if (w.utcOffset !== undefined) window.utcOffset = w.utcOffset
+    const startDate = isoDate(w.startDate)
+    if (startDate !== undefined) window.startDate = startDate
+    if (w.notAllowedDates) {
+      window.notAllowedDates = w.notAllowedDates.map(d => ({ start: isoDate(d.start) ?? '', end: isoDate(d.end) ?? '' }))
+    }
+    out.maintenanceWindow = window
+  }
+  if (config.timeInWeek) {
+    out.timeInWeek = config.timeInWeek.map(t => ({ day: t.day ?? '', hourSlots: [...(t.hourSlots ?? [])] }))
+  }
+  if (config.notAllowedTime) {
+    out.notAllowedTime = config.notAllowedTime.map(t => ({ start: isoInstant(t.start) ?? '', end: isoInstant(t.end) ?? '' }))
+  }
+  return out
+}
+
+/** A started long-running operation. */
+export interface RunningOperation {
+  /** Resolves when Azure reports success; rejects with Azure's error, or with an AbortError when `signal` fires. */
+  wait(signal: AbortSignal): Promise<void>
+}
+
+export interface AksAdapterOptions {
+  /** First LRO poll delay; later polls back off towards `maxPollIntervalMs`. */
+  pollIntervalMs: number
+  maxPollIntervalMs: number
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>
+}
+
+interface Poller {
+  submitted(): Promise<void>
+  readonly isDone: boolean
+  poll(options?: { abortSignal?: AbortSignal }): Promise<unknown>
+}
+
+interface RawCluster {
+  ref: ClusterRef
+  cluster: ManagedCluster
+  pools: Map<string, AgentPool>
+  /** Set once this run changed the cluster: AKS then renews every pool's eTag. */
+  changed: boolean
+}
+
+export class AksAdapter {
+  private readonly clients = new Map<string, ContainerServiceClient>()
+  private readonly raw = new Map<string, RawCluster>()
+  private readonly credential: TokenCredential
+  private readonly cloud: CloudEndpoints
+  private readonly options: AksAdapterOptions
+
+  constructor(credential: TokenCredential, cloud: CloudEndpoints, options: AksAdapterOptions) {
+    this.credential = credential
+    this.cloud = cloud
+    this.options = options
+  }
+
+  private client(subscriptionId: string): ContainerServiceClient {
+    let client = this.clients.get(subscriptionId)
+    if (!client) {
+      client = new ContainerServiceClient(this.credential, subscriptionId, {
+        endpoint: this.cloud.armEndpoint,
+        credentials: { scopes: [armScope(this.cloud)] },
+        userAgentOptions: { userAgentPrefix: 'aks-upgrade-pilot' }
+      })
+      this.clients.set(subscriptionId, client)
+    }
+    return client
+  }
+
+  private key(id: string): string {
+    return id.toLowerCase()
+  }
+
+  private remember(ref: ClusterRef, cluster: ManagedCluster): void {
+    this.raw.set(this.key(cluster.id ?? clusterId(ref)), { ref, cluster, pools: new Map(), changed: false })
+  }
+
+  /** Every managed cluster of a subscription (one paged list; no per-cluster GET afterwards). */
+  async listClusters(subscriptionId: string): Promise<Array<{ ref: ClusterRef; cluster: ManagedCluster }>> {
+    const out: Array<{ ref: ClusterRef; cluster: ManagedCluster }> = []
+    for await (const cluster of this.client(subscriptionId).managedClusters.list()) {
+      const ref = refFromId(cluster.id ?? '')
+      if (!ref) continue
+      this.remember(ref, cluster)
+      out.push({ ref, cluster })
+    }
+    return out
+  }
+
+  async getCluster(ref: ClusterRef): Promise<ManagedCluster> {
+    const cluster = await this.client(ref.subscriptionId).managedClusters.get(ref.resourceGroup, ref.name)
+    this.remember(ref, cluster)
+    return cluster
+  }
+
+  async listPools(ref: ClusterRef, id: string): Promise<AgentPool[]> {
+    const pools: AgentPool[] = []
+    for await (const pool of this.client(ref.subscriptionId).agentPools.list(ref.resourceGroup, ref.name)) {
+      pools.push(pool)
+    }
+    const raw = this.raw.get(this.key(id))
+    if (raw) for (const p of pools) raw.pools.set(p.name ?? '', p)
+    return pools
+  }
+
+  async poolUpgradeProfile(ref: ClusterRef, pool: string): Promise<AgentPoolUpgradeProfile> {
+    return this.client(ref.subscriptionId).agentPools.getUpgradeProfile(ref.resourceGroup, ref.name, pool)
+  }
+
+  async clusterUpgradeProfile(ref: ClusterRef): Promise<ManagedClusterUpgradeProfile> {
+    return this.client(ref.subscriptionId).managedClusters.getUpgradeProfile(ref.resourceGroup, ref.name)
+  }
+
+  async maintenanceConfigs(ref: ClusterRef): Promise<MaintenanceConfig[]> {
+    const out: MaintenanceConfig[] = []
+    const pager = this.client(ref.subscriptionId).maintenanceConfigurations.listByManagedCluster(ref.resourceGroup, ref.name)
+    for await (const config of pager) out.push(toMaintenanceConfig(config))
+    return out
+  }
+
+  async kubernetesVersions(subscriptionId: string, location: string): Promise<KubernetesMinorVersion[]> {
+    const result = await this.client(subscriptionId).managedClusters.listKubernetesVersions(location)
+    return toKubernetesVersions(result.values ?? [])
+  }
+
+  private rawCluster(id: string): RawCluster {
+    const raw = this.raw.get(this.key(id))
+    if (!raw) throw new Error(`Cluster ${id} was not read in this run`)
+    return raw
+  }
+
+  /** POST upgradeNodeImageVersion: the pool moves to `latestNodeImageVersion`. */
+  async startNodeImageUpgrade(id: string, pool: string): Promise<RunningOperation> {
+    const raw = this.rawCluster(id)
+    const { ref } = raw
+    raw.changed = true
+    const poller = this.client(ref.subscriptionId).agentPools.upgradeNodeImageVersion(ref.resourceGroup, ref.name, pool)
+    return this.started(poller)
+  }
+
+  /**
+   * Control-plane version upgrade: PUT the cluster as read, changing only kubernetesVersion,
+   * with If-Match so a concurrent change made since our GET is not overwritten.
+   */
+  async startClusterUpgrade(id: string, version: string): Promise<RunningOperation> {
+    const raw = this.rawCluster(id)
+    const { ref, cluster } = raw
+    raw.changed = true
+    const body: ManagedCluster = { ...cluster, kubernetesVersion: version }
+    const options = cluster.eTag ? { ifMatch: cluster.eTag } : {}
+    const poller = this.client(ref.subscriptionId).managedClusters.createOrUpdate(ref.resourceGroup, ref.name, body, options)
+    return this.started(poller)
+  }
+
+  /** Node pool version upgrade: PUT the pool as read with a new orchestratorVersion. */
+  async startPoolUpgrade(id: string, poolName: string, version: string): Promise<RunningOperation> {
+    const raw = this.rawCluster(id)
+    const { ref, pools } = raw
+    let pool = pools.get(poolName)
+    if (!pool) throw new Error(`Agent pool ${poolName} of ${id} was not read in this run`)
+    if (raw.changed) {
+      // An operation of this run on the cluster renewed the pool's eTag (AKS renews every
+      // pool's eTag on a cluster operation): read it again rather than fail with 412.
+      pool = await this.client(ref.subscriptionId).agentPools.get(ref.resourceGroup, ref.name, poolName)
+      pools.set(poolName, pool)
+    }
+    raw.changed = true
+    const body: AgentPool = { ...pool, orchestratorVersion: version }
+    const options = pool.eTag ? { ifMatch: pool.eTag } : {}
+    const poller = this.client(ref.subscriptionId).agentPools.createOrUpdate(ref.resourceGroup, ref.name, poolName, body, options)
+    return this.started(poller)
+  }
+
+  /** Waits until Azure accepted the request (errors such as 409 surface here), then hands back a waiter. */
+  private async started(poller: Poller): Promise<RunningOperation> {
+    await poller.submitted()
+    const { pollIntervalMs, maxPollIntervalMs, sleep } = this.options
+    return {
+      wait: async (signal: AbortSignal): Promise<void> => {
+        // Back off from a short first poll (short operations finish fast) to a gentle
+        // interval for hour-long upgrades, so waiting does not eat into ARM's read budget.
+        let interval = pollIntervalMs
+        while (!poller.isDone) {
+          await sleep(interval, signal)
+          await poller.poll({ abortSignal: signal })
+          interval = Math.min(maxPollIntervalMs, Math.ceil(interval * 1.5))
+        }
+      }
+    }
+  }
+}

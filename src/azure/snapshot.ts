@@ -1,0 +1,134 @@
+// Reads the fleet into one FleetSnapshot. Reads run concurrently under a cap per
+// subscription (well inside ARM's read throttling), each resource is read once, and the
+// Kubernetes versions of a location are listed once per run whatever the number of clusters.
+import type { ManagedCluster } from '@azure/arm-containerservice'
+import type { ClusterRef, ClusterSnapshot, FleetSnapshot, KubernetesMinorVersion, ReadFailure, UpgradeKind } from '../model.js'
+import { toErrorInfo } from '../util/errors.js'
+import { keyedLimiter } from '../util/limit.js'
+import { clusterId, toClusterSnapshot, toControlPlaneUpgrades, toPoolSnapshot, type AksAdapter } from './aks.js'
+
+export interface ReadSettings {
+  /** Named clusters; empty means discovery in `subscriptions`. */
+  clusters: ClusterRef[]
+  subscriptions: string[]
+  clusterTags: Record<string, string>
+  upgrade: UpgradeKind[]
+  /** Read planned-maintenance configurations (`maintenance-window: cluster`). */
+  maintenanceConfigs: boolean
+  /** Concurrent ARM reads per subscription. */
+  readsPerSubscription: number
+}
+
+export interface ReadLog {
+  info(message: string): void
+  warning(message: string): void
+}
+
+const READ_ACTION = 'Microsoft.ContainerService/managedClusters/read'
+
+/** What to tell the user when a scope cannot be read. */
+export function readAdvice(scope: string, status: number | undefined, code: string): string {
+  if (status === 403 || code === 'AuthorizationFailed') {
+    return `Grant the identity '${READ_ACTION}' (and the agentPools and upgradeProfiles read actions) on '${scope}', e.g. with the 'Azure Kubernetes Service Contributor Role' on the cluster or its resource group.`
+  }
+  if (status === 404 || code === 'ResourceNotFound' || code === 'ResourceGroupNotFound' || code === 'NotFound') {
+    return 'Check the resource group, cluster name and subscription in the inputs.'
+  }
+  if (code === 'SubscriptionNotFound' || code === 'InvalidSubscriptionId') {
+    return 'Check the subscription id and that the identity has access to it.'
+  }
+  return 'See the error from Azure; the next run will try again.'
+}
+
+function matchesTags(cluster: ManagedCluster, wanted: Record<string, string>): boolean {
+  const tags = cluster.tags ?? {}
+  return Object.entries(wanted).every(([k, v]) => tags[k] === v)
+}
+
+export async function readFleet(adapter: AksAdapter, settings: ReadSettings, log: ReadLog, now: () => Date): Promise<FleetSnapshot> {
+  const limit = keyedLimiter(settings.readsPerSubscription)
+  const readFailures: ReadFailure[] = []
+  const versions = settings.upgrade.includes('patch') || settings.upgrade.includes('minor')
+  const kubernetesVersions: Record<string, KubernetesMinorVersion[]> = {}
+  const versionReads = new Map<string, Promise<void>>()
+
+  const fail = (scope: string, error: unknown): void => {
+    const info = toErrorInfo(error)
+    readFailures.push({ scope, error: info, advice: readAdvice(scope, info.status, info.code) })
+    log.warning(`Could not read ${scope}: ${info.code}: ${info.message}`)
+  }
+
+  const readVersions = (subscriptionId: string, location: string): Promise<void> => {
+    const key = location.toLowerCase()
+    let read = versionReads.get(key)
+    if (!read) {
+      read = limit(subscriptionId)(() => adapter.kubernetesVersions(subscriptionId, location)).then(
+        v => {
+          kubernetesVersions[location] = v
+        },
+        (error: unknown) => fail(`/subscriptions/${subscriptionId}/providers/Microsoft.ContainerService/locations/${location}`, error)
+      )
+      versionReads.set(key, read)
+    }
+    return read
+  }
+
+  const complete = async (ref: ClusterRef, cluster: ManagedCluster): Promise<ClusterSnapshot | undefined> => {
+    const id = cluster.id ?? clusterId(ref)
+    const run = limit(ref.subscriptionId)
+    try {
+      const [pools, profile, configs] = await Promise.all([
+        run(() => adapter.listPools(ref, id)),
+        versions ? run(() => adapter.clusterUpgradeProfile(ref)) : Promise.resolve(undefined),
+        settings.maintenanceConfigs ? run(() => adapter.maintenanceConfigs(ref)) : Promise.resolve(undefined),
+        versions ? readVersions(ref.subscriptionId, cluster.location) : Promise.resolve()
+      ])
+      const poolSnapshots = await Promise.all(
+        pools.map(async pool => toPoolSnapshot(pool, await run(() => adapter.poolUpgradeProfile(ref, pool.name ?? ''))))
+      )
+      const snapshot = toClusterSnapshot(ref, cluster, poolSnapshots)
+      if (profile) snapshot.controlPlaneUpgrades = toControlPlaneUpgrades(profile)
+      if (configs) snapshot.maintenanceConfigs = configs
+      return snapshot
+    } catch (error: unknown) {
+      fail(id, error)
+      return undefined
+    }
+  }
+
+  let found: Array<Promise<ClusterSnapshot | undefined>>
+  if (settings.clusters.length > 0) {
+    found = settings.clusters.map(async ref => {
+      let cluster: ManagedCluster
+      try {
+        cluster = await limit(ref.subscriptionId)(() => adapter.getCluster(ref))
+      } catch (error: unknown) {
+        fail(clusterId(ref), error)
+        return undefined
+      }
+      return complete(ref, cluster)
+    })
+  } else {
+    const listed = await Promise.all(
+      settings.subscriptions.map(async subscriptionId => {
+        try {
+          const clusters = await limit(subscriptionId)(() => adapter.listClusters(subscriptionId))
+          const matching = clusters.filter(c => matchesTags(c.cluster, settings.clusterTags))
+          log.info(
+            `Subscription ${subscriptionId}: ${clusters.length} cluster(s), ${matching.length} matching` +
+              (Object.keys(settings.clusterTags).length > 0 ? ` the tags ${JSON.stringify(settings.clusterTags)}` : '')
+          )
+          return matching
+        } catch (error: unknown) {
+          fail(`/subscriptions/${subscriptionId}`, error)
+          return []
+        }
+      })
+    )
+    found = listed.flat().map(c => complete(c.ref, c.cluster))
+  }
+
+  const clusters = (await Promise.all(found)).filter((c): c is ClusterSnapshot => c !== undefined)
+  clusters.sort((a, b) => a.id.toLowerCase().localeCompare(b.id.toLowerCase()))
+  return { takenAt: now().toISOString(), clusters, kubernetesVersions, readFailures }
+}

@@ -1,0 +1,162 @@
+// Thin adapter over GitHub's issues API (Octokit from @actions/github, with retry and
+// throttling: the bare client retries nothing). Created inside run(), never at import
+// time, so GITHUB_API_URL (GitHub Enterprise, the local emulator) is honoured.
+import * as github from '@actions/github'
+import { retry } from '@octokit/plugin-retry'
+import { throttling } from '@octokit/plugin-throttling'
+import { errorMessage } from '../util/errors.js'
+
+export interface IssueRef {
+  number: number
+  url: string
+  body: string
+}
+
+export interface IssueLog {
+  info(message: string): void
+  warning(message: string): void
+}
+
+export class GitHubWriteError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'GitHubWriteError'
+  }
+}
+
+function status(error: unknown): number | undefined {
+  const s = typeof error === 'object' && error !== null ? (error as { status?: unknown }).status : undefined
+  return typeof s === 'number' ? s : undefined
+}
+
+/** Turn GitHub's refusals into what the user has to change. */
+export function explainGitHubError(error: unknown, what: string, repository: string): string {
+  const code = status(error)
+  const message = errorMessage(error)
+  if (code === 403 || code === 401) {
+    return (
+      `GitHub refused to ${what} (${code}: ${message}). Give the job 'permissions: issues: write' ` +
+      "(and 'id-token: write', 'contents: read'), or pass a 'github-token' that may write issues; or set 'issue: off'."
+    )
+  }
+  if (code === 410) {
+    return `GitHub refused to ${what}: issues are disabled in ${repository} (410). Enable them under Settings → General → Features, or set 'issue: off'.`
+  }
+  if (code === 404) {
+    return `GitHub answered 404 to ${what} in ${repository}: the repository is not visible to the token. Check 'github-token' and GITHUB_REPOSITORY.`
+  }
+  return `Could not ${what} in ${repository}: ${message}`
+}
+
+const LABEL_COLOR = '0e8a16'
+
+export class IssueClient {
+  private readonly octokit: ReturnType<typeof github.getOctokit>
+  private readonly owner: string
+  private readonly repo: string
+  private readonly log: IssueLog
+
+  constructor(token: string, repository: string, log: IssueLog) {
+    this.log = log
+    const [owner, repo] = repository.split('/')
+    if (!owner || !repo) throw new GitHubWriteError(`GITHUB_REPOSITORY '${repository}' is not 'owner/repo'.`)
+    this.owner = owner
+    this.repo = repo
+    const baseUrl = process.env['GITHUB_API_URL'] || 'https://api.github.com'
+    this.octokit = github.getOctokit(
+      token,
+      {
+        baseUrl,
+        throttle: {
+          // Retry twice when GitHub asks us to slow down, then give up with the error.
+          onRateLimit: (retryAfter: number, _options: object, _octokit: unknown, retryCount: number) => {
+            this.log.warning(`GitHub rate limit hit; retrying after ${retryAfter}s`)
+            return retryCount < 2
+          },
+          onSecondaryRateLimit: (retryAfter: number, _options: object, _octokit: unknown, retryCount: number) => {
+            this.log.warning(`GitHub secondary rate limit hit; retrying after ${retryAfter}s`)
+            return retryCount < 2
+          }
+        },
+        retry: { retries: 3 }
+      },
+      retry,
+      throttling
+    )
+  }
+
+  get repository(): string {
+    return `${this.owner}/${this.repo}`
+  }
+
+  /** The open issue carrying `label` whose body contains `marker`, paging through all of them. */
+  async findOpen(label: string, matches: (body: string) => boolean): Promise<IssueRef | undefined> {
+    const iterator = this.octokit.paginate.iterator(this.octokit.rest.issues.listForRepo, {
+      owner: this.owner,
+      repo: this.repo,
+      state: 'open',
+      labels: label,
+      per_page: 100
+    })
+    for await (const page of iterator) {
+      for (const issue of page.data) {
+        if (issue.pull_request) continue
+        const body = issue.body ?? ''
+        if (matches(body)) return { number: issue.number, url: issue.html_url, body }
+      }
+    }
+    return undefined
+  }
+
+  /** Create the labels that do not exist yet (creating an issue with unknown labels needs push access). */
+  async ensureLabels(labels: string[]): Promise<void> {
+    for (const name of labels) {
+      try {
+        await this.octokit.rest.issues.getLabel({ owner: this.owner, repo: this.repo, name })
+      } catch (error: unknown) {
+        if (status(error) !== 404) throw error
+        try {
+          await this.octokit.rest.issues.createLabel({
+            owner: this.owner,
+            repo: this.repo,
+            name,
+            color: LABEL_COLOR,
+            description: 'AKS Upgrade Pilot report'
+          })
+          this.log.info(`Created label '${name}'`)
+        } catch (createError: unknown) {
+          // 422: created meanwhile by a concurrent run; anything else is the caller's to report.
+          if (status(createError) !== 422) throw createError
+        }
+      }
+    }
+  }
+
+  async create(title: string, body: string, labels: string[], assignees: string[]): Promise<IssueRef> {
+    const { data } = await this.octokit.rest.issues.create({
+      owner: this.owner,
+      repo: this.repo,
+      title,
+      body,
+      labels,
+      ...(assignees.length > 0 ? { assignees } : {})
+    })
+    return { number: data.number, url: data.html_url, body: data.body ?? body }
+  }
+
+  async update(issue: number, title: string, body: string, assignees: string[]): Promise<IssueRef> {
+    const { data } = await this.octokit.rest.issues.update({
+      owner: this.owner,
+      repo: this.repo,
+      issue_number: issue,
+      title,
+      body,
+      ...(assignees.length > 0 ? { assignees } : {})
+    })
+    return { number: data.number, url: data.html_url, body: data.body ?? body }
+  }
+
+  async comment(issue: number, body: string): Promise<void> {
+    await this.octokit.rest.issues.createComment({ owner: this.owner, repo: this.repo, issue_number: issue, body })
+  }
+}
