@@ -81393,7 +81393,9 @@ function createCredential(settings) {
 /** Get one Resource Manager token now, so a sign-in problem is reported as such, not as a failed read. */
 async function verifySignIn(credential, settings) {
     try {
-        await credential.getToken(armScope(settings.cloud));
+        // enableCae as the ARM pipeline asks for it: MSAL caches CAE and non-CAE tokens apart,
+        // so this token is then reused by the first ARM request instead of fetched twice.
+        await credential.getToken(armScope(settings.cloud), { enableCae: true });
     }
     catch (error) {
         const message = errorMessage(error);
@@ -100912,6 +100914,7 @@ async function run() {
     let snapshot = { takenAt: startedAt.toISOString(), clusters: [], kubernetesVersions: {}, readFailures: [] };
     let plan = { clusters: [], rings: {} };
     let results = [];
+    // undefined: not looked up (yet, or the lookup failed); null: looked up, none open.
     let dashboard;
     const repository = env['GITHUB_REPOSITORY'] ?? '';
     // Constructing the client sends nothing; it exists before sign-in so even a run that
@@ -101085,7 +101088,7 @@ async function writeIssue(config, report, issues, known, repository) {
             return created;
         }
         // Looked up again only if the run stopped before the first lookup (e.g. sign-in failed).
-        const dashboard = known ?? (await findDashboard(issues, config));
+        const dashboard = known === undefined ? await findDashboard(issues, config) : known;
         let ref;
         if (dashboard) {
             ref = await issues.update(dashboard.number, config.issueTitle, body, config.issueAssignees);
@@ -101104,13 +101107,13 @@ async function writeIssue(config, report, issues, known, repository) {
         throw new Error(explainGitHubError(error, 'write the report issue', repository));
     }
 }
-/** The open dashboard of this report id, or undefined. GitHub errors propagate with advice. */
+/** The open dashboard of this report id, or null. GitHub errors propagate with advice. */
 async function findDashboard(issues, config) {
     const label = config.issueLabels[0] ?? 'aks-upgrade';
     try {
         const found = await issues.findOpen(label, body => hasReportMarker(body, config.reportId));
         info(found ? `Dashboard issue #${found.number}` : `No open dashboard for report '${config.reportId}' yet`);
-        return found;
+        return found ?? null;
     }
     catch (error) {
         throw new Error(explainGitHubError(error, 'list issues', issues.repository));

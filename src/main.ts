@@ -88,7 +88,8 @@ export async function run(): Promise<void> {
   let snapshot: FleetSnapshot = { takenAt: startedAt.toISOString(), clusters: [], kubernetesVersions: {}, readFailures: [] }
   let plan: FleetPlan = { clusters: [], rings: {} }
   let results: OperationResult[] = []
-  let dashboard: IssueRef | undefined
+  // undefined: not looked up (yet, or the lookup failed); null: looked up, none open.
+  let dashboard: IssueRef | null | undefined
   const repository = env['GITHUB_REPOSITORY'] ?? ''
   // Constructing the client sends nothing; it exists before sign-in so even a run that
   // cannot reach Azure can still report in its issue.
@@ -259,7 +260,7 @@ async function writeIssue(
   config: Config,
   report: RunReport,
   issues: IssueClient | undefined,
-  known: IssueRef | undefined,
+  known: IssueRef | null | undefined,
   repository: string
 ): Promise<IssueRef | undefined> {
   if (repository === '') throw new Error('GITHUB_REPOSITORY is not set, so there is no repository to write the issue in.')
@@ -280,7 +281,7 @@ async function writeIssue(
       return created
     }
     // Looked up again only if the run stopped before the first lookup (e.g. sign-in failed).
-    const dashboard = known ?? (await findDashboard(issues, config))
+    const dashboard = known === undefined ? await findDashboard(issues, config) : known
     let ref: IssueRef
     if (dashboard) {
       ref = await issues.update(dashboard.number, config.issueTitle, body, config.issueAssignees)
@@ -297,13 +298,13 @@ async function writeIssue(
   }
 }
 
-/** The open dashboard of this report id, or undefined. GitHub errors propagate with advice. */
-async function findDashboard(issues: IssueClient, config: Config): Promise<IssueRef | undefined> {
+/** The open dashboard of this report id, or null. GitHub errors propagate with advice. */
+async function findDashboard(issues: IssueClient, config: Config): Promise<IssueRef | null> {
   const label = config.issueLabels[0] ?? 'aks-upgrade'
   try {
     const found = await issues.findOpen(label, body => hasReportMarker(body, config.reportId))
     core.info(found ? `Dashboard issue #${found.number}` : `No open dashboard for report '${config.reportId}' yet`)
-    return found
+    return found ?? null
   } catch (error: unknown) {
     throw new Error(explainGitHubError(error, 'list issues', issues.repository))
   }

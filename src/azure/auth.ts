@@ -69,7 +69,9 @@ export function createCredential(settings: SignInSettings): TokenCredential {
 /** Get one Resource Manager token now, so a sign-in problem is reported as such, not as a failed read. */
 export async function verifySignIn(credential: TokenCredential, settings: SignInSettings): Promise<void> {
   try {
-    await credential.getToken(armScope(settings.cloud))
+    // enableCae as the ARM pipeline asks for it: MSAL caches CAE and non-CAE tokens apart,
+    // so this token is then reused by the first ARM request instead of fetched twice.
+    await credential.getToken(armScope(settings.cloud), { enableCae: true })
   } catch (error: unknown) {
     const message = errorMessage(error)
     let hint = ''
