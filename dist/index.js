@@ -50479,6 +50479,7 @@ function readConfig(get, env = {}) {
         ringTag,
         ringUntagged: inputs_oneOf('ring-untagged', input('ring-untagged'), ['first', 'last'], 'first'),
         ringSoakDays: integer('ring-soak-days', input('ring-soak-days'), 0, 0, 365),
+        ring: input('ring') === '' ? null : integer('ring', input('ring'), 0, 0, 1000),
         githubToken: input('github-token'),
         issue: inputs_oneOf('issue', input('issue'), ['dashboard', 'per-run', 'off'], 'dashboard'),
         issueLabels: labels,
@@ -92530,8 +92531,8 @@ function decideControlPlane(f, ctx) {
                 preUpgrade: none
             };
         }
-        if (approval.approvedBy)
-            approvedBy = `, approved by ${approval.approvedBy}`;
+        // GitHub's REST API does not say who ticked a box; say where the approval came from.
+        approvedBy = approval.approvedBy ? `, approved by ${approval.approvedBy}` : ', approved in the issue';
     }
     const first = preUpgrade.length > 0 ? ` after ${preUpgrade.map(p => p.name).join(', ')} catch up to ${cur}` : '';
     return {
@@ -100981,6 +100982,12 @@ async function run() {
             ringUntagged: config.ringUntagged,
             ringSoakDays: config.ringSoakDays
         }, now());
+        if (config.ring !== null) {
+            // The other rings were read and planned only so the promotion gate could see them.
+            const ring = config.ring;
+            plan = { ...plan, clusters: plan.clusters.filter(cp => cp.ring === ring) };
+            info(`ring: ${ring}: acting on ${plan.clusters.length} cluster(s) of ring ${ring} only`);
+        }
         for (const cp of plan.clusters) {
             startGroup(`Plan: ${cp.cluster.resourceGroup}/${cp.cluster.name} (ring ${cp.ring})`);
             for (const e of cp.entries)

@@ -166,6 +166,12 @@ export async function run(): Promise<void> {
       },
       now()
     )
+    if (config.ring !== null) {
+      // The other rings were read and planned only so the promotion gate could see them.
+      const ring = config.ring
+      plan = { ...plan, clusters: plan.clusters.filter(cp => cp.ring === ring) }
+      core.info(`ring: ${ring}: acting on ${plan.clusters.length} cluster(s) of ring ${ring} only`)
+    }
     for (const cp of plan.clusters) {
       core.startGroup(`Plan: ${cp.cluster.resourceGroup}/${cp.cluster.name} (ring ${cp.ring})`)
       for (const e of cp.entries) core.info(`${e.pool ?? 'control plane'}: ${e.action} [${e.reason}] ${e.message}`)

@@ -126,6 +126,7 @@ describe('readConfig: bad input', () => {
     ['cluster-tags without =', { 'cluster-tags': 'env' }, /cluster-tags 'env'.*key=value/],
     ['subscriptions not GUIDs', { subscriptions: 'prod-sub' }, /subscriptions 'prod-sub'.*GUID/],
     ['ring-untagged', { 'ring-untagged': 'middle' }, /ring-untagged 'middle'.*'first', 'last'/],
+    ['ring not a number', { ring: 'prod' }, /ring 'prod'.*whole number/],
     ['issue-assignees', { 'issue-assignees': 'not a login' }, /issue-assignees 'not a login'/],
     ['unknown time zone', { timezone: 'Mars/Olympus' }, /timezone.*Mars\/Olympus/],
     ['maintenance-window hour 25', { 'maintenance-window': 'Sat 25:00-04:00' }, /maintenance-window.*25:00/],
@@ -152,6 +153,8 @@ describe('readConfig: parsed values', () => {
     [{ 'issue-assignees': '@alice, bob' }, c => c.issueAssignees, ['alice', 'bob']],
     [{ 'maintenance-window': 'cluster' }, c => c.window, { mode: 'cluster' }],
     [{ 'report-id': 'prod' }, c => c.reportId, 'prod'],
+    [{ ring: '1' }, c => c.ring, 1],
+    [{}, c => c.ring, null],
     [{ subscriptions: `${SUB}\n${OTHER_SUB}` }, c => c.subscriptions, [SUB, OTHER_SUB]]
   ])('%j', (inputs, pick, expected) => {
     expect(pick(config(inputs))).toEqual(expected)

@@ -397,7 +397,8 @@ describe('minor upgrades', () => {
       // An approval for 1.35 never starts 1.36.
       ['approval for another minor', [{ clusterId: c.id, minor: '1.35' }], 'awaiting-approval', /awaits approval/],
       ['approval for another cluster', [{ clusterId: c.id.replace('aks-prod', 'aks-dev'), minor: '1.36' }], 'awaiting-approval', /awaits approval/],
-      ['approved (id compared case-insensitively)', [{ clusterId: upper, minor: '1.36', approvedBy: 'octocat' }], 'upgrade-due', /approved by octocat/]
+      ['approved (id compared case-insensitively)', [{ clusterId: upper, minor: '1.36', approvedBy: 'octocat' }], 'upgrade-due', /approved by octocat/],
+      ['approved, approver unknown', [{ clusterId: c.id, minor: '1.36' }], 'upgrade-due', /approved in the issue/]
     ])('%s', (_name, approvals, reason, message) => {
       const p = plan([c], { ...minorOnly, minorApproval: 'issue', approvals })
       const cp = entry(p, 'aks-prod', null)

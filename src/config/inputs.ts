@@ -42,6 +42,8 @@ export interface Config {
   ringTag: string
   ringUntagged: 'first' | 'last'
   ringSoakDays: number
+  /** Act only on this ring; null: every ring. */
+  ring: number | null
   githubToken: string
   issue: IssueMode
   issueLabels: string[]
@@ -269,6 +271,7 @@ export function readConfig(get: InputReader, env: NodeJS.ProcessEnv = {}): Confi
     ringTag,
     ringUntagged: oneOf('ring-untagged', input('ring-untagged'), ['first', 'last'], 'first'),
     ringSoakDays: integer('ring-soak-days', input('ring-soak-days'), 0, 0, 365),
+    ring: input('ring') === '' ? null : integer('ring', input('ring'), 0, 0, 1000),
     githubToken: input('github-token'),
     issue: oneOf<IssueMode>('issue', input('issue'), ['dashboard', 'per-run', 'off'], 'dashboard'),
     issueLabels: labels,

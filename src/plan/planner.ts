@@ -344,7 +344,8 @@ function decideControlPlane(f: ClusterFacts, ctx: Context): ControlPlaneIntent {
         preUpgrade: none
       }
     }
-    if (approval.approvedBy) approvedBy = `, approved by ${approval.approvedBy}`
+    // GitHub's REST API does not say who ticked a box; say where the approval came from.
+    approvedBy = approval.approvedBy ? `, approved by ${approval.approvedBy}` : ', approved in the issue'
   }
 
   const first = preUpgrade.length > 0 ? ` after ${preUpgrade.map(p => p.name).join(', ')} catch up to ${cur}` : ''
