@@ -94290,7 +94290,8 @@ function statusOf(entry, result) {
             case 'would-start':
                 return 'would-upgrade';
             case 'pending':
-                return 'pending';
+                // No applicable AKS schedule is not a wait that ends by itself: the cluster is held.
+                return result.holdReason === 'no-cluster-schedule' ? 'held' : 'pending';
             case 'skipped':
                 return 'held';
         }
@@ -100887,7 +100888,8 @@ function windowStatus(config, plan, at) {
         .filter((n) => n !== undefined)
         .sort()[0];
     const status = { inWindow: decisions.length === 0 || closed.length < decisions.length };
-    if (closed.length > 0 && next !== undefined)
+    // next-window is empty while operations can start (as action.yml promises).
+    if (!status.inWindow && next !== undefined)
         status.nextWindow = next;
     const detail = (closed[0] ?? decisions[0])?.detail;
     if (detail !== undefined)

@@ -63,7 +63,8 @@ function windowStatus(config: Config, plan: FleetPlan, at: Date): RunReport['win
     .filter((n): n is string => n !== undefined)
     .sort()[0]
   const status: RunReport['window'] = { inWindow: decisions.length === 0 || closed.length < decisions.length }
-  if (closed.length > 0 && next !== undefined) status.nextWindow = next
+  // next-window is empty while operations can start (as action.yml promises).
+  if (!status.inWindow && next !== undefined) status.nextWindow = next
   const detail = (closed[0] ?? decisions[0])?.detail
   if (detail !== undefined) status.detail = detail
   return status

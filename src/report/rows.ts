@@ -40,7 +40,8 @@ function statusOf(entry: PlanEntry | undefined, result: OperationResult | undefi
       case 'would-start':
         return 'would-upgrade'
       case 'pending':
-        return 'pending'
+        // No applicable AKS schedule is not a wait that ends by itself: the cluster is held.
+        return result.holdReason === 'no-cluster-schedule' ? 'held' : 'pending'
       case 'skipped':
         return 'held'
     }

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest'
+import { countResults, planOutput } from '../../src/outputs.ts'
+import type { ClusterPlan, Operation, OperationResult, PlanEntry, ReasonCode, RunReport } from '../../src/model.ts'
+
+const ID = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-prod'
+
+function entry(pool: string | null, reason: ReasonCode, action: PlanEntry['action'] = 'node-image'): PlanEntry {
+  return {
+    clusterId: ID,
+    cluster: 'aks-prod',
+    resourceGroup: 'rg',
+    subscriptionId: 's',
+    ring: 0,
+    pool,
+    os: pool ? 'Linux' : null,
+    mode: pool ? 'User' : null,
+    kubernetesVersion: { current: '1.35.5', target: action === 'patch' ? '1.35.6' : '1.35.5' },
+    nodeImageVersion: pool
+      ? { current: 'AKSUbuntu-2204gen2containerd-202607.02.0', target: 'AKSUbuntu-2204gen2containerd-202607.09.0' }
+      : null,
+    action: reason === 'upgrade-due' || reason === 'awaiting-approval' ? action : 'none',
+    reason,
+    message: '',
+    warnings: []
+  }
+}
+
+function op(pool: string): Operation {
+  return {
+    key: `${ID}/agentPools/${pool}#node-image`,
+    kind: 'node-image',
+    upgradeClass: 'node-image',
+    clusterId: ID,
+    pool,
+    from: 'AKSUbuntu-2204gen2containerd-202607.02.0',
+    to: 'AKSUbuntu-2204gen2containerd-202607.09.0'
+  }
+}
+
+function report(entries: PlanEntry[], results: OperationResult[]): RunReport {
+  const cp = { cluster: { id: ID, name: 'aks-prod' }, ring: 0, operations: results.map(r => r.operation), entries, warnings: [] } as unknown as ClusterPlan
+  return {
+    startedAt: '2026-11-21T23:00:00.000Z',
+    timezone: 'UTC',
+    dryRun: false,
+    upgrade: ['node-image'],
+    reportId: 'r',
+    actionVersion: '1.0.0',
+    plan: { clusters: [cp], rings: { '0': [ID] } },
+    results,
+    readFailures: [],
+    notes: [],
+    window: { inWindow: true }
+  }
+}
+
+describe('countResults', () => {
+  it.each<[string, OperationResult['outcome'], string | undefined, { started: number; failed: number; pending: number }]>([
+    ['succeeded counts as started', 'succeeded', undefined, { started: 1, failed: 0, pending: 0 }],
+    ['failed after starting counts as started and failed', 'failed', undefined, { started: 1, failed: 1, pending: 0 }],
+    ['refused by Azure is failed but never started', 'failed', 'start-refused', { started: 0, failed: 1, pending: 0 }],
+    ['outside the window is pending', 'pending', 'outside-window', { started: 0, failed: 0, pending: 1 }],
+    ['no applicable AKS schedule is held, not pending', 'pending', 'no-cluster-schedule', { started: 0, failed: 0, pending: 0 }],
+    ['dry-run starts nothing', 'would-start', undefined, { started: 0, failed: 0, pending: 0 }],
+    ['still running after the timeout was started', 'still-running', undefined, { started: 1, failed: 0, pending: 0 }]
+  ])('%s', (_name, outcome, holdReason, expected) => {
+    const result: OperationResult = { operation: op('apps'), outcome }
+    if (holdReason) result.holdReason = holdReason
+    if (outcome === 'failed') result.error = { code: 'PodDrainFailure', message: 'drain failed' }
+    expect(countResults(report([entry(null, 'up-to-date'), entry('apps', 'upgrade-due')], [result]))).toEqual(expected)
+  })
+
+  it('counts a minor upgrade awaiting approval and a ring wait as pending', () => {
+    const r = report([entry(null, 'awaiting-approval', 'minor'), entry('apps', 'ring-waiting')], [])
+    expect(countResults(r).pending).toBe(2)
+  })
+})
+
+describe('planOutput', () => {
+  it('joins each entry with its result and names the versions the action concerns', () => {
+    const failed: OperationResult = { operation: op('apps'), outcome: 'failed', error: { code: 'PodDrainFailure', message: 'drain failed' } }
+    const out = planOutput(report([entry(null, 'up-to-date'), entry('apps', 'upgrade-due')], [failed]).plan, [failed])
+    expect(out.map(e => [e.pool, e.result, e.error?.code ?? null, e.current, e.target])).toEqual([
+      [null, null, null, '1.35.5', '1.35.5'],
+      ['apps', 'failed', 'PodDrainFailure', 'AKSUbuntu-2204gen2containerd-202607.02.0', 'AKSUbuntu-2204gen2containerd-202607.09.0']
+    ])
+  })
+})
