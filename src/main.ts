@@ -241,13 +241,15 @@ export async function run(): Promise<void> {
     }
   }
 
+  // Rendered once: written to the job summary and to the log, which both keep the whole report.
+  const summary = renderReport(report, 'summary')
   try {
-    await core.summary.addRaw(renderReport(report, 'summary'), true).write()
+    await core.summary.addRaw(summary, true).write()
   } catch (error: unknown) {
     failures.push(`The job summary could not be written: ${errorMessage(error)}`)
   }
   core.startGroup('Report')
-  core.info(renderReport(report, 'summary'))
+  core.info(summary)
   core.endGroup()
 
   core.setOutput('plan', JSON.stringify(planOutput(plan, results)))

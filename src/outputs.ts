@@ -8,6 +8,8 @@ export interface PlanOutputEntry extends PlanEntry {
   result: OperationOutcome | null
   /** Azure's error when the operation failed. */
   error: { code: string; message: string } | null
+  /** Why a due operation did not start in this run (window, blackout, ring halt, earlier failure...). */
+  hold: { reason: string; detail: string | null; nextWindow: string | null } | null
   /** Convenience: the version the action concerns (node image for node-image, else Kubernetes). */
   current: string | null
   target: string | null
@@ -30,7 +32,11 @@ export function planOutput(plan: FleetPlan, results: OperationResult[]): PlanOut
         ...entry,
         ...concerns(entry.action, entry),
         result: r?.outcome ?? null,
-        error: r?.error ? { code: r.error.code, message: r.error.message } : null
+        error: r?.error ? { code: r.error.code, message: r.error.message } : null,
+        hold:
+          r?.holdReason !== undefined && (r.outcome === 'pending' || r.outcome === 'skipped')
+            ? { reason: r.holdReason, detail: r.holdDetail ?? null, nextWindow: r.nextWindow ?? null }
+            : null
       }
     })
   )

@@ -86,3 +86,22 @@ describe('planOutput', () => {
     ])
   })
 })
+
+describe('planOutput: hold', () => {
+  it('says why a due operation did not start, and nothing for one that ran', () => {
+    const pending: OperationResult = {
+      operation: op('apps'),
+      outcome: 'pending',
+      holdReason: 'outside-window',
+      holdDetail: 'outside Sat 22:00-04:00 (Europe/Berlin)',
+      nextWindow: '2026-11-28T21:00:00.000Z'
+    }
+    const done: OperationResult = { operation: op('system'), outcome: 'succeeded' }
+    const r = report([entry('apps', 'upgrade-due'), entry('system', 'upgrade-due')], [pending, done])
+    const out = planOutput(r.plan, r.results)
+    expect(out.map(e => e.hold)).toEqual([
+      { reason: 'outside-window', detail: 'outside Sat 22:00-04:00 (Europe/Berlin)', nextWindow: '2026-11-28T21:00:00.000Z' },
+      null
+    ])
+  })
+})

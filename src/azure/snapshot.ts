@@ -24,12 +24,38 @@ export interface ReadLog {
   warning(message: string): void
 }
 
-const READ_ACTION = 'Microsoft.ContainerService/managedClusters/read'
+/** The role action each read needs (the SDK's pager drops ARM's message, so we name it). */
+export const READ_ACTIONS = {
+  cluster: 'Microsoft.ContainerService/managedClusters/read',
+  pools: 'Microsoft.ContainerService/managedClusters/agentPools/read',
+  poolProfile: 'Microsoft.ContainerService/managedClusters/agentPools/upgradeProfiles/read',
+  clusterProfile: 'Microsoft.ContainerService/managedClusters/upgradeProfiles/read',
+  maintenance: 'Microsoft.ContainerService/managedClusters/maintenanceConfigurations/read',
+  versions: 'Microsoft.ContainerService/locations/kubernetesVersions/read'
+} as const
+export type ReadKind = keyof typeof READ_ACTIONS
+
+/** Tags an error with the read that failed, so the advice names the exact role action. */
+class ReadError extends Error {
+  readonly kind: ReadKind
+  override readonly cause: unknown
+  constructor(kind: ReadKind, cause: unknown) {
+    super('read failed')
+    this.kind = kind
+    this.cause = cause
+  }
+}
+
+function tagged<T>(kind: ReadKind, read: Promise<T>): Promise<T> {
+  return read.catch((error: unknown) => {
+    throw new ReadError(kind, error)
+  })
+}
 
 /** What to tell the user when a scope cannot be read. */
-export function readAdvice(scope: string, status: number | undefined, code: string): string {
+export function readAdvice(scope: string, status: number | undefined, code: string, kind: ReadKind = 'cluster'): string {
   if (status === 403 || code === 'AuthorizationFailed') {
-    return `Grant the identity '${READ_ACTION}' (and the agentPools and upgradeProfiles read actions) on '${scope}', e.g. with the 'Azure Kubernetes Service Contributor Role' on the cluster or its resource group.`
+    return `Grant the identity '${READ_ACTIONS[kind]}' on '${scope}' (the 'Azure Kubernetes Service Contributor Role' on the cluster or its resource group has every action this action needs).`
   }
   if (status === 404 || code === 'ResourceNotFound' || code === 'ResourceGroupNotFound' || code === 'NotFound') {
     return 'Check the resource group, cluster name and subscription in the inputs.'
@@ -52,9 +78,10 @@ export async function readFleet(adapter: AksAdapter, settings: ReadSettings, log
   const kubernetesVersions: Record<string, KubernetesMinorVersion[]> = {}
   const versionReads = new Map<string, Promise<void>>()
 
-  const fail = (scope: string, error: unknown): void => {
-    const info = toErrorInfo(error)
-    readFailures.push({ scope, error: info, advice: readAdvice(scope, info.status, info.code) })
+  const fail = (scope: string, error: unknown, kind: ReadKind = 'cluster'): void => {
+    const cause = error instanceof ReadError ? error.cause : error
+    const info = toErrorInfo(cause)
+    readFailures.push({ scope, error: info, advice: readAdvice(scope, info.status, info.code, error instanceof ReadError ? error.kind : kind) })
     log.warning(`Could not read ${scope}: ${info.code}: ${info.message}`)
   }
 
@@ -66,7 +93,7 @@ export async function readFleet(adapter: AksAdapter, settings: ReadSettings, log
         v => {
           kubernetesVersions[location] = v
         },
-        (error: unknown) => fail(`/subscriptions/${subscriptionId}/providers/Microsoft.ContainerService/locations/${location}`, error)
+        (error: unknown) => fail(`/subscriptions/${subscriptionId}/providers/Microsoft.ContainerService/locations/${location}`, error, 'versions')
       )
       versionReads.set(key, read)
     }
@@ -78,13 +105,13 @@ export async function readFleet(adapter: AksAdapter, settings: ReadSettings, log
     const run = limit(ref.subscriptionId)
     try {
       const [pools, profile, configs] = await Promise.all([
-        run(() => adapter.listPools(ref, id)),
-        versions ? run(() => adapter.clusterUpgradeProfile(ref)) : Promise.resolve(undefined),
-        settings.maintenanceConfigs ? run(() => adapter.maintenanceConfigs(ref)) : Promise.resolve(undefined),
+        tagged('pools', run(() => adapter.listPools(ref, id))),
+        versions ? tagged('clusterProfile', run(() => adapter.clusterUpgradeProfile(ref))) : Promise.resolve(undefined),
+        settings.maintenanceConfigs ? tagged('maintenance', run(() => adapter.maintenanceConfigs(ref))) : Promise.resolve(undefined),
         versions ? readVersions(ref.subscriptionId, cluster.location) : Promise.resolve()
       ])
       const poolSnapshots = await Promise.all(
-        pools.map(async pool => toPoolSnapshot(pool, await run(() => adapter.poolUpgradeProfile(ref, pool.name ?? ''))))
+        pools.map(async pool => toPoolSnapshot(pool, await tagged('poolProfile', run(() => adapter.poolUpgradeProfile(ref, pool.name ?? '')))))
       )
       const snapshot = toClusterSnapshot(ref, cluster, poolSnapshots)
       if (profile) snapshot.controlPlaneUpgrades = toControlPlaneUpgrades(profile)
