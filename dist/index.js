@@ -40362,7 +40362,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
+const summary_summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -91787,11 +91787,34 @@ function keyedLimiter(max) {
 
 
 
-const READ_ACTION = 'Microsoft.ContainerService/managedClusters/read';
+/** The role action each read needs (the SDK's pager drops ARM's message, so we name it). */
+const READ_ACTIONS = {
+    cluster: 'Microsoft.ContainerService/managedClusters/read',
+    pools: 'Microsoft.ContainerService/managedClusters/agentPools/read',
+    poolProfile: 'Microsoft.ContainerService/managedClusters/agentPools/upgradeProfiles/read',
+    clusterProfile: 'Microsoft.ContainerService/managedClusters/upgradeProfiles/read',
+    maintenance: 'Microsoft.ContainerService/managedClusters/maintenanceConfigurations/read',
+    versions: 'Microsoft.ContainerService/locations/kubernetesVersions/read'
+};
+/** Tags an error with the read that failed, so the advice names the exact role action. */
+class ReadError extends Error {
+    kind;
+    cause;
+    constructor(kind, cause) {
+        super('read failed');
+        this.kind = kind;
+        this.cause = cause;
+    }
+}
+function tagged(kind, read) {
+    return read.catch((error) => {
+        throw new ReadError(kind, error);
+    });
+}
 /** What to tell the user when a scope cannot be read. */
-function readAdvice(scope, status, code) {
+function readAdvice(scope, status, code, kind = 'cluster') {
     if (status === 403 || code === 'AuthorizationFailed') {
-        return `Grant the identity '${READ_ACTION}' (and the agentPools and upgradeProfiles read actions) on '${scope}', e.g. with the 'Azure Kubernetes Service Contributor Role' on the cluster or its resource group.`;
+        return `Grant the identity '${READ_ACTIONS[kind]}' on '${scope}' (the 'Azure Kubernetes Service Contributor Role' on the cluster or its resource group has every action this action needs).`;
     }
     if (status === 404 || code === 'ResourceNotFound' || code === 'ResourceGroupNotFound' || code === 'NotFound') {
         return 'Check the resource group, cluster name and subscription in the inputs.';
@@ -91811,9 +91834,10 @@ async function readFleet(adapter, settings, log, now) {
     const versions = settings.upgrade.includes('patch') || settings.upgrade.includes('minor');
     const kubernetesVersions = {};
     const versionReads = new Map();
-    const fail = (scope, error) => {
-        const info = toErrorInfo(error);
-        readFailures.push({ scope, error: info, advice: readAdvice(scope, info.status, info.code) });
+    const fail = (scope, error, kind = 'cluster') => {
+        const cause = error instanceof ReadError ? error.cause : error;
+        const info = toErrorInfo(cause);
+        readFailures.push({ scope, error: info, advice: readAdvice(scope, info.status, info.code, error instanceof ReadError ? error.kind : kind) });
         log.warning(`Could not read ${scope}: ${info.code}: ${info.message}`);
     };
     const readVersions = (subscriptionId, location) => {
@@ -91822,7 +91846,7 @@ async function readFleet(adapter, settings, log, now) {
         if (!read) {
             read = limit(subscriptionId)(() => adapter.kubernetesVersions(subscriptionId, location)).then(v => {
                 kubernetesVersions[location] = v;
-            }, (error) => fail(`/subscriptions/${subscriptionId}/providers/Microsoft.ContainerService/locations/${location}`, error));
+            }, (error) => fail(`/subscriptions/${subscriptionId}/providers/Microsoft.ContainerService/locations/${location}`, error, 'versions'));
             versionReads.set(key, read);
         }
         return read;
@@ -91832,12 +91856,12 @@ async function readFleet(adapter, settings, log, now) {
         const run = limit(ref.subscriptionId);
         try {
             const [pools, profile, configs] = await Promise.all([
-                run(() => adapter.listPools(ref, id)),
-                versions ? run(() => adapter.clusterUpgradeProfile(ref)) : Promise.resolve(undefined),
-                settings.maintenanceConfigs ? run(() => adapter.maintenanceConfigs(ref)) : Promise.resolve(undefined),
+                tagged('pools', run(() => adapter.listPools(ref, id))),
+                versions ? tagged('clusterProfile', run(() => adapter.clusterUpgradeProfile(ref))) : Promise.resolve(undefined),
+                settings.maintenanceConfigs ? tagged('maintenance', run(() => adapter.maintenanceConfigs(ref))) : Promise.resolve(undefined),
                 versions ? readVersions(ref.subscriptionId, cluster.location) : Promise.resolve()
             ]);
-            const poolSnapshots = await Promise.all(pools.map(async (pool) => toPoolSnapshot(pool, await run(() => adapter.poolUpgradeProfile(ref, pool.name ?? '')))));
+            const poolSnapshots = await Promise.all(pools.map(async (pool) => toPoolSnapshot(pool, await tagged('poolProfile', run(() => adapter.poolUpgradeProfile(ref, pool.name ?? ''))))));
             const snapshot = toClusterSnapshot(ref, cluster, poolSnapshots);
             if (profile)
                 snapshot.controlPlaneUpgrades = toControlPlaneUpgrades(profile);
@@ -100756,7 +100780,10 @@ function planOutput(plan, results) {
             ...entry,
             ...concerns(entry.action, entry),
             result: r?.outcome ?? null,
-            error: r?.error ? { code: r.error.code, message: r.error.message } : null
+            error: r?.error ? { code: r.error.code, message: r.error.message } : null,
+            hold: r?.holdReason !== undefined && (r.outcome === 'pending' || r.outcome === 'skipped')
+                ? { reason: r.holdReason, detail: r.holdDetail ?? null, nextWindow: r.nextWindow ?? null }
+                : null
         };
     }));
 }
@@ -101056,14 +101083,16 @@ async function run() {
             core_error(message);
         }
     }
+    // Rendered once: written to the job summary and to the log, which both keep the whole report.
+    const summary = renderReport(report, 'summary');
     try {
-        await summary.addRaw(renderReport(report, 'summary'), true).write();
+        await summary_summary.addRaw(summary, true).write();
     }
     catch (error) {
         failures.push(`The job summary could not be written: ${errorMessage(error)}`);
     }
     startGroup('Report');
-    info(renderReport(report, 'summary'));
+    info(summary);
     endGroup();
     setOutput('plan', JSON.stringify(planOutput(plan, results)));
     setOutput('upgrades-started', String(counts.started));
