@@ -180,6 +180,9 @@ export async function run(): Promise<void> {
       core.endGroup()
     }
 
+    adapter.keepRawFor(
+      config.dryRun ? [] : plan.clusters.filter(cp => cp.operations.some(op => op.kind !== 'node-image')).map(cp => cp.cluster.id)
+    )
     const gate = gateOptions(config)
     results = await core.group(config.dryRun ? 'Execute (dry run: nothing changes)' : 'Execute', async () =>
       executePlan(

@@ -282,6 +282,15 @@ export class AksAdapter {
     return toKubernetesVersions(result.values ?? [])
   }
 
+  /**
+   * Forget the raw resources of clusters that will get no PUT in this run: at a thousand
+   * clusters they are most of the memory the run holds, and only PUT bodies need them.
+   */
+  keepRawFor(clusterIds: Iterable<string>): void {
+    const keep = new Set([...clusterIds].map(id => this.key(id)))
+    for (const id of [...this.raw.keys()]) if (!keep.has(id)) this.raw.delete(id)
+  }
+
   private rawCluster(id: string): RawCluster {
     const raw = this.raw.get(this.key(id))
     if (!raw) throw new Error(`Cluster ${id} was not read in this run`)
@@ -290,9 +299,11 @@ export class AksAdapter {
 
   /** POST upgradeNodeImageVersion: the pool moves to `latestNodeImageVersion`. */
   async startNodeImageUpgrade(id: string, pool: string): Promise<RunningOperation> {
-    const raw = this.rawCluster(id)
-    const { ref } = raw
-    raw.changed = true
+    // Needs no raw resource (the POST has no body), so it works for pruned clusters too.
+    const ref = refFromId(id)
+    if (!ref) throw new Error(`'${id}' is not a managed cluster resource id`)
+    const raw = this.raw.get(this.key(id))
+    if (raw) raw.changed = true
     const poller = this.client(ref.subscriptionId).agentPools.upgradeNodeImageVersion(ref.resourceGroup, ref.name, pool)
     return this.started(poller)
   }

@@ -9,11 +9,11 @@
 // - `blackout-dates` are local dates in `timezone`, also with `maintenance-window: cluster`
 //   (the input belongs to the user, not to the cluster's utcOffset).
 // - AKS schedules use their fixed `utcOffset` (no DST); the legacy `default` slots are UTC.
-import { DateTime, IANAZone } from 'luxon'
+import { DateTime } from 'luxon'
 import type { MaintenanceConfig, UpgradeKind, WindowDecision } from '../model.js'
 import { evaluate, mergeIntervals, type Evaluation, type Interval, type WindowSource } from './evaluate.js'
 import { aksSchedule, legacySchedule, specSource, userBlackouts, type AksSchedule } from './sources.js'
-import { validateTimeZone, type DateRange, type WindowSpec } from './spec.js'
+import { isKnownZone, validateTimeZone, type DateRange, type WindowSpec } from './spec.js'
 import { DAY_MS, MINUTE_MS } from './time.js'
 
 export type WindowSetting = { mode: 'none' } | { mode: 'spec'; windows: WindowSpec[] } | { mode: 'cluster' }
@@ -194,7 +194,7 @@ function relative(ms: number): string {
 
 /** Human text for an instant in the user's zone plus relative time, e.g. 'Sat 2026-11-28 22:00 CET (in 37 hours)'. */
 export function describeInstant(iso: string, timezone: string, now: Date): string {
-  const zone = IANAZone.isValidZone(timezone) ? timezone : 'UTC'
+  const zone = isKnownZone(timezone) ? timezone : 'UTC'
   const value = DateTime.fromISO(iso, { zone })
   if (!value.isValid) return iso
   const text = value.setLocale('en-US').toFormat('ccc yyyy-MM-dd HH:mm')

@@ -162,12 +162,30 @@ export function parseBlackoutDates(value: string): DateRange[] {
     })
 }
 
+// Each check builds an Intl.DateTimeFormat, whose ICU memory lives outside the JS heap and
+// is freed late: checked once per zone, not once per window check (thousands per fleet run).
+const canonicalZones = new Map<string, string>()
+
 /** Validates `timezone` and returns its canonical spelling (`europe/berlin` -> `Europe/Berlin`). */
 export function validateTimeZone(value: string): string {
   const zone = value.trim()
   if (zone === '') return 'UTC'
+  const known = canonicalZones.get(zone)
+  if (known !== undefined) return known
   if (!IANAZone.isValidZone(zone)) {
     throw new InputError(`Invalid timezone '${value}': not a known time zone. ${ZONE_FORM}`)
   }
-  return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone
+  const canonical = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone
+  canonicalZones.set(zone, canonical)
+  return canonical
+}
+
+/** Whether a zone is known, without throwing (memoised like validateTimeZone). */
+export function isKnownZone(zone: string): boolean {
+  try {
+    validateTimeZone(zone)
+    return true
+  } catch {
+    return false
+  }
 }
