@@ -100742,30 +100742,37 @@ class IssueClient {
         }
         return undefined;
     }
-    /** Create the labels that do not exist yet (creating an issue with unknown labels needs push access). */
+    /**
+     * Create the labels that do not exist yet, with a colour and description. Best effort:
+     * GitHub also creates unknown labels when an issue is created with them, so a refusal
+     * here is logged and the issue write that follows reports any real problem.
+     */
     async ensureLabels(labels) {
         for (const name of labels) {
             try {
                 await this.octokit.rest.issues.getLabel({ owner: this.owner, repo: this.repo, name });
+                continue;
             }
             catch (error) {
-                if (issues_status(error) !== 404)
-                    throw error;
-                try {
-                    await this.octokit.rest.issues.createLabel({
-                        owner: this.owner,
-                        repo: this.repo,
-                        name,
-                        color: LABEL_COLOR,
-                        description: 'AKS Upgrade Pilot report'
-                    });
-                    this.log.info(`Created label '${name}'`);
+                if (issues_status(error) !== 404) {
+                    this.log.warning(`Could not check label '${name}': ${errorMessage(error)}`);
+                    continue;
                 }
-                catch (createError) {
-                    // 422: created meanwhile by a concurrent run; anything else is the caller's to report.
-                    if (issues_status(createError) !== 422)
-                        throw createError;
-                }
+            }
+            try {
+                await this.octokit.rest.issues.createLabel({
+                    owner: this.owner,
+                    repo: this.repo,
+                    name,
+                    color: LABEL_COLOR,
+                    description: 'AKS Upgrade Pilot report'
+                });
+                this.log.info(`Created label '${name}'`);
+            }
+            catch (error) {
+                // 422: created meanwhile by a concurrent run.
+                if (issues_status(error) !== 422)
+                    this.log.warning(`Could not create label '${name}': ${errorMessage(error)}`);
             }
         }
     }
@@ -101172,8 +101179,15 @@ async function writeIssue(config, report, issues, known, repository) {
             ref = await issues.create(config.issueTitle, body, config.issueLabels, config.issueAssignees);
             info(`Opened dashboard issue #${ref.number}: ${ref.url}`);
         }
-        if (comment !== null)
-            await issues.comment(ref.number, comment);
+        if (comment !== null) {
+            try {
+                await issues.comment(ref.number, comment);
+            }
+            catch (error) {
+                // The report itself is in the issue body; only the history line is missing.
+                warning(`The report is in issue #${ref.number}, but its history comment could not be added: ${explainGitHubError(error, 'comment on the issue', repository)}`);
+            }
+        }
         return ref;
     }
     catch (error) {

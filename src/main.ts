@@ -303,7 +303,14 @@ async function writeIssue(
       ref = await issues.create(config.issueTitle, body, config.issueLabels, config.issueAssignees)
       core.info(`Opened dashboard issue #${ref.number}: ${ref.url}`)
     }
-    if (comment !== null) await issues.comment(ref.number, comment)
+    if (comment !== null) {
+      try {
+        await issues.comment(ref.number, comment)
+      } catch (error: unknown) {
+        // The report itself is in the issue body; only the history line is missing.
+        core.warning(`The report is in issue #${ref.number}, but its history comment could not be added: ${explainGitHubError(error, 'comment on the issue', repository)}`)
+      }
+    }
     return ref
   } catch (error: unknown) {
     throw new Error(explainGitHubError(error, 'write the report issue', repository))

@@ -212,6 +212,18 @@ describe('node-image refresh, end to end', () => {
     expect(emu.requests).toEqual([])
   })
 
+  it('labels and history comments are best effort: the report issue is what must be written', async () => {
+    emu = await startEmulator({ fleet: fleet(), operationDurationMs: 100 })
+    // A GitHub API without the labels endpoints, and one that refuses comments.
+    emu.inject({ path: /\/labels(\/|$)/, status: 404, body: { message: 'Not Found' }, count: Infinity })
+    emu.inject({ method: 'POST', path: /\/comments$/, status: 403, body: { message: 'Resource not accessible by integration' }, count: Infinity })
+    const result = await runAction(emu, { ...baseInputs(emu), clusters: CLUSTERS, upgrade: 'node-image' })
+    expect(result.code, result.stdout).toBe(0)
+    expect(emu.state.github.issues).toHaveLength(1)
+    expect(result.outputs['issue-number']).toBe(String(emu.state.github.issues[0]?.number))
+    expect(result.stdout).toMatch(/::warning::.*history comment could not be added/)
+  })
+
   it('a cluster that does not exist is reported and the run fails only when nothing could be read', async () => {
     emu = await startEmulator({ fleet: fleet() })
     const one = await runAction(emu, { ...baseInputs(emu), clusters: 'rg-dev/aks-dev, rg-dev/aks-missing', upgrade: 'node-image', 'dry-run': 'true' })

@@ -108,26 +108,34 @@ export class IssueClient {
     return undefined
   }
 
-  /** Create the labels that do not exist yet (creating an issue with unknown labels needs push access). */
+  /**
+   * Create the labels that do not exist yet, with a colour and description. Best effort:
+   * GitHub also creates unknown labels when an issue is created with them, so a refusal
+   * here is logged and the issue write that follows reports any real problem.
+   */
   async ensureLabels(labels: string[]): Promise<void> {
     for (const name of labels) {
       try {
         await this.octokit.rest.issues.getLabel({ owner: this.owner, repo: this.repo, name })
+        continue
       } catch (error: unknown) {
-        if (status(error) !== 404) throw error
-        try {
-          await this.octokit.rest.issues.createLabel({
-            owner: this.owner,
-            repo: this.repo,
-            name,
-            color: LABEL_COLOR,
-            description: 'AKS Upgrade Pilot report'
-          })
-          this.log.info(`Created label '${name}'`)
-        } catch (createError: unknown) {
-          // 422: created meanwhile by a concurrent run; anything else is the caller's to report.
-          if (status(createError) !== 422) throw createError
+        if (status(error) !== 404) {
+          this.log.warning(`Could not check label '${name}': ${errorMessage(error)}`)
+          continue
         }
+      }
+      try {
+        await this.octokit.rest.issues.createLabel({
+          owner: this.owner,
+          repo: this.repo,
+          name,
+          color: LABEL_COLOR,
+          description: 'AKS Upgrade Pilot report'
+        })
+        this.log.info(`Created label '${name}'`)
+      } catch (error: unknown) {
+        // 422: created meanwhile by a concurrent run.
+        if (status(error) !== 422) this.log.warning(`Could not create label '${name}': ${errorMessage(error)}`)
       }
     }
   }
