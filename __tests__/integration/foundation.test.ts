@@ -224,6 +224,24 @@ describe('node-image refresh, end to end', () => {
     expect(result.stdout).toMatch(/::warning::.*history comment could not be added/)
   })
 
+  it('a pool whose upgrade profile cannot be read is held with the reason; the rest of the cluster goes on', async () => {
+    emu = await startEmulator({ fleet: fleet(), operationDurationMs: 100 })
+    emu.inject({
+      method: 'GET',
+      path: /aks-dev\/agentPools\/win22\/upgradeProfiles\/default$/,
+      status: 403,
+      body: { error: { code: 'AuthorizationFailed', message: 'no access to the upgrade profile' } },
+      count: Infinity
+    })
+    const result = await runAction(emu, { ...baseInputs(emu), clusters: CLUSTERS, upgrade: 'node-image', issue: 'off' })
+    expect(result.code, result.stdout).toBe(0)
+    const rows = plan(result.outputs)
+    expect(rows.find(r => r.cluster === 'aks-dev' && r.pool === 'win22')?.reason).toBe('no-image-info')
+    expect(rows.find(r => r.cluster === 'aks-dev' && r.pool === 'system')?.result).toBe('succeeded')
+    expect(mutating(emu).some(r => r.path.includes('win22'))).toBe(false)
+    expect(result.summary).toMatch(/agentPools\/upgradeProfiles\/read/)
+  })
+
   it('a cluster that does not exist is reported and the run fails only when nothing could be read', async () => {
     emu = await startEmulator({ fleet: fleet() })
     const one = await runAction(emu, { ...baseInputs(emu), clusters: 'rg-dev/aks-dev, rg-dev/aks-missing', upgrade: 'node-image', 'dry-run': 'true' })

@@ -103,15 +103,29 @@ export async function readFleet(adapter: AksAdapter, settings: ReadSettings, log
   const complete = async (ref: ClusterRef, cluster: ManagedCluster): Promise<ClusterSnapshot | undefined> => {
     const id = cluster.id ?? clusterId(ref)
     const run = limit(ref.subscriptionId)
+    // Without its pools a cluster cannot be planned at all; a missing profile or schedule
+    // only holds what depends on it (the planner and the gate hold with a reason), so those
+    // reads are recorded as failures and the cluster goes on.
+    const optional = async <T>(kind: ReadKind, scope: string, read: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await run(read)
+      } catch (error: unknown) {
+        fail(scope, new ReadError(kind, error))
+        return undefined
+      }
+    }
     try {
       const [pools, profile, configs] = await Promise.all([
         tagged('pools', run(() => adapter.listPools(ref, id))),
-        versions ? tagged('clusterProfile', run(() => adapter.clusterUpgradeProfile(ref))) : Promise.resolve(undefined),
-        settings.maintenanceConfigs ? tagged('maintenance', run(() => adapter.maintenanceConfigs(ref))) : Promise.resolve(undefined),
+        versions ? optional('clusterProfile', `${id}/upgradeProfiles/default`, () => adapter.clusterUpgradeProfile(ref)) : Promise.resolve(undefined),
+        settings.maintenanceConfigs ? optional('maintenance', `${id}/maintenanceConfigurations`, () => adapter.maintenanceConfigs(ref)) : Promise.resolve(undefined),
         versions ? readVersions(ref.subscriptionId, cluster.location) : Promise.resolve()
       ])
       const poolSnapshots = await Promise.all(
-        pools.map(async pool => toPoolSnapshot(pool, await tagged('poolProfile', run(() => adapter.poolUpgradeProfile(ref, pool.name ?? '')))))
+        pools.map(async pool => {
+          const name = pool.name ?? ''
+          return toPoolSnapshot(pool, await optional('poolProfile', `${id}/agentPools/${name}/upgradeProfiles/default`, () => adapter.poolUpgradeProfile(ref, name)))
+        })
       )
       const snapshot = toClusterSnapshot(ref, cluster, poolSnapshots)
       if (profile) snapshot.controlPlaneUpgrades = toControlPlaneUpgrades(profile)
