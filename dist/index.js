@@ -100813,9 +100813,45 @@ class IssueClient {
         });
         return { number: data.number, url: data.html_url, body: data.body ?? body };
     }
+    /** The body's edit history (GraphQL userContentEdits), oldest first as GitHub lists them. */
+    async editHistory(issue) {
+        const result = await this.octokit.graphql(`query($owner: String!, $repo: String!, $number: Int!) {
+        repository(owner: $owner, name: $repo) {
+          issue(number: $number) { userContentEdits(last: 100) { nodes { editedAt editor { login } diff } } }
+        }
+      }`, { owner: this.owner, repo: this.repo, number: issue });
+        const nodes = result.repository?.issue?.userContentEdits?.nodes ?? [];
+        return nodes
+            .filter((n) => n !== null && typeof n.diff === 'string')
+            .map(n => ({ editedAt: n.editedAt, editor: n.editor?.login ?? null, body: n.diff ?? '' }));
+    }
     async comment(issue, body) {
         await this.octokit.rest.issues.createComment({ owner: this.owner, repo: this.repo, issue_number: issue, body });
     }
+}
+
+;// CONCATENATED MODULE: ./build/github/approvers.js
+const approvers_key = (a) => `${a.clusterId.toLowerCase()}|${a.minor}`;
+/**
+ * For each approval, the editor of the last edit that turned its box from unticked (or
+ * absent) to ticked. Approvals without such an edit keep no approver ("approved in the issue").
+ */
+function attributeApprovals(approvals, edits, parse) {
+    const sorted = [...edits].sort((a, b) => a.editedAt.localeCompare(b.editedAt));
+    const approver = new Map();
+    let ticked = new Set();
+    for (const edit of sorted) {
+        const now = new Set(parse(edit.body).map(approvers_key));
+        for (const k of now) {
+            if (!ticked.has(k) && edit.editor)
+                approver.set(k, edit.editor);
+        }
+        ticked = now;
+    }
+    return approvals.map(a => {
+        const by = approver.get(approvers_key(a));
+        return by !== undefined && !by.endsWith('[bot]') ? { ...a, approvedBy: by } : a;
+    });
 }
 
 ;// CONCATENATED MODULE: ./build/outputs.js
@@ -100913,6 +100949,7 @@ const ACTION_VERSION = '1.0.0';
 ;// CONCATENATED MODULE: ./build/main.js
 // Wires the phases together; the logic lives in the modules it calls.
 //   inputs -> Azure snapshot -> plan -> window gate -> execute -> report
+
 
 
 
@@ -101050,6 +101087,16 @@ async function run() {
                 dashboard = await group('Find the dashboard issue', async () => findDashboard(client, config));
                 if (dashboard)
                     approvals = parseApprovals(dashboard.body);
+                if (dashboard && approvals.length > 0) {
+                    const number = dashboard.number;
+                    try {
+                        approvals = attributeApprovals(approvals, await client.editHistory(number), parseApprovals);
+                    }
+                    catch (error) {
+                        // Edit history is GraphQL-only (and absent on some servers): approvals still count.
+                        info(`Could not read who ticked the approval boxes (${errorMessage(error)}); recording them as approved in the issue.`);
+                    }
+                }
             }
             catch (error) {
                 // Upgrades do not depend on GitHub; the report step tries again and fails with this.

@@ -11,6 +11,7 @@ import { executePlan } from './execute/executor.js'
 import { parseApprovals } from './report/approvals.js'
 import { hasReportMarker, perRunTitle, renderReport, renderRunComment } from './report/render.js'
 import { IssueClient, explainGitHubError, type IssueRef } from './github/issues.js'
+import { attributeApprovals } from './github/approvers.js'
 import { countResults, planOutput } from './outputs.js'
 import type { FleetPlan, FleetSnapshot, OperationResult, RunReport, WindowDecision } from './model.js'
 import { createClock, sleep } from './util/clock.js'
@@ -146,6 +147,15 @@ export async function run(): Promise<void> {
       try {
         dashboard = await core.group('Find the dashboard issue', async () => findDashboard(client, config))
         if (dashboard) approvals = parseApprovals(dashboard.body)
+        if (dashboard && approvals.length > 0) {
+          const number = dashboard.number
+          try {
+            approvals = attributeApprovals(approvals, await client.editHistory(number), parseApprovals)
+          } catch (error: unknown) {
+            // Edit history is GraphQL-only (and absent on some servers): approvals still count.
+            core.info(`Could not read who ticked the approval boxes (${errorMessage(error)}); recording them as approved in the issue.`)
+          }
+        }
       } catch (error: unknown) {
         // Upgrades do not depend on GitHub; the report step tries again and fails with this.
         core.warning(`${errorMessage(error)} Minor upgrades awaiting approval stay pending.`)

@@ -6,6 +6,8 @@ import { githubTime } from './types.ts'
 import type { Incoming, Reply } from './types.ts'
 
 export const API_PREFIX = '/api/v3'
+/** GitHub Enterprise's GraphQL endpoint beside the REST prefix (Octokit derives it from baseUrl). */
+export const GRAPHQL_PATH = '/api/graphql'
 export const ACTIONS_BOT = 'github-actions[bot]'
 const SERVER_URL = 'https://github.com'
 const DOCS = 'https://docs.github.com/rest'
@@ -394,6 +396,7 @@ function route(state: GitHubState, token: string, now: () => number, req: Incomi
   const auth = req.headers['authorization'] ?? ''
   const match = /^(?:token|bearer)\s+(\S+)$/i.exec(auth)
   if (match?.[1] !== token) return message(401, 'Bad credentials')
+  if (req.path === GRAPHQL_PATH) return graphql(state, req)
   const u = urls(req, state)
   const seg = req.path.slice(API_PREFIX.length).split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s))
   if (seg[0] === 'user' && seg.length === 1) {
@@ -600,4 +603,25 @@ function updateIssue(u: Urls, state: GitHubState, issue: GitHubIssue, body: Reco
   }
   issue.updatedAt = at
   return { status: 200, body: issueJson(u, state, issue) }
+}
+
+/**
+ * The one GraphQL query an Action asks about issues: the body's edit history
+ * (`repository.issue.userContentEdits`), which REST does not expose. `diff` carries the
+ * body as it was after the edit. Anything else answers GraphQL's error shape.
+ */
+function graphql(state: GitHubState, req: Incoming): Reply {
+  const body = isRecord(req.body) ? req.body : {}
+  const query = typeof body['query'] === 'string' ? body['query'] : ''
+  const variables = isRecord(body['variables']) ? body['variables'] : {}
+  if (req.method !== 'POST' || !/userContentEdits/.test(query)) {
+    return { status: 200, body: { errors: [{ message: 'This emulator answers only the userContentEdits query of an issue.' }] } }
+  }
+  const number = Number(variables['number'])
+  const issue = state.issues.find((i) => i.number === number)
+  if (!issue || variables['owner'] !== state.owner || variables['repo'] !== state.repo) {
+    return { status: 200, body: { data: { repository: null }, errors: [{ type: 'NOT_FOUND', message: `Could not resolve issue ${number}` }] } }
+  }
+  const nodes = issue.edits.map((e) => ({ editedAt: githubTime(e.at), editor: { login: e.login }, diff: e.after }))
+  return { status: 200, body: { data: { repository: { issue: { userContentEdits: { nodes } } } } } }
 }

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net'
 import { handleArm, seedOperations, settleOperations } from './arm.ts'
 import { normalizeFleet } from './fleet.ts'
 import type { Fleet } from './fleet.ts'
-import { API_PREFIX, createGitHubState, handleGitHub } from './github.ts'
+import { API_PREFIX, GRAPHQL_PATH, createGitHubState, handleGitHub } from './github.ts'
 import { handleAad, handleOidc } from './identity.ts'
 import { createJwtKey } from './jwt.ts'
 import { tlsMaterial } from './tls.ts'
@@ -65,7 +65,7 @@ export interface Emulator {
 
 function serviceOf(path: string): Service {
   if (path.startsWith('/_oidc/')) return 'oidc'
-  if (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`)) return 'github'
+  if (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`) || path === GRAPHQL_PATH) return 'github'
   const lower = path.toLowerCase()
   if (lower.startsWith('/subscriptions/') || lower.startsWith('/providers/')) return 'arm'
   return 'aad'

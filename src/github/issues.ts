@@ -5,6 +5,7 @@ import * as github from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import { errorMessage } from '../util/errors.js'
+import type { BodyEdit } from './approvers.js'
 
 export interface IssueRef {
   number: number
@@ -162,6 +163,24 @@ export class IssueClient {
       ...(assignees.length > 0 ? { assignees } : {})
     })
     return { number: data.number, url: data.html_url, body: data.body ?? body }
+  }
+
+  /** The body's edit history (GraphQL userContentEdits), oldest first as GitHub lists them. */
+  async editHistory(issue: number): Promise<BodyEdit[]> {
+    const result: {
+      repository: { issue: { userContentEdits: { nodes: Array<{ editedAt: string; editor: { login: string } | null; diff: string | null } | null> } | null } | null } | null
+    } = await this.octokit.graphql(
+      `query($owner: String!, $repo: String!, $number: Int!) {
+        repository(owner: $owner, name: $repo) {
+          issue(number: $number) { userContentEdits(last: 100) { nodes { editedAt editor { login } diff } } }
+        }
+      }`,
+      { owner: this.owner, repo: this.repo, number: issue }
+    )
+    const nodes = result.repository?.issue?.userContentEdits?.nodes ?? []
+    return nodes
+      .filter((n): n is NonNullable<typeof n> => n !== null && typeof n.diff === 'string')
+      .map(n => ({ editedAt: n.editedAt, editor: n.editor?.login ?? null, body: n.diff ?? '' }))
   }
 
   async comment(issue: number, body: string): Promise<void> {
