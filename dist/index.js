@@ -93809,6 +93809,28 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
  * list marker, a label or inside a table cell), not for the start of a line.
  */
 function escapeText(s) {
+    // A fleet report escapes the same names and versions thousands of times, and most of
+    // them hold nothing to escape: skip the eleven passes for those, remember the rest.
+    if (!NEEDS_ESCAPE.test(s))
+        return s;
+    const cached = escaped.get(s);
+    if (cached !== undefined)
+        return cached;
+    const out = escapeSlow(s);
+    if (s.length <= CACHED_LENGTH) {
+        if (escaped.size >= CACHE_ENTRIES)
+            escaped.clear();
+        escaped.set(s, out);
+    }
+    return out;
+}
+// Anything one of escapeSlow's passes would change (a superset: `@` or `gh-1` anywhere).
+const NEEDS_ESCAPE = /[\u0000-\u001F\u007F\u2028\u2029\u202A-\u202E\u2066-\u2069&<>\\`*_[\]|~$#@]|gh-\d/i;
+// Bounded: names and versions repeat, long Azure messages rarely do.
+const CACHE_ENTRIES = 4096;
+const CACHED_LENGTH = 256;
+const escaped = new Map();
+function escapeSlow(s) {
     return s
         .replace(/\r\n|[\r\n\t\u2028\u2029]/g, ' ')
         .replace(CONTROL, '')
@@ -94381,8 +94403,60 @@ function statusOf(entry, result) {
         return 'pending';
     return 'held';
 }
-function key(clusterId, pool) {
-    return `${clusterId.toLowerCase()}|${pool ?? ''}`;
+function indexResults(results) {
+    const lowered = new Map();
+    const lower = (id) => {
+        let l = lowered.get(id);
+        if (l === undefined) {
+            l = id.toLowerCase();
+            lowered.set(id, l);
+        }
+        return l;
+    };
+    const byCluster = new Map();
+    for (let i = 0; i < results.length; i++) {
+        const r = results[i];
+        if (!r)
+            continue;
+        const cluster = lower(r.operation.clusterId);
+        const list = byCluster.get(cluster);
+        if (list)
+            list.push(r);
+        else
+            byCluster.set(cluster, [r]);
+    }
+    return { byCluster, lower, left: results.length };
+}
+function samePool(result, pool) {
+    return (result.operation.pool ?? '') === (pool ?? '');
+}
+/**
+ * Removes and returns the pool's result for `entry` (the first of the matching kind, else
+ * the pool's first), or for `key` (that operation's only).
+ */
+function take(index, clusterId, pool, entry, key) {
+    const list = index.byCluster.get(index.lower(clusterId));
+    if (!list)
+        return undefined;
+    let found = -1;
+    for (let i = 0; i < list.length; i++) {
+        const r = list[i];
+        if (!r || !samePool(r, pool))
+            continue;
+        if (entry ? kindMatches(entry, r) : r.operation.key === key) {
+            found = i;
+            break;
+        }
+        if (entry && found < 0)
+            found = i;
+    }
+    const result = list[found];
+    if (!result)
+        return undefined;
+    list.copyWithin(found, found + 1);
+    list.pop();
+    index.left--;
+    return result;
 }
 function kindMatches(entry, result) {
     const kind = result.operation.kind;
@@ -94403,27 +94477,37 @@ function nameFromId(clusterId) {
 }
 // Control plane first, then system pools, then the rest, each by name: the order AKS
 // upgrades them in, and the order an operator scans a cluster in.
+function rank(e) {
+    return e.pool === null ? 0 : e.mode === 'System' ? 1 : 2;
+}
 function entryOrder(a, b) {
-    const rank = (e) => (e.pool === null ? 0 : e.mode === 'System' ? 1 : 2);
     return rank(a) - rank(b) || (a.pool ?? '').localeCompare(b.pool ?? '');
 }
-function buildRows(report) {
-    const pending = new Map();
-    for (const r of report.results) {
-        const k = key(r.operation.clusterId, r.operation.pool);
-        const list = pending.get(k);
-        if (list)
-            list.push(r);
-        else
-            pending.set(k, [r]);
+/** The entries in that order: usually as the plan lists them already, so no copy is made. */
+function sorted(entries) {
+    for (let i = 1; i < entries.length; i++) {
+        const a = entries[i - 1];
+        const b = entries[i];
+        if (a && b && entryOrder(a, b) > 0)
+            return [...entries].sort(entryOrder);
     }
+    return entries;
+}
+function buildRows(report) {
+    const pending = indexResults(report.results);
     const clusters = [];
-    for (const plan of report.plan.clusters) {
+    const plans = report.plan.clusters;
+    for (let c = 0; c < plans.length; c++) {
+        const plan = plans[c];
+        if (!plan)
+            continue;
         const rows = [];
-        for (const entry of [...plan.entries].sort(entryOrder)) {
-            const candidates = pending.get(key(entry.clusterId, entry.pool)) ?? [];
-            const index = Math.max(0, candidates.findIndex(r => kindMatches(entry, r)));
-            const result = candidates.length > 0 ? candidates.splice(index, 1)[0] : undefined;
+        const entries = sorted(plan.entries);
+        for (let e = 0; e < entries.length; e++) {
+            const entry = entries[e];
+            if (!entry)
+                continue;
+            const result = pending.left > 0 ? take(pending, entry.clusterId, entry.pool, entry) : undefined;
             const row = {
                 clusterId: entry.clusterId,
                 cluster: entry.cluster,
@@ -94440,12 +94524,12 @@ function buildRows(report) {
             rows.push(row);
         }
         // An operation without a matching entry (a second operation on one pool) still shows.
-        for (const op of plan.operations) {
-            const left = pending.get(key(op.clusterId, op.pool));
-            const i = left?.findIndex(r => r.operation.key === op.key) ?? -1;
-            if (!left || i < 0)
+        const operations = plan.operations;
+        for (let o = 0; o < operations.length && pending.left > 0; o++) {
+            const op = operations[o];
+            if (!op)
                 continue;
-            const [result] = left.splice(i, 1);
+            const result = take(pending, op.clusterId, op.pool, null, op.key);
             if (!result)
                 continue;
             rows.push({
@@ -94463,9 +94547,27 @@ function buildRows(report) {
         clusters.push({ plan, rows });
     }
     const all = clusters.flatMap(c => c.rows);
-    // Results for clusters the plan does not list: show them rather than lose a failure.
-    for (const left of pending.values()) {
-        for (const result of left) {
+    if (pending.left === 0)
+        return { clusters, all };
+    // Results for clusters the plan does not list: show them rather than lose a failure, by
+    // cluster and pool in the order each pair first appears among the results.
+    const left = new Set();
+    for (const list of pending.byCluster.values())
+        for (const r of list)
+            left.add(r);
+    const groups = new Map();
+    for (const r of report.results) {
+        const k = `${pending.lower(r.operation.clusterId)}|${r.operation.pool ?? ''}`;
+        let list = groups.get(k);
+        if (!list) {
+            list = [];
+            groups.set(k, list);
+        }
+        if (left.has(r))
+            list.push(r);
+    }
+    for (const list of groups.values()) {
+        for (const result of list) {
             all.push({
                 ...nameFromId(result.operation.clusterId),
                 clusterId: result.operation.clusterId,
@@ -94491,8 +94593,9 @@ function countRows(rows, report) {
         readFailures: report.readFailures.length,
         clusters: report.plan.clusters.length
     };
-    for (const row of rows) {
-        switch (row.status) {
+    for (let i = 0; i < rows.length; i++) {
+        const row = rows[i];
+        switch (row?.status) {
             case 'failed':
                 c.failed++;
                 break;
@@ -94507,7 +94610,7 @@ function countRows(rows, report) {
                 break;
             case 'pending':
                 c.pending++;
-                if (row.entry?.reason === 'awaiting-approval' && !row.result)
+                if (row?.entry?.reason === 'awaiting-approval' && !row.result)
                     c.awaitingApproval++;
                 break;
             case 'held':
@@ -94552,21 +94655,40 @@ const SUMMARY_DETAIL = {
 };
 const ISSUE_DETAIL = { ...SUMMARY_DETAIL, upToDate: 'list', textLimit: 1500 };
 const ISSUE_STEPS = [
-    { change: { upToDate: 'counts' }, dropped: 'the list of up-to-date clusters' },
-    { change: { held: 'counts' }, dropped: 'the Held table' },
-    { change: { clusters: 'rings' }, dropped: 'the per-cluster tables (a summary per ring remains)' },
-    { change: { pending: 'counts' }, dropped: 'the Pending tables (counts per reason remain)' },
-    { change: { done: 'counts' }, dropped: 'the list of upgrades' },
-    { change: { inProgress: 'counts' }, dropped: 'the In progress table' },
-    { change: { readFailures: 'counts' }, dropped: 'the Could not read table' },
+    { change: { upToDate: 'counts' }, dropped: 'the list of up-to-date clusters', partial: 'part of the list of up-to-date clusters' },
+    { change: { held: 'counts' }, dropped: 'the Held table', partial: 'part of the Held table' },
+    {
+        change: { clusters: 'rings' },
+        dropped: 'the per-cluster tables (a summary per ring remains)',
+        partial: 'part of the per-cluster tables (a summary per ring remains)'
+    },
+    { change: { pending: 'counts' }, dropped: 'the Pending tables (counts per reason remain)', partial: 'part of the Pending tables' },
+    { change: { done: 'counts' }, dropped: 'the list of upgrades', partial: 'part of the list of upgrades' },
+    { change: { inProgress: 'counts' }, dropped: 'the In progress table', partial: 'part of the In progress table' },
+    { change: { readFailures: 'counts' }, dropped: 'the Could not read table', partial: 'part of the Could not read table' },
     { change: { textLimit: 300 }, dropped: 'the end of long Azure messages' },
     { change: { failures: 'compact' }, dropped: 'the advice for each failure' }
 ];
+// The summary is the place the issue sends readers to, so it only gives way for fleets far
+// beyond what an issue holds: least useful first, and never the advice on failures.
 const SUMMARY_STEPS = [
+    // No `partial`: the list still names every cluster, which beats the first of their tables.
     { change: { upToDate: 'list' }, dropped: 'the tables of up-to-date clusters' },
-    { change: { upToDate: 'counts' }, dropped: 'the list of up-to-date clusters' },
-    { change: { clusters: 'rings' }, dropped: 'the per-cluster tables (a summary per ring remains)' }
+    { change: { upToDate: 'counts' }, dropped: 'the list of up-to-date clusters', partial: 'part of the list of up-to-date clusters' },
+    {
+        change: { clusters: 'rings' },
+        dropped: 'the per-cluster tables (a summary per ring remains)',
+        partial: 'part of the per-cluster tables (a summary per ring remains)'
+    },
+    { change: { held: 'counts' }, dropped: 'the Held table', partial: 'part of the Held table' },
+    { change: { pending: 'counts' }, dropped: 'the Pending tables (counts per reason remain)', partial: 'part of the Pending tables' },
+    { change: { done: 'counts' }, dropped: 'the list of upgrades', partial: 'part of the list of upgrades' },
+    { change: { inProgress: 'counts' }, dropped: 'the In progress table', partial: 'part of the In progress table' },
+    { change: { readFailures: 'counts' }, dropped: 'the Could not read table', partial: 'part of the Could not read table' }
 ];
+function rowsWith(ctx, status) {
+    return ctx.byStatus.get(status) ?? [];
+}
 // ---------------------------------------------------------------------------
 // Labels
 const RESULT_HOLD_LABELS = {
@@ -94610,8 +94732,95 @@ function holdLabel(row) {
     }
     return row.entry ? REASON_LABELS[row.entry.reason] : 'Held';
 }
+function newCut(units, close = [''], noun) {
+    const cut = { units, ends: [], close };
+    if (noun !== undefined)
+        cut.noun = noun;
+    return cut;
+}
+function newMeter() {
+    return { counted: 0, size: 0, stopped: false };
+}
+function overCap(ctx, lines, meter) {
+    for (; meter.counted < lines.length; meter.counted++)
+        meter.size += lineSize(ctx.target, lines[meter.counted] ?? '') + 1;
+    meter.stopped ||= meter.size > ctx.cap;
+    return meter.stopped;
+}
+/**
+ * A table, one row per item; each row ends a unit of `cut` when given. With a meter, the rows
+ * stop once the section is longer than the cap (false then): rendering 5,000 rows to keep
+ * the 900 that fit in an issue would be wasted.
+ */
+function pushTable(ctx, lines, header, items, row, cut, meter) {
+    lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`);
+    for (let i = 0; i < items.length; i++) {
+        const item = items[i];
+        lines.push(row(item));
+        cut?.ends.push(lines.length);
+        if (meter && overCap(ctx, lines, meter))
+            return false;
+    }
+    return true;
+}
+function table(header, rows) {
+    return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map(r => `| ${r.join(' | ')} |`)];
+}
 // ---------------------------------------------------------------------------
 // Cells
+/**
+ * Remembers a pure text built from two strings. A fleet repeats the same cells thousands of
+ * times (one version change on every pool, one resource group per cluster's rows): build
+ * each once and share it, instead of a new string per row. Bounded, as escape's cache.
+ */
+class Memo {
+    byFirst = new Map();
+    entries = 0;
+    make;
+    constructor(make) {
+        this.make = make;
+    }
+    get(a, b) {
+        let inner = this.byFirst.get(a);
+        const hit = inner?.get(b);
+        if (hit !== undefined)
+            return hit;
+        if (this.entries >= 10_000) {
+            this.byFirst.clear();
+            this.entries = 0;
+            inner = undefined;
+        }
+        if (!inner) {
+            inner = new Map();
+            this.byFirst.set(a, inner);
+        }
+        const text = this.make(a, b);
+        inner.set(b, text);
+        this.entries++;
+        return text;
+    }
+}
+// The key of a missing current version: no version string is a lone NUL.
+const NONE = '\u0000';
+const known = (v) => (v === NONE ? null : v);
+function newTexts() {
+    return {
+        clusterNames: new Memo((rg, cluster) => `${escapeCell(rg)}/**${escapeCell(cluster)}**`),
+        withRing: new Memo((cell, ring) => `${cell} · ring ${ring}`),
+        imageChanges: new Memo((from, to) => `node image ${escapeText(known(from) ?? '?')} → ${escapeText(format_shortTarget(known(from), to))}`),
+        versionChanges: new Memo((from, to) => `Kubernetes ${escapeText(known(from) ?? '?')} → ${escapeText(to)}`),
+        statusLabels: new Memo((icon, label) => `${icon} ${escapeCell(label.toLowerCase())}`),
+        osCells: new Memo((os, sku) => escapeCell(sku && sku !== os ? `${os} (${sku})` : os)),
+        imageVersions: new Memo((current, target) => `${escapeCell(known(current) ?? '?')} → ${escapeCell(format_shortTarget(known(current), target))}`),
+        kubernetesVersions: new Memo((current, target) => `${escapeCell(known(current) ?? '?')} → ${escapeCell(target)}`),
+        cellPairs: new Memo((a, b) => flat([a, ' | ', b])),
+        rowOf: new Memo(cells => flat(['| ', cells, ' |']))
+    };
+}
+/** One flat string from parts: a template literal would keep a tree of its pieces alive with each row. */
+function flat(parts) {
+    return parts.join('');
+}
 function t(ctx, s) {
     return escapeText(clip(s, ctx.detail.textLimit));
 }
@@ -94619,20 +94828,19 @@ function tc(ctx, s) {
     return escapeCell(clip(s, ctx.detail.textLimit));
 }
 function clusterCell(ctx, row) {
-    const ring = ctx.multiRing ? ` · ring ${row.ring}` : '';
-    return `${escapeCell(row.resourceGroup)}/**${escapeCell(row.cluster)}**${ring}`;
+    const cell = ctx.texts.clusterNames.get(row.resourceGroup, row.cluster);
+    return ctx.multiRing ? ctx.texts.withRing.get(cell, String(row.ring)) : cell;
 }
 function poolCell(row) {
     return row.pool === null ? '*control plane*' : escapeCell(row.pool);
 }
-function versionChange(kind, from, to) {
-    const shown = kind === 'node image' ? format_shortTarget(from, to) : to;
-    return `${kind} ${escapeText(from ?? '?')} → ${escapeText(shown)}`;
+function versionChange(texts, kind, from, to) {
+    return (kind === 'node image' ? texts.imageChanges : texts.versionChanges).get(from ?? NONE, to);
 }
-function changeOf(row) {
+function changeOf(texts, row) {
     const op = row.result?.operation;
     if (op)
-        return versionChange(op.kind === 'node-image' ? 'node image' : 'Kubernetes', op.from, op.to);
+        return versionChange(texts, op.kind === 'node-image' ? 'node image' : 'Kubernetes', op.from, op.to);
     const e = row.entry;
     if (!e)
         return '—';
@@ -94641,9 +94849,9 @@ function changeOf(row) {
     const imageChange = n?.target && n.target !== n.current ? n : null;
     const versionDiff = k.target && k.target !== k.current ? k : null;
     if (imageChange?.target && (e.action === 'node-image' || !versionDiff))
-        return versionChange('node image', imageChange.current, imageChange.target);
+        return versionChange(texts, 'node image', imageChange.current, imageChange.target);
     if (versionDiff?.target)
-        return versionChange('Kubernetes', versionDiff.current, versionDiff.target);
+        return versionChange(texts, 'Kubernetes', versionDiff.current, versionDiff.target);
     return '—';
 }
 function when(ctx, iso) {
@@ -94664,15 +94872,12 @@ function statusCell(ctx, row) {
         case 'would-upgrade':
             return '🧪 would upgrade';
         case 'pending':
-            return `⏳ ${escapeCell(holdLabel(row).toLowerCase())}`;
+            return ctx.texts.statusLabels.get('⏳', holdLabel(row));
         case 'held':
-            return `✋ ${escapeCell(holdLabel(row).toLowerCase())}`;
+            return ctx.texts.statusLabels.get('✋', holdLabel(row));
         case 'up-to-date':
             return ctx.target === 'issue' ? '✔️' : '✔️ up to date';
     }
-}
-function table(header, rows) {
-    return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map(r => `| ${r.join(' | ')} |`)];
 }
 function portalUrl(clusterId) {
     if (!/^\/subscriptions\/[^\s]+$/i.test(clusterId))
@@ -94734,6 +94939,13 @@ function listing(items) {
         return items.join('');
     return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`;
 }
+/** The line after the rows a cut section keeps. */
+function moreLine(ctx, n, noun) {
+    const what = `${n.toLocaleString('en-US')} more${noun ? ` ${n === 1 ? noun : `${noun}s`}` : ''}`;
+    return ctx.target === 'issue'
+        ? `… and ${what}: see the job summary of this run`
+        : `… and ${what}, left out to stay under GitHub's 1 MiB job summary limit`;
+}
 // ---------------------------------------------------------------------------
 // Failed
 function failureLocation(row) {
@@ -94783,18 +94995,36 @@ function azureLine(ctx, error) {
 function skippedBecause(ctx, row) {
     if (!row.result)
         return [];
-    return (ctx.byCluster.get(row.clusterId.toLowerCase()) ?? [])
+    let byCluster = ctx.lazy.byCluster;
+    if (!byCluster) {
+        byCluster = new Map();
+        for (const r of ctx.rows.all) {
+            const k = r.clusterId.toLowerCase();
+            const list = byCluster.get(k);
+            if (list)
+                list.push(r);
+            else
+                byCluster.set(k, [r]);
+        }
+        ctx.lazy.byCluster = byCluster;
+    }
+    return (byCluster.get(row.clusterId.toLowerCase()) ?? [])
         .filter(r => r.result?.outcome === 'skipped' && r.result.holdReason === 'earlier-operation-failed')
         .map(r => (r.pool === null ? 'control plane' : r.pool));
 }
+// Failures are never cut to their first rows: each one is what an operator must act on.
 function failedSection(ctx) {
-    const failed = ctx.rows.all.filter(r => r.status === 'failed');
+    const failed = rowsWith(ctx, 'failed');
     if (failed.length === 0)
-        return [];
+        return null;
     const lines = [`### ❌ Failed (${failed.length.toLocaleString('en-US')})`, ''];
+    const meter = newMeter();
     for (const row of failed) {
+        // Past the cap the body is cut at a line anyway (see hardCut): the rest would be thrown away.
+        if (overCap(ctx, lines, meter))
+            break;
         const error = failureError(row);
-        const what = row.result ? changeOf(row) : t(ctx, row.entry?.message ?? REASON_LABELS['failed-state']);
+        const what = row.result ? changeOf(ctx.texts, row) : t(ctx, row.entry?.message ?? REASON_LABELS['failed-state']);
         if (ctx.detail.failures === 'compact') {
             const code = error ? ` — **${escapeText(error.code)}**${error.message ? `: ${escapeText(clip(error.message, 160))}` : ''}` : '';
             lines.push(`- ${failureTitle(ctx, row)}: ${what}${code}`);
@@ -94824,14 +95054,14 @@ function failedSection(ctx) {
     if (ctx.detail.failures === 'compact')
         lines.push('', '*Cause, fix and commands for each failure are in the job summary.*');
     lines.push('');
-    return lines;
+    return { lines, meter };
 }
 // ---------------------------------------------------------------------------
 // Could not read
 function readFailuresSection(ctx) {
     const failures = ctx.report.readFailures;
     if (failures.length === 0)
-        return [];
+        return null;
     const lines = [`### ⚠️ Could not read (${failures.length.toLocaleString('en-US')})`, ''];
     if (ctx.detail.readFailures === 'counts') {
         const byCode = new Map();
@@ -94840,25 +95070,24 @@ function readFailuresSection(ctx) {
         for (const [code, n] of byCode)
             lines.push(`- **${escapeText(code)}**: ${format_plural(n, 'scope')}`);
         lines.push('');
-        return lines;
+        return { lines };
     }
-    lines.push(...table(['Scope', 'Error', 'What to do'], failures.map(f => [
-        tc(ctx, f.scope),
-        `**${escapeCell(f.error.code)}**${f.error.message ? `: ${escapeText(clip(f.error.message, Math.min(ctx.detail.textLimit, 500)))}` : ''}`,
-        f.advice ? renderMarked(clip(f.advice, ctx.detail.textLimit), true) : '—'
-    ])), '');
-    return lines;
+    const cut = newCut(failures.length);
+    const meter = newMeter();
+    pushTable(ctx, lines, ['Scope', 'Error', 'What to do'], failures, f => `| ${tc(ctx, f.scope)} | **${escapeCell(f.error.code)}**${f.error.message ? `: ${escapeText(clip(f.error.message, Math.min(ctx.detail.textLimit, 500)))}` : ''} | ${f.advice ? renderMarked(clip(f.advice, ctx.detail.textLimit), true) : '—'} |`, cut, meter);
+    lines.push('');
+    return { lines, cut, meter };
 }
 // ---------------------------------------------------------------------------
 // In progress, upgraded
 function inProgressSection(ctx) {
-    const rows = ctx.rows.all.filter(r => r.status === 'in-progress');
+    const rows = rowsWith(ctx, 'in-progress');
     if (rows.length === 0)
-        return [];
+        return null;
     const lines = [`### 🔄 In progress (${rows.length.toLocaleString('en-US')})`, ''];
     if (ctx.detail.inProgress === 'counts') {
         lines.push(...ringCounts(ctx, rows), '');
-        return lines;
+        return { lines };
     }
     const state = (row) => {
         if (row.result?.outcome === 'started')
@@ -94867,25 +95096,32 @@ function inProgressSection(ctx) {
             return 'still running in Azure (the wait timed out)';
         return tc(ctx, row.entry?.message ?? REASON_LABELS['operation-in-progress']);
     };
-    lines.push(...table(['Cluster', 'Pool', 'Change', 'State', 'Since'], rows.map(r => [clusterCell(ctx, r), poolCell(r), changeOf(r), state(r), r.result?.startedAt ? when(ctx, r.result.startedAt) : '—'])), '');
-    return lines;
+    const cut = newCut(rows.length);
+    const meter = newMeter();
+    pushTable(ctx, lines, ['Cluster', 'Pool', 'Change', 'State', 'Since'], rows, r => flat(['| ', clusterCell(ctx, r), ' | ', poolCell(r), ' | ', changeOf(ctx.texts, r), ' | ', state(r), ' | ', r.result?.startedAt ? when(ctx, r.result.startedAt) : '—', ' |']), cut, meter);
+    lines.push('');
+    return { lines, cut, meter };
 }
 function doneSection(ctx, status) {
-    const rows = ctx.rows.all.filter(r => r.status === status);
+    const rows = rowsWith(ctx, status);
     if (rows.length === 0)
-        return [];
+        return null;
     const title = status === 'would-upgrade' ? '🧪 Would upgrade' : '✅ Upgraded in this run';
     const lines = [`### ${title} (${rows.length.toLocaleString('en-US')})`, ''];
     if (ctx.detail.done === 'counts') {
         lines.push(...ringCounts(ctx, rows), '');
-        return lines;
+        return { lines };
     }
+    const cut = newCut(rows.length);
+    const meter = newMeter();
     if (status === 'would-upgrade') {
-        lines.push(...table(['Cluster', 'Pool', 'Change'], rows.map(r => [clusterCell(ctx, r), poolCell(r), changeOf(r)])), '');
-        return lines;
+        pushTable(ctx, lines, ['Cluster', 'Pool', 'Change'], rows, r => flat(['| ', clusterCell(ctx, r), ' | ', poolCell(r), ' | ', changeOf(ctx.texts, r), ' |']), cut, meter);
     }
-    lines.push(...table(['Cluster', 'Pool', 'Change', 'Took'], rows.map(r => [clusterCell(ctx, r), poolCell(r), changeOf(r), formatDuration(r.result?.startedAt, r.result?.finishedAt) || '—'])), '');
-    return lines;
+    else {
+        pushTable(ctx, lines, ['Cluster', 'Pool', 'Change', 'Took'], rows, r => flat(['| ', clusterCell(ctx, r), ' | ', poolCell(r), ' | ', changeOf(ctx.texts, r), ' | ', formatDuration(r.result?.startedAt, r.result?.finishedAt) || '—', ' |']), cut, meter);
+    }
+    lines.push('');
+    return { lines, cut, meter };
 }
 function ringCounts(ctx, rows) {
     const byRing = new Map();
@@ -94900,28 +95136,31 @@ function pendingGroups(ctx, rows) {
     for (const row of rows) {
         const r = row.result;
         let key;
-        let title;
-        let perRowDetail = false;
         if (r) {
             const next = r.nextWindow ?? (WINDOW_HOLDS.has(r.holdReason ?? '') ? ctx.report.window.nextWindow : undefined);
             key = `result|${r.holdReason ?? ''}|${r.holdDetail ?? ''}|${next ?? ''}`;
-            title = `**${escapeText(holdLabel(row))}**`;
+            const group = groups.get(key);
+            if (group) {
+                group.rows.push(row);
+                continue;
+            }
+            // The key holds everything the title says, so the first row of a group names it.
+            let title = `**${escapeText(holdLabel(row))}**`;
             if (r.holdDetail)
                 title += ` — ${t(ctx, r.holdDetail)}`;
             if (next)
                 title += ` · next window: ${nextWindowText(ctx, next)}`;
+            groups.set(key, { title, rows: [row], perRowDetail: false });
         }
         else {
             const reason = row.entry?.reason ?? 'upgrade-due';
             key = `entry|${reason}`;
-            title = `**${escapeText(REASON_LABELS[reason])}**`;
-            perRowDetail = true;
+            const group = groups.get(key);
+            if (group)
+                group.rows.push(row);
+            else
+                groups.set(key, { title: `**${escapeText(REASON_LABELS[reason])}**`, rows: [row], perRowDetail: true });
         }
-        const group = groups.get(key);
-        if (group)
-            group.rows.push(row);
-        else
-            groups.set(key, { title, rows: [row], perRowDetail });
     }
     return [...groups.values()];
 }
@@ -94951,13 +95190,15 @@ function approvedWaiting(ctx) {
     return approvalEntries(rows);
 }
 function pendingSection(ctx) {
-    const rows = ctx.rows.all.filter(r => r.status === 'pending');
+    const rows = rowsWith(ctx, 'pending');
     const approvals = rows.filter(r => !r.result && r.entry?.reason === 'awaiting-approval');
-    const others = rows.filter(r => !approvals.includes(r));
+    const asking = new Set(approvals);
+    const others = rows.filter(r => !asking.has(r));
     const kept = ctx.target === 'issue' ? approvedWaiting(ctx) : [];
     if (rows.length === 0 && kept.length === 0)
-        return [];
+        return null;
     const lines = [`### ⏳ Pending (${rows.length.toLocaleString('en-US')})`, ''];
+    // Approval boxes are not rows to cut: the next run reads them back from the issue.
     const needApproval = approvalEntries(approvals);
     if (needApproval.length > 0) {
         if (ctx.target === 'issue') {
@@ -94973,8 +95214,11 @@ function pendingSection(ctx) {
         }
         lines.push('');
     }
+    const counts = ctx.detail.pending === 'counts';
+    const cut = counts || others.length === 0 ? undefined : newCut(others.length);
+    const meter = newMeter();
     for (const group of pendingGroups(ctx, others)) {
-        if (ctx.detail.pending === 'counts') {
+        if (counts) {
             lines.push(`- ${group.title}: ${format_plural(group.rows.length, 'pool or control plane', 'pools and control planes')}`);
             continue;
         }
@@ -94982,63 +95226,84 @@ function pendingSection(ctx) {
         const header = ['Cluster', 'Pool', 'Change'];
         if (group.perRowDetail)
             header.push('Details');
-        lines.push(...table(header, group.rows.map(r => {
-            const cells = [clusterCell(ctx, r), poolCell(r), changeOf(r)];
-            if (group.perRowDetail)
-                cells.push(tc(ctx, r.entry?.message ?? ''));
-            return cells;
-        })), '');
+        const complete = pushTable(ctx, lines, header, group.rows, group.perRowDetail
+            ? r => flat(['| ', clusterCell(ctx, r), ' | ', poolCell(r), ' | ', changeOf(ctx.texts, r), ' | ', tc(ctx, r.entry?.message ?? ''), ' |'])
+            : r => flat(['| ', clusterCell(ctx, r), ' | ', poolCell(r), ' | ', changeOf(ctx.texts, r), ' |']), cut, meter);
+        lines.push('');
+        if (!complete)
+            break;
     }
-    if (ctx.detail.pending === 'counts' && others.length > 0)
+    if (counts && others.length > 0)
         lines.push('');
     if (kept.length > 0) {
-        lines.push('**Approved, waiting to start.** Untick to withdraw the approval:', '');
+        const approved = ['**Approved, waiting to start.** Untick to withdraw the approval:', ''];
         for (const e of kept)
-            lines.push(approvalCheckbox(e, true));
-        lines.push('');
+            approved.push(approvalCheckbox(e, true));
+        approved.push('');
+        lines.push(...approved);
+        if (cut)
+            cut.suffix = approved;
     }
-    return lines;
+    return cut ? { lines, cut, meter } : { lines };
 }
 // ---------------------------------------------------------------------------
 // Held
 function heldSection(ctx) {
-    const rows = ctx.rows.all.filter(r => r.status === 'held');
+    const rows = rowsWith(ctx, 'held');
     if (rows.length === 0)
-        return [];
+        return null;
     const lines = [`### ✋ Held (${rows.length.toLocaleString('en-US')})`, ''];
+    const labels = new Map();
+    for (const r of rows)
+        labels.set(r, holdLabel(r));
+    const label = (r) => labels.get(r) ?? holdLabel(r);
     if (ctx.detail.held === 'counts') {
         const byLabel = new Map();
         for (const r of rows)
-            byLabel.set(holdLabel(r), (byLabel.get(holdLabel(r)) ?? 0) + 1);
-        for (const [label, n] of byLabel)
-            lines.push(`- **${escapeText(label)}**: ${format_plural(n, 'pool or control plane', 'pools and control planes')}`);
+            byLabel.set(label(r), (byLabel.get(label(r)) ?? 0) + 1);
+        for (const [text, n] of byLabel)
+            lines.push(`- **${escapeText(text)}**: ${format_plural(n, 'pool or control plane', 'pools and control planes')}`);
         lines.push('');
-        return lines;
+        return { lines };
     }
-    const sorted = [...rows].sort((a, b) => holdLabel(a).localeCompare(holdLabel(b)));
+    const sorted = [...rows].sort((a, b) => label(a).localeCompare(label(b)));
     const detail = (r) => tc(ctx, r.result?.holdDetail ?? r.entry?.message ?? '');
-    lines.push(...table(['Cluster', 'Pool', 'Reason', 'Details'], sorted.map(r => [clusterCell(ctx, r), poolCell(r), escapeCell(holdLabel(r)), detail(r)])), '');
-    return lines;
+    const cut = newCut(rows.length);
+    const meter = newMeter();
+    pushTable(ctx, lines, ['Cluster', 'Pool', 'Reason', 'Details'], sorted, r => flat(['| ', clusterCell(ctx, r), ' | ', poolCell(r), ' | ', escapeCell(label(r)), ' | ', detail(r), ' |']), cut, meter);
+    lines.push('');
+    return { lines, cut, meter };
 }
 // ---------------------------------------------------------------------------
 // Per-cluster tables
-function osCell(row) {
+function osCell(ctx, row) {
     const os = row.entry?.os;
     if (!os)
         return '—';
-    const sku = row.plan?.cluster.pools.find(p => p.name === row.pool)?.osSku;
-    return escapeCell(sku && sku !== os ? `${os} (${sku})` : os);
+    const pools = row.plan?.cluster.pools ?? [];
+    let sku;
+    for (let i = 0; i < pools.length; i++) {
+        const pool = pools[i];
+        if (pool?.name === row.pool) {
+            sku = pool.osSku;
+            break;
+        }
+    }
+    return ctx.texts.osCells.get(os, sku ?? '');
 }
-function versionsCell(current, target, image) {
+function versionsCell(texts, current, target, image) {
     if (!current && !target)
         return '—';
     if (!target || target === current)
         return escapeCell(current ?? '—');
-    const shown = image ? format_shortTarget(current, target) : target;
-    return `${escapeCell(current ?? '?')} → ${escapeCell(shown)}`;
+    return (image ? texts.imageVersions : texts.kubernetesVersions).get(current ?? NONE, target);
 }
 const ACTION_LABELS = { none: '—', 'node-image': 'node image', patch: 'patch', minor: 'minor' };
+const [POOL_HEADER = '', POOL_SEPARATOR = ''] = table(['Pool', 'OS', 'Kubernetes', 'Node image', 'Action', 'Result'], []);
+const NO_WARNINGS = [];
 function clusterWarnings(plan, rows) {
+    if (plan.warnings.length === 0 && rows.every(r => !r.entry || r.entry.warnings.length === 0))
+        return NO_WARNINGS;
     const out = new Set(plan.warnings);
     for (const row of rows) {
         for (const w of row.entry?.warnings ?? [])
@@ -95046,7 +95311,29 @@ function clusterWarnings(plan, rows) {
     }
     return [...out];
 }
-function clusterBlock(ctx, c) {
+function poolRow(ctx, r) {
+    const kubernetes = r.entry
+        ? versionsCell(ctx.texts, r.entry.kubernetesVersion.current, r.entry.kubernetesVersion.target, false)
+        : r.result && r.result.operation.kind !== 'node-image'
+            ? versionsCell(ctx.texts, r.result.operation.from, r.result.operation.to, false)
+            : '—';
+    const image = r.entry?.nodeImageVersion
+        ? versionsCell(ctx.texts, r.entry.nodeImageVersion.current, r.entry.nodeImageVersion.target, true)
+        : r.result?.operation.kind === 'node-image'
+            ? versionsCell(ctx.texts, r.result.operation.from, r.result.operation.to, true)
+            : '—';
+    const action = r.entry ? ACTION_LABELS[r.entry.action] : escapeCell(r.result?.operation.kind ?? '—');
+    // Pool rows repeat across a fleet (same pool names, versions and results): join the cells
+    // from the right through the memo, so a repeated row is found, not built again.
+    const { cellPairs, rowOf } = ctx.texts;
+    let cells = cellPairs.get(action, statusCell(ctx, r));
+    cells = cellPairs.get(image, cells);
+    cells = cellPairs.get(kubernetes, cells);
+    cells = cellPairs.get(osCell(ctx, r), cells);
+    cells = cellPairs.get(poolCell(r), cells);
+    return rowOf.get(cells, '');
+}
+function clusterBlock(ctx, c, lines) {
     const cl = c.plan.cluster;
     const version = cl.currentKubernetesVersion ?? cl.kubernetesVersion;
     const facts = [escapeText(cl.resourceGroup), escapeText(cl.location)];
@@ -95055,31 +95342,25 @@ function clusterBlock(ctx, c) {
     const portal = portalUrl(cl.id);
     if (portal)
         facts.push(escape_link('portal', portal));
-    const lines = [`**${escapeText(cl.name)}** · ${facts.join(' · ')}`, ''];
-    for (const w of clusterWarnings(c.plan, c.rows))
+    lines.push(flat(['**', escapeText(cl.name), '** · ', facts.join(' · ')]), '');
+    const warnings = clusterWarnings(c.plan, c.rows);
+    for (const w of warnings)
         lines.push(`> ⚠️ ${t(ctx, w)}`);
-    if (lines[lines.length - 1] !== '')
+    if (warnings.length > 0)
         lines.push('');
-    lines.push(...table(['Pool', 'OS', 'Kubernetes', 'Node image', 'Action', 'Result'], c.rows.map(r => [
-        poolCell(r),
-        osCell(r),
-        r.entry
-            ? versionsCell(r.entry.kubernetesVersion.current, r.entry.kubernetesVersion.target, false)
-            : r.result && r.result.operation.kind !== 'node-image'
-                ? versionsCell(r.result.operation.from, r.result.operation.to, false)
-                : '—',
-        r.entry?.nodeImageVersion
-            ? versionsCell(r.entry.nodeImageVersion.current, r.entry.nodeImageVersion.target, true)
-            : r.result?.operation.kind === 'node-image'
-                ? versionsCell(r.result.operation.from, r.result.operation.to, true)
-                : '—',
-        r.entry ? ACTION_LABELS[r.entry.action] : escapeCell(r.result?.operation.kind ?? '—'),
-        statusCell(ctx, r)
-    ])), '');
-    return lines;
+    lines.push(POOL_HEADER, POOL_SEPARATOR);
+    for (let i = 0; i < c.rows.length; i++) {
+        const r = c.rows[i];
+        if (r)
+            lines.push(poolRow(ctx, r));
+    }
+    lines.push('');
 }
 function isUpToDate(c) {
-    return c.rows.length > 0 && c.rows.every(r => r.status === 'up-to-date');
+    for (let i = 0; i < c.rows.length; i++)
+        if (c.rows[i]?.status !== 'up-to-date')
+            return false;
+    return c.rows.length > 0;
 }
 function byRing(clusters) {
     const map = new Map();
@@ -95092,15 +95373,20 @@ function byRing(clusters) {
     }
     return [...map.entries()].sort(([a], [b]) => a - b);
 }
-function clusterTables(ctx, clusters) {
-    const lines = [];
+/** One block per cluster, by ring; each block ends a unit of `cut` (when given), and they stop at the cap. */
+function clusterTables(ctx, clusters, lines, cut) {
+    const meter = newMeter();
     for (const [ring, list] of byRing(clusters)) {
         if (ctx.multiRing)
             lines.push(`#### Ring ${ring}`, '');
-        for (const c of list)
-            lines.push(...clusterBlock(ctx, c));
+        for (const c of list) {
+            clusterBlock(ctx, c, lines);
+            cut?.ends.push(lines.length);
+            if (overCap(ctx, lines, meter))
+                return meter;
+        }
     }
-    return lines;
+    return meter;
 }
 const STATUS_COLUMNS = [
     ['failed', '❌ Failed'],
@@ -95111,30 +95397,48 @@ const STATUS_COLUMNS = [
     ['held', '✋ Held'],
     ['up-to-date', '✔️ Up to date']
 ];
+function countStatuses(clusters) {
+    const counts = new Map();
+    for (let i = 0; i < clusters.length; i++) {
+        const rows = clusters[i]?.rows ?? [];
+        for (let j = 0; j < rows.length; j++) {
+            const status = rows[j]?.status;
+            if (status)
+                counts.set(status, (counts.get(status) ?? 0) + 1);
+        }
+    }
+    return counts;
+}
 function ringSummary(clusters) {
-    const columns = STATUS_COLUMNS.filter(([s]) => clusters.some(c => c.rows.some(r => r.status === s)));
+    const present = countStatuses(clusters);
+    const columns = STATUS_COLUMNS.filter(([s]) => present.has(s));
     return table(['Ring', 'Clusters', ...columns.map(([, label]) => label)], byRing(clusters).map(([ring, list]) => {
-        const rows = list.flatMap(c => c.rows);
-        return [String(ring), list.length.toLocaleString('en-US'), ...columns.map(([s]) => rows.filter(r => r.status === s).length.toLocaleString('en-US'))];
+        const counts = countStatuses(list);
+        return [String(ring), list.length.toLocaleString('en-US'), ...columns.map(([s]) => (counts.get(s) ?? 0).toLocaleString('en-US'))];
     }));
 }
 function clustersSection(ctx) {
-    const busy = ctx.rows.clusters.filter(c => !isUpToDate(c));
+    const busy = ctx.busy;
     if (busy.length === 0)
-        return [];
-    const lines = [`### 📋 Clusters with something to do (${busy.length.toLocaleString('en-US')})`, ''];
+        return null;
+    const heading = [`### 📋 Clusters with something to do (${busy.length.toLocaleString('en-US')})`, ''];
+    const lines = [...heading];
     if (ctx.detail.clusters === 'rings') {
         lines.push(...ringSummary(busy), '');
-        return lines;
+        return { lines };
     }
     lines.push(ctx.target === 'issue' ? '<details><summary>Every pool of these clusters</summary>' : '<details open><summary>Every pool of these clusters</summary>', '');
-    lines.push(...clusterTables(ctx, busy), '</details>', '');
-    return lines;
+    // Cut to its first clusters, the section keeps the per-ring summary of all of them.
+    const cut = newCut(busy.length, ['</details>', ''], 'cluster');
+    cut.lead = { lines: [...heading, ...ringSummary(busy), ''], from: heading.length };
+    const meter = clusterTables(ctx, busy, lines, cut);
+    lines.push('</details>', '');
+    return { lines, cut, meter };
 }
 function upToDateSection(ctx) {
-    const done = ctx.rows.clusters.filter(isUpToDate);
+    const done = ctx.upToDate;
     if (done.length === 0)
-        return [];
+        return null;
     const lines = [`### ✔️ Up to date (${format_plural(done.length, 'cluster')})`, ''];
     const mode = ctx.detail.upToDate;
     if (mode === 'counts') {
@@ -95143,29 +95447,37 @@ function upToDateSection(ctx) {
             lines.push(`- ${ctx.multiRing ? `Ring ${ring}: ` : ''}${format_plural(list.length, 'cluster')} (${format_plural(pools, 'pool or control plane', 'pools and control planes')})`);
         }
         lines.push('');
-        return lines;
+        return { lines };
     }
     lines.push(`<details><summary>${format_plural(done.length, 'cluster')} with nothing to do</summary>`, '');
     if (mode === 'tables') {
-        lines.push(...clusterTables(ctx, done));
+        // Not cut to its first tables when too long: the list that replaces it names them all.
+        const meter = clusterTables(ctx, done, lines);
+        lines.push('</details>', '');
+        return { lines, meter };
     }
-    else {
-        for (const [ring, list] of byRing(done)) {
-            const names = list.map(c => {
-                const cl = c.plan.cluster;
-                const v = cl.currentKubernetesVersion ?? cl.kubernetesVersion;
-                const warn = clusterWarnings(c.plan, c.rows).length > 0 ? ' ⚠️' : '';
-                return `${escapeText(cl.resourceGroup)}/${escapeText(cl.name)}${v ? ` ${escapeText(v)}` : ''}${warn}`;
-            });
-            lines.push(`- ${ctx.multiRing ? `**Ring ${ring}** (${list.length.toLocaleString('en-US')}): ` : ''}${names.join(', ')}`);
+    // The list names clusters on one line per ring: a cut keeps the first names.
+    const cut = newCut(done.length, ['', '</details>', ''], 'cluster');
+    const names = [];
+    const rings = [];
+    for (const [ring, list] of byRing(done)) {
+        const from = names.length;
+        for (const c of list) {
+            const cl = c.plan.cluster;
+            const v = cl.currentKubernetesVersion ?? cl.kubernetesVersion;
+            const warn = clusterWarnings(c.plan, c.rows).length > 0 ? ' ⚠️' : '';
+            names.push(`${escapeText(cl.resourceGroup)}/${escapeText(cl.name)}${v ? ` ${escapeText(v)}` : ''}${warn}`);
         }
-        lines.push('');
+        rings.push({ lead: `- ${ctx.multiRing ? `**Ring ${ring}** (${list.length.toLocaleString('en-US')}): ` : ''}`, from, to: names.length });
     }
-    lines.push('</details>', '');
-    return lines;
+    const head = lines.length;
+    for (const r of rings)
+        lines.push(`${r.lead}${names.slice(r.from, r.to).join(', ')}`);
+    lines.push('', '</details>', '');
+    return { lines, cut, names: { head, names, rings } };
 }
 // ---------------------------------------------------------------------------
-// Footer and assembly
+// Footer
 function footer(ctx) {
     const { report } = ctx;
     const zone = zoneName(report.startedAt, report.timezone);
@@ -95180,20 +95492,170 @@ function footer(ctx) {
         lines.push('', reportMarker(report.reportId));
     return lines;
 }
-function body(ctx, dropped) {
-    const sections = [
-        ...header(ctx, dropped),
-        ...failedSection(ctx),
-        ...readFailuresSection(ctx),
-        ...inProgressSection(ctx),
-        ...doneSection(ctx, 'upgraded'),
-        ...doneSection(ctx, 'would-upgrade'),
-        ...pendingSection(ctx),
-        ...heldSection(ctx),
-        ...clustersSection(ctx),
-        ...upToDateSection(ctx)
-    ];
-    return { head: sections.join('\n').replace(/\n{3,}/g, '\n\n'), foot: footer(ctx).join('\n') };
+function lineSize(target, line) {
+    return target === 'issue' ? line.length : Buffer.byteLength(line, 'utf8');
+}
+/** Size of `lines` placed after a line that is blank (`afterBlank`) or not, collapsing blank runs. */
+function appendedSize(target, lines, afterBlank) {
+    let size = 0;
+    let blank = afterBlank;
+    for (const line of lines) {
+        if (line === '' && blank)
+            continue;
+        blank = line === '';
+        size += lineSize(target, line) + 1;
+    }
+    return size;
+}
+// Markdown reads any run of blank lines as one, and the body has always collapsed them:
+// collapsing here keeps the output the same and makes each section's size exact.
+function finish(target, raw, more) {
+    const input = raw.lines;
+    if (input[input.length - 1] !== '')
+        input.push('');
+    const marks = raw.cut?.ends ?? [];
+    const at = [];
+    const sizeAt = [];
+    const fromRaw = raw.cut?.lead?.from ?? -1;
+    let fromAt = 0;
+    let fromSize = 0;
+    // Most sections have no run of blank lines: keep their array instead of copying it.
+    let runs = false;
+    for (let i = 1; i < input.length && !runs; i++)
+        runs = input[i] === '' && input[i - 1] === '';
+    const lines = runs ? [] : input;
+    let count = 0;
+    let size = 0;
+    let m = 0;
+    for (let i = 0; i < input.length; i++) {
+        if (i === fromRaw) {
+            fromAt = count;
+            fromSize = size;
+        }
+        for (; m < marks.length && marks[m] === i; m++) {
+            at.push(count);
+            sizeAt.push(size);
+        }
+        const line = input[i] ?? '';
+        if (runs) {
+            if (line === '' && lines[count - 1] === '')
+                continue;
+            lines.push(line);
+        }
+        count++;
+        size += lineSize(target, line) + 1;
+    }
+    for (; m < marks.length; m++) {
+        at.push(count);
+        sizeAt.push(size);
+    }
+    let trailing = 0;
+    for (let i = input.length - 1; i >= 0 && input[i] === ''; i--)
+        trailing++;
+    const part = { lines, size, trailing: Math.min(trailing, 2) };
+    if (raw.meter?.stopped)
+        part.truncated = true;
+    const cut = raw.cut;
+    if (!cut || !more)
+        return part;
+    // The closing lines, the "more" line and what follows, without a run of blank lines (so
+    // that the cut section's lines can be taken as they are).
+    const tail = (k, units) => [...cut.close, '', more(units - k, cut.noun), '', ...(cut.suffix ?? [])].filter((line, i, all) => line !== '' || all[i - 1] !== '');
+    if (raw.names) {
+        part.cut = namesCut(target, raw.names, input, tail);
+    }
+    else if (at.length > 0 && cut.units > 1) {
+        const units = cut.units;
+        const lead = cut.lead ? finish(target, { lines: cut.lead.lines }) : undefined;
+        const kept = (k) => at[k - 1] ?? lines.length;
+        part.cut = {
+            units,
+            rendered: at.length,
+            size: k => {
+                const head = lead ? lead.size + (sizeAt[k - 1] ?? size) - fromSize : (sizeAt[k - 1] ?? size);
+                return head + appendedSize(target, tail(k, units), lines[kept(k) - 1] === '');
+            },
+            part: k => {
+                const end = kept(k);
+                const rest = tail(k, units);
+                const head = lead ? lead.lines.concat(lines.slice(fromAt, end)) : lines.slice(0, end);
+                return finish(target, { lines: head.concat(lines[end - 1] === '' && rest[0] === '' ? rest.slice(1) : rest) });
+            }
+        };
+    }
+    return part;
+}
+function namesCut(target, list, input, tail) {
+    const { names, rings } = list;
+    const units = names.length;
+    if (units < 2)
+        return undefined;
+    const prefix = finish(target, { lines: input.slice(0, list.head) });
+    const sum = [0];
+    for (const name of names)
+        sum.push((sum[sum.length - 1] ?? 0) + lineSize(target, name));
+    const separator = lineSize(target, ', ');
+    const ringLines = (k) => rings.filter(r => r.from < k).map(r => `${r.lead}${names.slice(r.from, Math.min(r.to, k)).join(', ')}`);
+    return {
+        units,
+        rendered: units,
+        size: k => {
+            let size = prefix.size;
+            for (const r of rings) {
+                if (r.from >= k)
+                    break;
+                const to = Math.min(r.to, k);
+                size += lineSize(target, r.lead) + (sum[to] ?? 0) - (sum[r.from] ?? 0) + separator * (to - r.from - 1) + 1;
+            }
+            return size + appendedSize(target, tail(k, units), false);
+        },
+        part: k => finish(target, { lines: prefix.lines.concat(ringLines(k), tail(k, units)) })
+    };
+}
+function samePart(a, b) {
+    if (a === b)
+        return true;
+    if (!a || !b || a.size !== b.size || a.trailing !== b.trailing || a.lines.length !== b.lines.length)
+        return false;
+    return a.lines.every((line, i) => line === b.lines[i]);
+}
+// ---------------------------------------------------------------------------
+// Assembly
+// Sections in the body's order (the order they give way in is the steps').
+const KEYS = ['failed', 'readFailures', 'inProgress', 'upgraded', 'wouldUpgrade', 'pending', 'held', 'clusters', 'upToDate'];
+/** The level of detail each section is rendered at. */
+const FIELD = {
+    failed: 'failures',
+    readFailures: 'readFailures',
+    inProgress: 'inProgress',
+    upgraded: 'done',
+    wouldUpgrade: 'done',
+    pending: 'pending',
+    held: 'held',
+    clusters: 'clusters',
+    upToDate: 'upToDate'
+};
+function renderSection(ctx, key) {
+    switch (key) {
+        case 'failed':
+            return failedSection(ctx);
+        case 'readFailures':
+            return readFailuresSection(ctx);
+        case 'inProgress':
+            return inProgressSection(ctx);
+        case 'upgraded':
+            return doneSection(ctx, 'upgraded');
+        case 'wouldUpgrade':
+            return doneSection(ctx, 'would-upgrade');
+        case 'pending':
+            return pendingSection(ctx);
+        case 'held':
+            return heldSection(ctx);
+        case 'clusters':
+            return clustersSection(ctx);
+        case 'upToDate':
+            return upToDateSection(ctx);
+    }
 }
 function render_pick(detail, change) {
     const out = {};
@@ -95223,8 +95685,10 @@ function hardCut(target, head, foot, limit) {
 }
 /**
  * Render the report. target 'issue' adds the hidden marker and approval checkboxes and keeps
- * the body under ISSUE_BODY_LIMIT (dropping the least urgent sections with a note that the
- * job summary has everything); 'summary' keeps everything (under SUMMARY_LIMIT).
+ * the body under ISSUE_BODY_LIMIT; 'summary' keeps everything that fits under SUMMARY_LIMIT.
+ * When the body would be too long, the least urgent sections give way first: summarised
+ * (counts instead of rows), and the most urgent of those that do not fit whole keeps its
+ * first rows with a line saying how many more there are. Failures are never cut.
  */
 function renderReport(report, target) {
     const rows = buildRows(report);
@@ -95236,55 +95700,143 @@ function renderReport(report, target) {
         counts: countRows(rows.all, report),
         multiRing: rings.size > 1,
         detail: target === 'issue' ? ISSUE_DETAIL : SUMMARY_DETAIL,
-        byCluster: new Map()
+        cap: target === 'issue' ? ISSUE_BODY_LIMIT : SUMMARY_LIMIT,
+        lazy: {},
+        byStatus: new Map(),
+        upToDate: [],
+        busy: [],
+        texts: newTexts()
     };
-    for (const row of rows.all) {
-        const k = row.clusterId.toLowerCase();
-        const list = ctx.byCluster.get(k);
+    for (let i = 0; i < rows.all.length; i++) {
+        const row = rows.all[i];
+        if (!row)
+            continue;
+        const list = ctx.byStatus.get(row.status);
         if (list)
             list.push(row);
         else
-            ctx.byCluster.set(k, [row]);
+            ctx.byStatus.set(row.status, [row]);
     }
-    const limit = target === 'issue' ? ISSUE_BODY_LIMIT : SUMMARY_LIMIT;
+    for (const c of rows.clusters)
+        (isUpToDate(c) ? ctx.upToDate : ctx.busy).push(c);
+    const limit = ctx.cap;
     const steps = target === 'issue' ? ISSUE_STEPS : SUMMARY_STEPS;
-    const fits = (h, f) => sizeOf(target, `${h}\n${f}\n`) < limit;
-    const dropped = [];
+    const more = (n, noun) => moreLine(ctx, n, noun);
+    // Each section is rendered once per level of detail it is asked for.
+    const rendered = new Map();
+    const partOf = (key, detail) => {
+        const id = `${key}|${detail[FIELD[key]]}|${detail.textLimit}`;
+        let part = rendered.get(id);
+        if (part === undefined) {
+            const raw = renderSection({ ...ctx, detail }, key);
+            part = raw ? finish(target, raw, more) : null;
+            rendered.set(id, part);
+        }
+        return part;
+    };
+    const headerOf = (detail, dropped) => finish(target, { lines: header({ ...ctx, detail }, dropped) });
+    const foot = footer(ctx);
+    const footSize = appendedSize(target, foot, false);
+    const total = (head, parts) => {
+        let size = head.size + footSize;
+        let last = head;
+        for (const p of parts) {
+            if (!p)
+                continue;
+            if ('truncated' in p && p.truncated)
+                return Infinity;
+            size += p.size;
+            last = p;
+        }
+        return size + (last.trailing > 1 ? 1 : 0);
+    };
+    const layout = (detail) => KEYS.map(k => partOf(k, detail));
+    const fits = (detail, dropped) => total(headerOf(detail, dropped), layout(detail)) < limit;
+    let detail = ctx.detail;
+    let dropped = [];
     const applied = [];
-    let { head, foot } = body(ctx, dropped);
     for (const step of steps) {
-        if (fits(head, foot))
+        if (fits(detail, dropped))
             break;
-        const previous = render_pick(ctx.detail, step.change);
-        ctx.detail = { ...ctx.detail, ...step.change };
-        const before = head;
-        ({ head, foot } = body(ctx, dropped));
+        const previous = render_pick(detail, step.change);
+        const next = { ...detail, ...step.change };
         // A step that changed nothing (its section is empty) is not worth a mention.
-        if (head !== before) {
+        const changed = KEYS.some(k => !samePart(partOf(k, detail), partOf(k, next))) ||
+            ('textLimit' in step.change && !samePart(headerOf(detail, dropped), headerOf(next, dropped)));
+        detail = next;
+        if (changed) {
             dropped.push(step.dropped);
             applied.push({ step, previous });
-            ({ head, foot } = body(ctx, dropped));
         }
     }
     // The last step may have freed more room than needed: give back what still fits, more
     // urgent sections first (steps were applied least urgent first).
     for (const { step, previous } of applied.slice(0, -1).reverse()) {
-        const detail = ctx.detail;
         const without = dropped.filter(d => d !== step.dropped);
-        ctx.detail = { ...detail, ...previous };
-        const candidate = body(ctx, without);
-        if (fits(candidate.head, candidate.foot)) {
-            dropped.splice(0, dropped.length, ...without);
-            ({ head, foot } = candidate);
-        }
-        else {
-            ctx.detail = detail;
+        const candidate = { ...detail, ...previous };
+        if (fits(candidate, without)) {
+            dropped = without;
+            detail = candidate;
         }
     }
-    const full = `${head}\n${foot}\n`;
-    if (sizeOf(target, full) < limit)
+    // What is still summarised, most urgent first: restore a section whole if it fits, else
+    // keep the first rows that fit and stop there, so that no section shows rows while a more
+    // urgent one is cut short.
+    const chosen = layout(detail);
+    const summarised = applied.filter(a => dropped.includes(a.step.dropped)).reverse();
+    cutting: for (const { step, previous } of summarised) {
+        const partial = step.partial;
+        if (partial === undefined)
+            continue;
+        const richer = { ...detail, ...previous };
+        const keys = KEYS.filter(k => FIELD[k] in step.change);
+        for (let n = 0; n < keys.length; n++) {
+            const i = KEYS.indexOf(keys[n]);
+            const full = partOf(keys[n], richer);
+            if (samePart(full, chosen[i] ?? null))
+                continue;
+            // The note names the step until each of its sections is back.
+            const others = keys.slice(n + 1).every(k => samePart(partOf(k, richer), chosen[KEYS.indexOf(k)] ?? null));
+            const note = others ? dropped.filter(d => d !== step.dropped) : dropped;
+            if (total(headerOf(detail, note), chosen.map((p, j) => (j === i ? full : p))) < limit) {
+                chosen[i] = full;
+                if (others)
+                    dropped = note;
+                continue;
+            }
+            const cut = full?.cut;
+            if (cut) {
+                const withPartial = dropped.map(d => (d === step.dropped ? partial : d));
+                const head = headerOf(detail, withPartial);
+                const fitsCut = (k) => total(head, chosen.map((p, j) => (j === i ? { size: cut.size(k), trailing: 1 } : p))) < limit;
+                // The largest k that fits (sizes grow with k); 0 when not even one row fits.
+                let lo = 0;
+                let hi = Math.min(cut.rendered, cut.units - 1);
+                while (lo < hi) {
+                    const mid = Math.ceil((lo + hi) / 2);
+                    if (fitsCut(mid))
+                        lo = mid;
+                    else
+                        hi = mid - 1;
+                }
+                if (lo > 0) {
+                    chosen[i] = cut.part(lo);
+                    dropped = withPartial;
+                }
+            }
+            break cutting;
+        }
+    }
+    const head = headerOf(detail, dropped);
+    const parts = [head, ...chosen].filter((p) => p !== null);
+    const last = parts[parts.length - 1] ?? head;
+    const body = [].concat(...parts.map(p => p.lines), last.trailing > 1 ? [''] : []);
+    const lines = body.concat(foot, ['']);
+    const bodyLines = body.length;
+    const full = lines.join('\n');
+    if (!parts.some(p => p.truncated) && sizeOf(target, full) < limit)
         return full;
-    return hardCut(target, head, foot, limit);
+    return hardCut(target, lines.slice(0, bodyLines).join('\n'), foot.join('\n'), limit);
 }
 // ---------------------------------------------------------------------------
 // Comment and per-run title
@@ -95308,13 +95860,14 @@ function renderRunComment(report) {
         parts.push(`${n('succeeded')} upgraded`);
     const icon = { failed: '❌', 'still-running': '🔄', started: '🔄', succeeded: '✅' };
     const lines = [`**Run of ${escapeText(formatInstant(report.startedAt, report.timezone))}:** ${parts.join(' · ')}.`, ''];
+    const texts = newTexts();
     for (const row of rows.slice(0, COMMENT_ITEMS)) {
         const r = row.result;
         if (!r)
             continue;
         const where = `${escapeText(row.resourceGroup)}/**${escapeText(row.cluster)}** · ${row.pool === null ? 'control plane' : escapeText(row.pool)}`;
         const error = r.outcome === 'failed' && r.error ? ` — **${escapeText(r.error.code)}**` : '';
-        lines.push(`- ${icon[r.outcome] ?? ''} ${where}: ${changeOf(row)}${error}`);
+        lines.push(`- ${icon[r.outcome] ?? ''} ${where}: ${changeOf(texts, row)}${error}`);
     }
     if (rows.length > COMMENT_ITEMS)
         lines.push(`- …and ${(rows.length - COMMENT_ITEMS).toLocaleString('en-US')} more (see the report above)`);
@@ -100831,7 +101384,7 @@ class IssueClient {
 }
 
 ;// CONCATENATED MODULE: ./build/github/approvers.js
-const approvers_key = (a) => `${a.clusterId.toLowerCase()}|${a.minor}`;
+const key = (a) => `${a.clusterId.toLowerCase()}|${a.minor}`;
 /**
  * For each approval, the editor of the last edit that turned its box from unticked (or
  * absent) to ticked. Approvals without such an edit keep no approver ("approved in the issue").
@@ -100841,7 +101394,7 @@ function attributeApprovals(approvals, edits, parse) {
     const approver = new Map();
     let ticked = new Set();
     for (const edit of sorted) {
-        const now = new Set(parse(edit.body).map(approvers_key));
+        const now = new Set(parse(edit.body).map(key));
         for (const k of now) {
             if (!ticked.has(k) && edit.editor)
                 approver.set(k, edit.editor);
@@ -100849,7 +101402,7 @@ function attributeApprovals(approvals, edits, parse) {
         ticked = now;
     }
     return approvals.map(a => {
-        const by = approver.get(approvers_key(a));
+        const by = approver.get(key(a));
         return by !== undefined && !by.endsWith('[bot]') ? { ...a, approvedBy: by } : a;
     });
 }

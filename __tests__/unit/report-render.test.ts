@@ -582,6 +582,198 @@ describe('renderReport: 500 clusters × 4 pools', () => {
   })
 })
 
+describe('renderReport: a section too long for the limit keeps its first rows', () => {
+  // Three failures with full advice must survive whatever is cut after them.
+  const failures: ClusterSpec[] = ['aks-fail-1', 'aks-fail-2', 'aks-fail-3'].map(name => ({
+    name,
+    rows: [{ pool: 'apps', outcome: 'failed', error: { code: 'UpgradeFailed', message: 'Drain node aks-apps-12345678-vmss000002 failed when evicting pod web-7d9f8 failed with Too Many Requests error.' } }]
+  }))
+  const POOLS: Array<string | null> = [null, 'system', 'apps', 'batch', 'win']
+  function fleet(clusters: number, row: (pool: string | null, i: number) => RowSpec, rg = 'rg-fleet'): ClusterSpec[] {
+    return Array.from({ length: clusters }, (_, i) => ({
+      name: `aks-${String(i).padStart(4, '0')}`,
+      rg: `${rg}-${String(i % 50).padStart(2, '0')}`,
+      rows: POOLS.map(pool => row(pool, i))
+    }))
+  }
+  const outside = { outcome: 'pending', holdReason: 'outside-window', holdDetail: 'outside the maintenance window Sat 22:00-04:00 (Europe/Berlin)', nextWindow: NEXT_WINDOW } as const
+
+  interface Case {
+    name: string
+    report: () => RunReport
+    target: 'issue' | 'summary'
+    /** Heading of the section that is cut, and how many rows it has. */
+    title: string
+    total: number
+    /** The note at the top names the cut. */
+    note: string
+  }
+  const cases: Case[] = [
+    {
+      name: '5,000 pools that would upgrade (dry run)',
+      report: () => buildReport([...failures, ...fleet(1000, pool => ({ pool, outcome: 'would-start' }))], { dryRun: true }),
+      target: 'issue',
+      title: 'Would upgrade',
+      total: 5000,
+      note: 'part of the list of upgrades'
+    },
+    {
+      name: '5,000 pools upgraded',
+      report: () => buildReport([...failures, ...fleet(1000, pool => ({ pool, outcome: 'succeeded' }))]),
+      target: 'issue',
+      title: 'Upgraded in this run',
+      total: 5000,
+      note: 'part of the list of upgrades'
+    },
+    {
+      name: '2,000 pools in progress',
+      report: () => buildReport([...failures, ...fleet(400, pool => ({ pool, outcome: 'started' }))]),
+      target: 'issue',
+      title: 'In progress',
+      total: 2000,
+      note: 'part of the In progress table'
+    },
+    {
+      name: '5,000 pools waiting for their window, one approved minor upgrade among them',
+      report: () =>
+        buildReport([
+          ...failures,
+          { name: 'aks-minor', rows: [{ pool: null, action: 'minor', k8s: { from: '1.35.6', to: '1.36.2' }, ...outside }] },
+          ...fleet(1000, pool => ({ pool, ...outside }))
+        ]),
+      target: 'issue',
+      title: 'Pending',
+      total: 5001,
+      note: 'part of the Pending tables'
+    },
+    {
+      // Held gives way before the per-cluster tables: it is cut when those fit whole, as
+      // here, where each held row carries a long explanation.
+      name: '150 pools held, each with a long explanation',
+      report: () => buildReport([...failures, ...fleet(30, pool => ({ pool, reason: 'stopped', action: 'none', message: `The pool is stopped. ${'Start it with az aks nodepool start before the next window. '.repeat(10)}` }))]),
+      target: 'issue',
+      title: 'Held',
+      total: 150,
+      note: 'part of the Held table'
+    },
+    {
+      name: '20,000 pools that would upgrade, in the job summary',
+      report: () => buildReport([...failures, ...fleet(4000, pool => ({ pool, outcome: 'would-start' }))], { dryRun: true }),
+      target: 'summary',
+      title: 'Would upgrade',
+      total: 20000,
+      note: 'part of the list of upgrades'
+    }
+  ]
+
+  const limitOf = (target: 'issue' | 'summary'): number => (target === 'issue' ? ISSUE_BODY_LIMIT : SUMMARY_LIMIT)
+  const sizeOf = (target: 'issue' | 'summary', s: string): number => (target === 'issue' ? s.length : Buffer.byteLength(s, 'utf8'))
+  const moreLine = /^… and ([\d,]+) more(?: clusters?)?(: see the job summary of this run|, left out to stay under GitHub's 1 MiB job summary limit)$/
+
+  describe.each(cases)('$name', ({ report: make, target, title, total, note }) => {
+    const report = make()
+    const body = renderReport(report, target)
+    const full = renderReport(report, 'summary')
+    const lines = (section(body, title) ?? '').split('\n')
+    const rows = lines.filter(l => l.startsWith('| ') && !l.startsWith('| Cluster |'))
+    const more = lines.find(l => l.startsWith('… and ')) ?? ''
+
+    it('stays under the limit and says what it cut', () => {
+      expect(sizeOf(target, body)).toBeLessThan(limitOf(target))
+      expect(body.split('\n').find(l => l.startsWith('> ✂️')) ?? '').toContain(note)
+      expect(hasReportMarker(body, 'prod-fleet')).toBe(target === 'issue')
+    })
+
+    it('keeps the first rows, in order, and counts the rest', () => {
+      expect(rows.length).toBeGreaterThan(0)
+      expect(rows.length).toBeLessThan(total)
+      const m = moreLine.exec(more)
+      expect(m, more).not.toBeNull()
+      expect(Number((m?.[1] ?? '').replace(/,/g, ''))).toBe(total - rows.length)
+      expect(m?.[2]).toBe(target === 'issue' ? ': see the job summary of this run' : ", left out to stay under GitHub's 1 MiB job summary limit")
+      if (target === 'issue') {
+        // the same rows, in the same order, as the job summary that lists them all
+        const all = (section(full, title) ?? '').split('\n').filter(l => l.startsWith('| ') && !l.startsWith('| Cluster |'))
+        expect(all).toHaveLength(total)
+        expect(rows).toEqual(all.slice(0, rows.length))
+        // as many as fit: one more row would not (its line, minus a digit of the count)
+        const next = all[rows.length] ?? ''
+        expect(sizeOf(target, body) + sizeOf(target, next) + 1).toBeGreaterThanOrEqual(limitOf(target) - 2)
+      }
+    })
+
+    it('keeps every failure whole, with its advice', () => {
+      const failed = section(body, 'Failed') ?? ''
+      for (const f of failures) expect(failed).toContain(`#### rg-prod/**${f.name}** · pool apps`)
+      expect(failed.split('\n').filter(l => l.startsWith('- **Cause:**'))).toHaveLength(failures.length)
+      expect(failed.split('\n').filter(l => l.startsWith('- **What to do:**'))).toHaveLength(failures.length)
+    })
+
+    it('leaves the tables well formed', () => {
+      let columns = 0
+      for (const line of body.split('\n')) {
+        if (!line.startsWith('|')) {
+          columns = 0
+          continue
+        }
+        const n = (line.match(/(?<!\\)\|/g) ?? []).length
+        if (columns === 0) columns = n
+        expect(n).toBe(columns)
+      }
+      expect((body.match(/<details/g) ?? []).length).toBe((body.match(/<\/details>/g) ?? []).length)
+    })
+  })
+
+  it('keeps the tick of an approved minor upgrade when the Pending tables are cut', () => {
+    const report = cases.find(c => c.title === 'Pending')?.report() ?? buildReport([])
+    const issue = renderReport(report, 'issue')
+    expect(issue).toContain('… and ')
+    expect(parseApprovals(issue)).toEqual([{ clusterId: clusterIdOf('rg-prod', 'aks-minor'), minor: '1.36' }])
+  })
+
+  it('cuts the per-cluster tables of the job summary to whole clusters and keeps the per-ring summary', () => {
+    const report = buildReport(fleet(1000, pool => ({ pool, outcome: 'would-start' })), { dryRun: true })
+    const summary = renderReport(report, 'summary')
+    expect(Buffer.byteLength(summary, 'utf8')).toBeLessThan(SUMMARY_LIMIT)
+    // every row that would upgrade is still listed; the cut falls on the per-cluster tables
+    expect((section(summary, 'Would upgrade') ?? '').split('\n').filter(l => l.startsWith('| rg-'))).toHaveLength(5000)
+    const clusters = section(summary, 'Clusters with something to do') ?? ''
+    expect(clusters).toContain('| Ring | Clusters | 🧪 Would upgrade |')
+    const shown = clusters.split('\n').filter(l => /^\*\*aks-\d{4}\*\* · /.test(l))
+    expect(shown.length).toBeGreaterThan(0)
+    expect(shown[0]).toMatch(/^\*\*aks-0000\*\*/)
+    expect(shown[shown.length - 1]).toMatch(new RegExp(`^\\*\\*aks-${String(shown.length - 1).padStart(4, '0')}\\*\\*`))
+    // each cluster shown whole: a header line and all five pools
+    expect(clusters.split('\n').filter(l => /^\| (\*control plane\*|system|apps|batch|win) \| /.test(l))).toHaveLength(shown.length * 5)
+    expect(clusters).toContain(`… and ${(1000 - shown.length).toLocaleString('en-US')} more clusters, left out to stay under GitHub's 1 MiB job summary limit`)
+    expect(summary).toContain('this summary leaves out part of the per-cluster tables (a summary per ring remains)')
+  })
+
+  it('prefers the whole list of up-to-date clusters in the job summary to the first of their tables', () => {
+    const report = buildReport(fleet(3000, pool => upToDate(pool), 'rg-platform-shared-services-westeurope'))
+    const summary = renderReport(report, 'summary')
+    expect(Buffer.byteLength(summary, 'utf8')).toBeLessThan(SUMMARY_LIMIT)
+    const list = (section(summary, 'Up to date') ?? '').split('\n').find(l => l.startsWith('- ')) ?? ''
+    expect(list.slice(2).split(', ')).toHaveLength(3000)
+    expect(summary).not.toContain('… and ')
+    expect(summary).toContain('this summary leaves out the tables of up-to-date clusters.')
+  })
+
+  it('cuts the list of up-to-date clusters to the first names that fit', () => {
+    const report = buildReport(fleet(4000, pool => upToDate(pool), 'rg-platform-shared-services-westeurope'))
+    const issue = renderReport(report, 'issue')
+    expect(issue.length).toBeLessThan(ISSUE_BODY_LIMIT)
+    const upToDateSection = section(issue, 'Up to date') ?? ''
+    const list = upToDateSection.split('\n').find(l => l.startsWith('- ')) ?? ''
+    const names = list.slice(2).split(', ')
+    expect(names.length).toBeGreaterThan(100)
+    expect(names[0]).toBe('rg-platform-shared-services-westeurope-00/aks-0000 1.35.5')
+    expect(names[names.length - 1]).toBe(`rg-platform-shared-services-westeurope-${String((names.length - 1) % 50).padStart(2, '0')}/aks-${String(names.length - 1).padStart(4, '0')} 1.35.5`)
+    expect(upToDateSection).toContain(`… and ${(4000 - names.length).toLocaleString('en-US')} more clusters: see the job summary of this run`)
+    expect(issue).toContain('this issue leaves out part of the list of up-to-date clusters')
+  })
+})
+
 // ---------------------------------------------------------------------------
 
 describe('renderReport: more failures than an issue can hold', () => {

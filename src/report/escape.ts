@@ -21,6 +21,27 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g
  * list marker, a label or inside a table cell), not for the start of a line.
  */
 export function escapeText(s: string): string {
+  // A fleet report escapes the same names and versions thousands of times, and most of
+  // them hold nothing to escape: skip the eleven passes for those, remember the rest.
+  if (!NEEDS_ESCAPE.test(s)) return s
+  const cached = escaped.get(s)
+  if (cached !== undefined) return cached
+  const out = escapeSlow(s)
+  if (s.length <= CACHED_LENGTH) {
+    if (escaped.size >= CACHE_ENTRIES) escaped.clear()
+    escaped.set(s, out)
+  }
+  return out
+}
+
+// Anything one of escapeSlow's passes would change (a superset: `@` or `gh-1` anywhere).
+const NEEDS_ESCAPE = /[\u0000-\u001F\u007F\u2028\u2029\u202A-\u202E\u2066-\u2069&<>\\`*_[\]|~$#@]|gh-\d/i
+// Bounded: names and versions repeat, long Azure messages rarely do.
+const CACHE_ENTRIES = 4096
+const CACHED_LENGTH = 256
+const escaped = new Map<string, string>()
+
+function escapeSlow(s: string): string {
   return s
     .replace(/\r\n|[\r\n\t\u2028\u2029]/g, ' ')
     .replace(CONTROL, '')

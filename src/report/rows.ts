@@ -54,8 +54,65 @@ function statusOf(entry: PlanEntry | undefined, result: OperationResult | undefi
   return 'held'
 }
 
-function key(clusterId: string, pool: string | null | undefined): string {
-  return `${clusterId.toLowerCase()}|${pool ?? ''}`
+// A fleet has thousands of results: index them by cluster once (ids compare
+// case-insensitively), and find a pool's among the few of its cluster, instead of building
+// and hashing a `cluster|pool` key for every lookup.
+interface ResultIndex {
+  /** Results not matched to a row yet, by lower-cased cluster id, in report order. */
+  byCluster: Map<string, OperationResult[]>
+  lower: (id: string) => string
+  left: number
+}
+
+function indexResults(results: readonly OperationResult[]): ResultIndex {
+  const lowered = new Map<string, string>()
+  const lower = (id: string): string => {
+    let l = lowered.get(id)
+    if (l === undefined) {
+      l = id.toLowerCase()
+      lowered.set(id, l)
+    }
+    return l
+  }
+  const byCluster = new Map<string, OperationResult[]>()
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i]
+    if (!r) continue
+    const cluster = lower(r.operation.clusterId)
+    const list = byCluster.get(cluster)
+    if (list) list.push(r)
+    else byCluster.set(cluster, [r])
+  }
+  return { byCluster, lower, left: results.length }
+}
+
+function samePool(result: OperationResult, pool: string | null | undefined): boolean {
+  return (result.operation.pool ?? '') === (pool ?? '')
+}
+
+/**
+ * Removes and returns the pool's result for `entry` (the first of the matching kind, else
+ * the pool's first), or for `key` (that operation's only).
+ */
+function take(index: ResultIndex, clusterId: string, pool: string | null | undefined, entry: PlanEntry | null, key?: string): OperationResult | undefined {
+  const list = index.byCluster.get(index.lower(clusterId))
+  if (!list) return undefined
+  let found = -1
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i]
+    if (!r || !samePool(r, pool)) continue
+    if (entry ? kindMatches(entry, r) : r.operation.key === key) {
+      found = i
+      break
+    }
+    if (entry && found < 0) found = i
+  }
+  const result = list[found]
+  if (!result) return undefined
+  list.copyWithin(found, found + 1)
+  list.pop()
+  index.left--
+  return result
 }
 
 function kindMatches(entry: PlanEntry, result: OperationResult): boolean {
@@ -76,9 +133,22 @@ function nameFromId(clusterId: string): { cluster: string; resourceGroup: string
 
 // Control plane first, then system pools, then the rest, each by name: the order AKS
 // upgrades them in, and the order an operator scans a cluster in.
+function rank(e: PlanEntry): number {
+  return e.pool === null ? 0 : e.mode === 'System' ? 1 : 2
+}
+
 function entryOrder(a: PlanEntry, b: PlanEntry): number {
-  const rank = (e: PlanEntry): number => (e.pool === null ? 0 : e.mode === 'System' ? 1 : 2)
   return rank(a) - rank(b) || (a.pool ?? '').localeCompare(b.pool ?? '')
+}
+
+/** The entries in that order: usually as the plan lists them already, so no copy is made. */
+function sorted(entries: readonly PlanEntry[]): readonly PlanEntry[] {
+  for (let i = 1; i < entries.length; i++) {
+    const a = entries[i - 1]
+    const b = entries[i]
+    if (a && b && entryOrder(a, b) > 0) return [...entries].sort(entryOrder)
+  }
+  return entries
 }
 
 export interface ClusterRows {
@@ -93,21 +163,19 @@ export interface ReportRows {
 }
 
 export function buildRows(report: RunReport): ReportRows {
-  const pending = new Map<string, OperationResult[]>()
-  for (const r of report.results) {
-    const k = key(r.operation.clusterId, r.operation.pool)
-    const list = pending.get(k)
-    if (list) list.push(r)
-    else pending.set(k, [r])
-  }
+  const pending = indexResults(report.results)
 
   const clusters: ClusterRows[] = []
-  for (const plan of report.plan.clusters) {
+  const plans = report.plan.clusters
+  for (let c = 0; c < plans.length; c++) {
+    const plan = plans[c]
+    if (!plan) continue
     const rows: Row[] = []
-    for (const entry of [...plan.entries].sort(entryOrder)) {
-      const candidates = pending.get(key(entry.clusterId, entry.pool)) ?? []
-      const index = Math.max(0, candidates.findIndex(r => kindMatches(entry, r)))
-      const result = candidates.length > 0 ? candidates.splice(index, 1)[0] : undefined
+    const entries = sorted(plan.entries)
+    for (let e = 0; e < entries.length; e++) {
+      const entry = entries[e]
+      if (!entry) continue
+      const result = pending.left > 0 ? take(pending, entry.clusterId, entry.pool, entry) : undefined
       const row: Row = {
         clusterId: entry.clusterId,
         cluster: entry.cluster,
@@ -123,11 +191,11 @@ export function buildRows(report: RunReport): ReportRows {
       rows.push(row)
     }
     // An operation without a matching entry (a second operation on one pool) still shows.
-    for (const op of plan.operations) {
-      const left = pending.get(key(op.clusterId, op.pool))
-      const i = left?.findIndex(r => r.operation.key === op.key) ?? -1
-      if (!left || i < 0) continue
-      const [result] = left.splice(i, 1)
+    const operations = plan.operations
+    for (let o = 0; o < operations.length && pending.left > 0; o++) {
+      const op = operations[o]
+      if (!op) continue
+      const result = take(pending, op.clusterId, op.pool, null, op.key)
       if (!result) continue
       rows.push({
         clusterId: plan.cluster.id,
@@ -145,9 +213,23 @@ export function buildRows(report: RunReport): ReportRows {
   }
 
   const all = clusters.flatMap(c => c.rows)
-  // Results for clusters the plan does not list: show them rather than lose a failure.
-  for (const left of pending.values()) {
-    for (const result of left) {
+  if (pending.left === 0) return { clusters, all }
+  // Results for clusters the plan does not list: show them rather than lose a failure, by
+  // cluster and pool in the order each pair first appears among the results.
+  const left = new Set<OperationResult>()
+  for (const list of pending.byCluster.values()) for (const r of list) left.add(r)
+  const groups = new Map<string, OperationResult[]>()
+  for (const r of report.results) {
+    const k = `${pending.lower(r.operation.clusterId)}|${r.operation.pool ?? ''}`
+    let list = groups.get(k)
+    if (!list) {
+      list = []
+      groups.set(k, list)
+    }
+    if (left.has(r)) list.push(r)
+  }
+  for (const list of groups.values()) {
+    for (const result of list) {
       all.push({
         ...nameFromId(result.operation.clusterId),
         clusterId: result.operation.clusterId,
@@ -187,8 +269,9 @@ export function countRows(rows: readonly Row[], report: RunReport): Counts {
     readFailures: report.readFailures.length,
     clusters: report.plan.clusters.length
   }
-  for (const row of rows) {
-    switch (row.status) {
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]
+    switch (row?.status) {
       case 'failed':
         c.failed++
         break
@@ -203,7 +286,7 @@ export function countRows(rows: readonly Row[], report: RunReport): Counts {
         break
       case 'pending':
         c.pending++
-        if (row.entry?.reason === 'awaiting-approval' && !row.result) c.awaitingApproval++
+        if (row?.entry?.reason === 'awaiting-approval' && !row.result) c.awaitingApproval++
         break
       case 'held':
         c.held++
