@@ -137,6 +137,12 @@ export interface ClusterSnapshot {
   pools: PoolSnapshot[]
   /** Only read with `maintenance-window: cluster`. */
   maintenanceConfigs?: MaintenanceConfig[]
+  /**
+   * Set when the cluster was found (its tags, hence its ring, are known) but could not be
+   * read completely: it is a placeholder with no pools, planned as `read-failed`, and it
+   * keeps later rings waiting rather than vanish from the promotion gate.
+   */
+  readError?: ErrorInfo
 }
 
 /** A cluster or subscription that could not be read. */
@@ -303,5 +309,10 @@ export interface RunReport {
   readFailures: ReadFailure[]
   /** Run-level notes (e.g. "patch is not evaluated yet"). */
   notes: string[]
+  /**
+   * Ticked approvals read from the dashboard at the start of the run. The renderer keeps
+   * each one ticked while its minor upgrade has not happened yet, whatever held it this run.
+   */
+  approvals?: Array<{ clusterId: string; minor: string; approvedBy?: string }>
   window: { inWindow: boolean; nextWindow?: string; detail?: string }
 }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { KubernetesMinorVersion, VersionUpgrade } from '../../src/model.ts'
 import {
+  locationVersions,
   offeredControlPlaneVersions,
+  offeredNextMinorVersions,
   parseK8s,
   supportPlanBlock,
   supportWarning,
@@ -106,3 +108,37 @@ describe('supportPlanBlock', () => {
     else expect(block).toBeUndefined()
   })
 })
+
+describe('locationVersions', () => {
+  const only = [minor('1.35', { '1.35.6': [] })]
+  it.each<[string, Record<string, KubernetesMinorVersion[]>, string, number]>([
+    ['exact key', { eastus: EASTUS }, 'eastus', EASTUS.length],
+    ['display name', { eastus: EASTUS }, 'East US', EASTUS.length],
+    ['camel case', { eastus: EASTUS }, 'EastUS', EASTUS.length],
+    ['stored with spaces', { 'West Europe': only }, 'westeurope', 1],
+    ['exact key wins', { westeurope: only, WestEurope: EASTUS }, 'WestEurope', EASTUS.length],
+    ['another location', { eastus: EASTUS }, 'eastus2', 0],
+    ['nothing read', {}, 'eastus', 0]
+  ])('%s', (_name, byLocation, location, count) => {
+    expect(locationVersions(byLocation, location)).toHaveLength(count)
+  })
+})
+
+describe('offeredNextMinorVersions', () => {
+  const list = (upgrades: VersionUpgrade[], location: KubernetesMinorVersion[], current: string): string[] =>
+    offeredNextMinorVersions(upgrades, location, v(current)).map(o => `${o.version.raw}${o.isPreview ? ' (preview)' : ''}`)
+
+  it.each<[string, VersionUpgrade[], KubernetesMinorVersion[], string, string[]]>([
+    ['location patches of the next minor only', [], EASTUS, '1.34.9', ['1.35.5', '1.35.6']],
+    ['never two minors', [], EASTUS, '1.33.13', ['1.34.8', '1.34.9']],
+    // The pool's profile is authoritative when it lists the next minor.
+    ['pool profile', [{ kubernetesVersion: '1.35.5', isPreview: false }, { kubernetesVersion: '1.36.2', isPreview: false }], EASTUS, '1.34.9', ['1.35.5']],
+    ['pool profile without the next minor', [{ kubernetesVersion: '1.34.9', isPreview: false }], EASTUS, '1.34.8', ['1.35.5', '1.35.6']],
+    ['preview by location', [], EASTUS, '1.36.2', ['1.37.0 (preview)']],
+    ['preview by profile', [{ kubernetesVersion: '1.36.3', isPreview: false }, { kubernetesVersion: '1.37.0', isPreview: true }], [], '1.36.2', ['1.37.0 (preview)']],
+    ['nothing known', [], [], '1.34.9', []]
+  ])('%s', (_name, upgrades, location, current, expected) => {
+    expect(list(upgrades, location, current)).toEqual(expected)
+  })
+})
+

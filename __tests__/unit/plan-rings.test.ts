@@ -124,4 +124,41 @@ describe('RingIndex', () => {
     expect(idx.versionGate(1)).toMatchObject({ kind: 'unsettled', ring: 0, where: 'dev', state: 'Updating' })
     expect(idx.imageGate(1, 'AKSUbuntu-2204gen2containerd')).toMatchObject({ kind: 'unsettled', where: 'dev' })
   })
+
+  describe('a cluster that could not be read', () => {
+    const unread = (name: string, ring: string, provisioningState: string): ClusterSnapshot =>
+      cluster(name, ring, [], { provisioningState, currentKubernetesVersion: undefined, readError: { status: 403, code: 'AuthorizationFailed', message: 'm' } })
+    const W = 'AKSWindows-2022-containerd'
+    const U = 'AKSUbuntu-2204gen2containerd'
+
+    it.each<[string, ClusterSnapshot[], number, string, { ring: number; where: string; unreadable: string }]>([
+      ['alone in ring 0, state Unknown', [unread('dev', '0', 'Unknown')], 1, U, { ring: 0, where: 'dev', unreadable: 'AuthorizationFailed' }],
+      // Succeeded from the list call, yet nothing about it is known.
+      ['alone in ring 0, state Succeeded', [unread('dev', '0', 'Succeeded')], 1, U, { ring: 0, where: 'dev', unreadable: 'AuthorizationFailed' }],
+      ['next to a settled cluster', [cluster('a-dev', '0', [pool('np')]), unread('b-dev', '0', 'Succeeded')], 1, U, { ring: 0, where: 'b-dev', unreadable: 'AuthorizationFailed' }],
+      // It may have Windows pools: the family gate does not look past its ring.
+      ['a family no readable cluster has', [cluster('a-dev', '0', [pool('np')]), unread('b-dev', '0', 'Succeeded')], 1, W, { ring: 0, where: 'b-dev', unreadable: 'AuthorizationFailed' }],
+      ['in ring 1, gating ring 2', [cluster('dev', '0', [pool('np')]), unread('stage', '1', 'Succeeded')], 2, U, { ring: 1, where: 'stage', unreadable: 'AuthorizationFailed' }]
+    ])('keeps the gate unsettled: %s', (_name, upstream, ring, family, expected) => {
+      const idx = index([...upstream, cluster('prod', String(ring), [pool('np', { nodeImageVersion: U0619, currentOrchestratorVersion: '1.35.5' })])])
+      expect(idx.versionGate(ring)).toMatchObject({ kind: 'unsettled', ...expected })
+      expect(idx.imageGate(ring, family)).toMatchObject({ kind: 'unsettled', ...expected })
+    })
+
+    it('does not gate its own ring', () => {
+      const idx = index([unread('dev', '0', 'Unknown'), cluster('dev2', '0', [pool('np')])])
+      expect(idx.versionGate(0)).toEqual({ kind: 'open', fallback: false })
+      expect(idx.imageGate(0, U)).toEqual({ kind: 'open', fallback: false })
+    })
+  })
+
+  it.each<[number, number | undefined]>([
+    [0, undefined],
+    [1, 0],
+    [5, 2],
+    [2, 0]
+  ])('previousRing(%d) is %s with rings 0, 2 and 5', (ring, expected) => {
+    const idx = index([cluster('a', '0', []), cluster('b', '2', []), cluster('c', '5', [])])
+    expect(idx.previousRing(ring)).toBe(expected)
+  })
 })

@@ -9,7 +9,7 @@ import type {
   PoolSnapshot,
   VersionUpgrade
 } from '../../src/model.ts'
-import { haltMessage, planFleet, type PlannerOptions } from '../../src/plan/planner.ts'
+import { haltMessage, planFleet, type Approval, type PlannerOptions } from '../../src/plan/planner.ts'
 
 // ---------------------------------------------------------------------------
 // Fixture builder: real versions (Azure/AKS release 2026-07-17, AKS-API-NOTES §7).
@@ -117,11 +117,16 @@ function options(over: Partial<PlannerOptions> = {}): PlannerOptions {
   }
 }
 
-function plan(clusters: ClusterSnapshot[], over: Partial<PlannerOptions> = {}, now = NOW): FleetPlan {
+function plan(
+  clusters: ClusterSnapshot[],
+  over: Partial<PlannerOptions> = {},
+  now = NOW,
+  kubernetesVersions: FleetSnapshot['kubernetesVersions'] = { eastus: EASTUS }
+): FleetPlan {
   const snapshot: FleetSnapshot = {
     takenAt: now.toISOString(),
     clusters,
-    kubernetesVersions: { eastus: EASTUS },
+    kubernetesVersions,
     readFailures: []
   }
   return planFleet(snapshot, options(over), now)
@@ -297,7 +302,8 @@ describe('patch upgrades', () => {
   it.each<[string, Partial<ClusterSnapshot>, Partial<PlannerOptions>, string, string, string | null, RegExp]>([
     ['newest patch, minor not selected', {}, {}, 'none', 'not-selected', '1.36.2', /1\.36\.2 \(next minor\).*add `minor`/],
     ['newest of all', { ...onVersion('1.36.2', [sys()]), controlPlaneUpgrades: [] }, {}, 'none', 'up-to-date', null, /1\.36\.2 is the newest version available/],
-    ['patch not selected', onVersion('1.35.5', [sys()]), { upgrade: ['node-image'] }, 'none', 'not-selected', '1.35.6', /add `patch`/],
+    // Neither patch nor minor: nothing was evaluated, so no target (was '1.35.6' before the fix).
+    ['patch not selected', onVersion('1.35.5', [sys()]), { upgrade: ['node-image'] }, 'none', 'not-selected', null, /Kubernetes versions are not checked: add `patch` \(or `minor`\)/],
     [
       'only a preview patch',
       { currentKubernetesVersion: '1.36.2', controlPlaneUpgrades: [{ kubernetesVersion: '1.36.3', isPreview: true }], pools: [sys('system', { currentOrchestratorVersion: '1.36.2' })] },
@@ -418,12 +424,14 @@ describe('minor upgrades', () => {
         [cluster('aks-a', { pools: [sys(), pool('legacy', { orchestratorVersion: '1.32.9', currentOrchestratorVersion: '1.32.9' })] })],
         minorOnly
       )
+      // One minor is enough: 1.33 is exactly three behind 1.36 (was a 1.32.9→1.35.6 jump before the fix).
       expect(ops(p, 'aks-a')).toEqual([
-        'pool-version legacy minor 1.32.9→1.35.6',
+        'pool-version legacy minor 1.32.9→1.33.13',
         'control-plane - minor 1.35.6→1.36.2',
         'pool-version system minor 1.35.6→1.36.2'
       ])
       expect(entry(p, 'aks-a', 'legacy').message).toMatch(/before the control plane, to stay within three minors of its target 1\.36\.2/)
+      expect(entry(p, 'aks-a', null).message).toMatch(/after legacy moves to 1\.33\.13/)
     })
 
     it('holds the control plane when that pool cannot be upgraded first', () => {
@@ -456,7 +464,8 @@ describe('minor upgrades', () => {
       )
       const e = entry(p, 'aks-a', 'ancient')
       expect(e.warnings.join(' ')).toMatch(/4 minors behind/)
-      expect(ops(p, 'aks-a')).toContain('pool-version ancient minor 1.32.9→1.36.2')
+      // One minor per run (was a 1.32.9→1.36.2 jump before the fix).
+      expect(ops(p, 'aks-a')).toContain('pool-version ancient minor 1.32.9→1.33.13')
     })
 
     it('never plans a pool newer than the control plane', () => {
@@ -803,5 +812,310 @@ describe('rings', () => {
     ])('haltMessage(%d, %s, %s, %s)', (r, c, p, code, expected) => {
       expect(haltMessage(r, c, p, code)).toBe(expected)
     })
+  })
+})
+
+// ---------------------------------------------------------------------------
+// Review fixes: pool minors (approval, one minor per operation), version checks that did
+// not happen, unreadable node images, unreadable clusters in the ring gate, location keys.
+
+function at(version: string, over: Partial<PoolSnapshot> = {}): Partial<PoolSnapshot> {
+  return { orchestratorVersion: version, currentOrchestratorVersion: version, ...over }
+}
+
+/** A cluster whose control plane runs `cp` and is offered `offers` (the newest GA 1.36.2 is offered nothing GA). */
+function withPools(name: string, cp: string, offers: VersionUpgrade[] | undefined, pools: PoolSnapshot[], over: Partial<ClusterSnapshot> = {}): ClusterSnapshot {
+  return cluster(name, { currentKubernetesVersion: cp, kubernetesVersion: cp, controlPlaneUpgrades: offers, pools, ...over })
+}
+
+const withMinor: Partial<PlannerOptions> = { upgrade: ['node-image', 'patch', 'minor'] }
+
+describe('pool minor upgrades need their approval (minor-approval: issue)', () => {
+  // The control plane is on the newest GA version; only its pools have a minor to take.
+  const prod = (apps: Partial<PoolSnapshot> = {}): ClusterSnapshot =>
+    withPools('aks-prod', '1.36.2', profileFor('1.36.2'), [sys('system', at('1.36.2')), pool('apps', at('1.35.6', apps)), pool('batch', at('1.34.9'))])
+  const id = prod().id
+  const other = id.replace('aks-prod', 'aks-dev')
+
+  it.each<[string, PlannerOptions['minorApproval'], Approval[], string, string, string[]]>([
+    ['no approval', 'issue', [], 'awaiting-approval', 'awaiting-approval', []],
+    ['approved for 1.36 only', 'issue', [{ clusterId: id, minor: '1.36' }], 'upgrade-due', 'awaiting-approval', ['pool-version apps minor 1.35.6→1.36.2']],
+    ['approved for 1.35 only', 'issue', [{ clusterId: id, minor: '1.35' }], 'awaiting-approval', 'upgrade-due', ['pool-version batch minor 1.34.9→1.35.6']],
+    [
+      'approved for both',
+      'issue',
+      [
+        { clusterId: id, minor: '1.36' },
+        { clusterId: id, minor: '1.35' }
+      ],
+      'upgrade-due',
+      'upgrade-due',
+      ['pool-version apps minor 1.35.6→1.36.2', 'pool-version batch minor 1.34.9→1.35.6']
+    ],
+    ['approved for another cluster', 'issue', [{ clusterId: other, minor: '1.36' }], 'awaiting-approval', 'awaiting-approval', []],
+    ['no approval needed', 'none', [], 'upgrade-due', 'upgrade-due', ['pool-version apps minor 1.35.6→1.36.2', 'pool-version batch minor 1.34.9→1.35.6']]
+  ])('%s', (_name, minorApproval, approvals, appsReason, batchReason, expectedOps) => {
+    const p = plan([prod()], { ...withMinor, minorApproval, approvals })
+    expect(ops(p, 'aks-prod')).toEqual(expectedOps)
+    // The report renders the checkbox from the entry: cluster id + the target's minor.
+    const apps = entry(p, 'aks-prod', 'apps')
+    const batch = entry(p, 'aks-prod', 'batch')
+    expect(apps).toMatchObject({ reason: appsReason, action: 'minor', kubernetesVersion: { current: '1.35.6', target: '1.36.2' } })
+    expect(batch).toMatchObject({ reason: batchReason, action: 'minor', kubernetesVersion: { current: '1.34.9', target: '1.35.6' } })
+    for (const e of [apps, batch]) {
+      if (e.reason === 'awaiting-approval') expect(e.message).toMatch(/\(minor\) awaits approval: tick its checkbox/)
+      else if (minorApproval === 'issue') expect(e.message).toMatch(/approved in the issue/)
+    }
+  })
+
+  it('keeps the approval entry when the pool also has a newer node image', () => {
+    const p = plan([prod({ nodeImageVersion: U0702 })], { ...withMinor, minorApproval: 'issue' })
+    const apps = entry(p, 'aks-prod', 'apps')
+    expect(apps).toMatchObject({ reason: 'awaiting-approval', action: 'minor', nodeImageVersion: { current: U0702, target: U0709 } })
+    expect(apps.warnings.join(' ')).toMatch(/Node image .*202607\.09\.0 waits for this approval/)
+    expect(ops(p, 'aks-prod')).toEqual([])
+  })
+
+  it('one approval covers the control plane, pools following it and skew pre-upgrades; a pool stepping to another minor needs its own', () => {
+    const c = withPools('aks-prod', '1.35.6', profileFor('1.35.6'), [sys('system', at('1.35.6')), pool('legacy', at('1.32.9')), pool('old', at('1.34.9'))])
+    const only136 = plan([c], { ...withMinor, minorApproval: 'issue', approvals: [{ clusterId: c.id, minor: '1.36', approvedBy: 'octocat' }] })
+    expect(ops(only136, 'aks-prod')).toEqual([
+      'pool-version legacy minor 1.32.9→1.33.13',
+      'control-plane - minor 1.35.6→1.36.2',
+      'pool-version system minor 1.35.6→1.36.2'
+    ])
+    expect(entry(only136, 'aks-prod', 'old')).toMatchObject({ reason: 'awaiting-approval', action: 'minor', kubernetesVersion: { target: '1.35.6' } })
+    const both = plan([c], {
+      ...withMinor,
+      minorApproval: 'issue',
+      approvals: [
+        { clusterId: c.id, minor: '1.36' },
+        { clusterId: c.id, minor: '1.35', approvedBy: 'hubot' }
+      ]
+    })
+    expect(ops(both, 'aks-prod')).toEqual([
+      'pool-version legacy minor 1.32.9→1.33.13',
+      'control-plane - minor 1.35.6→1.36.2',
+      'pool-version system minor 1.35.6→1.36.2',
+      'pool-version old minor 1.34.9→1.35.6'
+    ])
+    expect(entry(both, 'aks-prod', 'old').message).toMatch(/1\.34\.9 → 1\.35\.6 \(minor, approved by hubot\) after the control plane/)
+  })
+})
+
+describe('pools move one minor per operation', () => {
+  const without = (minor: string): KubernetesMinorVersion[] => EASTUS.filter(m => m.version !== minor)
+
+  it.each<[string, string, VersionUpgrade[] | undefined, Partial<PoolSnapshot>, Partial<PlannerOptions>, FleetSnapshot['kubernetesVersions'], string, string | null, string[], RegExp]>([
+    ['two minors behind a settled control plane', '1.36.2', [], at('1.34.9'), {}, { eastus: EASTUS }, 'upgrade-due', '1.35.6', ['pool-version apps minor 1.34.9→1.35.6'], /1\.34\.9 → 1\.35\.6 \(minor\), one minor toward the control plane's 1\.36\.2/],
+    ['four minors behind', '1.36.2', [], at('1.32.9'), {}, { eastus: EASTUS }, 'upgrade-due', '1.33.13', ['pool-version apps minor 1.32.9→1.33.13'], /1\.32\.9 → 1\.33\.13/],
+    ['one minor behind goes to the control plane', '1.36.2', [], at('1.35.5'), {}, { eastus: EASTUS }, 'upgrade-due', '1.36.2', ['pool-version apps minor 1.35.5→1.36.2'], /1\.35\.5 → 1\.36\.2 \(minor\)/],
+    // The pool's upgrade profile is authoritative for the patch it may take.
+    ['pool profile offers an older patch', '1.36.2', [], at('1.34.9', { upgrades: [{ kubernetesVersion: '1.35.5', isPreview: false }, { kubernetesVersion: '1.36.2', isPreview: false }] }), {}, { eastus: EASTUS }, 'upgrade-due', '1.35.5', ['pool-version apps minor 1.34.9→1.35.5'], /1\.34\.9 → 1\.35\.5/],
+    ['only a preview patch of the next minor', '1.36.2', [], at('1.34.9', { upgrades: [{ kubernetesVersion: '1.35.6', isPreview: true }] }), {}, { eastus: EASTUS }, 'preview-only', '1.35.6', [], /only preview versions of Kubernetes 1\.35.*allow-preview/],
+    // 1.35.6 is the newest GA patch, but the control plane stays on 1.35.5.
+    ['never newer than the control plane', '1.35.5', [], at('1.34.9'), {}, { eastus: EASTUS }, 'upgrade-due', '1.35.5', ['pool-version apps minor 1.34.9→1.35.5'], /1\.34\.9 → 1\.35\.5 \(minor\), which also brings/],
+    [
+      'behind a control plane minor in the same run',
+      '1.35.6',
+      profileFor('1.35.6'),
+      at('1.34.9'),
+      {},
+      { eastus: EASTUS },
+      'upgrade-due',
+      '1.35.6',
+      ['control-plane - minor 1.35.6→1.36.2', 'pool-version system minor 1.35.6→1.36.2', 'pool-version apps minor 1.34.9→1.35.6'],
+      /1\.34\.9 → 1\.35\.6 \(minor\) after the control plane, one minor toward the control plane's 1\.36\.2/
+    ],
+    ['location versions not read', '1.36.2', [], at('1.34.9'), {}, {}, 'read-failed', null, [], /versions of eastus were not read, so the pool's next minor \(1\.35\) cannot be chosen/],
+    ['next minor not offered', '1.36.2', [], at('1.34.9'), {}, { eastus: without('1.35') }, 'skew-violation', null, [], /no generally available Kubernetes 1\.35 patch is offered.*never 1\.34\.9 → 1\.36\.2 in one step/],
+    ['minor not selected', '1.36.2', [], at('1.34.9'), { upgrade: ['node-image', 'patch'] }, { eastus: EASTUS }, 'not-selected', '1.35.6', [], /1\.34\.9 → 1\.35\.6 \(minor, one minor toward the control plane's 1\.36\.2\) needs `minor`/]
+  ])('%s', (_name, cp, offers, apps, opts, versions, reason, target, expectedOps, message) => {
+    const p = plan([withPools('aks-a', cp, offers, [sys('system', at(cp)), pool('apps', apps)])], { ...withMinor, ...opts }, NOW, versions)
+    const e = entry(p, 'aks-a', 'apps')
+    expect({ reason: e.reason, target: e.kubernetesVersion.target }).toEqual({ reason, target })
+    expect(e.message).toMatch(message)
+    expect(ops(p, 'aks-a')).toEqual(expectedOps)
+  })
+
+  it('reaches the control plane over several runs, one minor each', () => {
+    let c = withPools('aks-a', '1.36.2', [], [sys('system', at('1.36.2')), pool('apps', at('1.32.9'))])
+    const steps: string[] = []
+    for (let run = 0; run < 8; run++) {
+      const op = clusterPlan(plan([c], withMinor), 'aks-a').operations.find(o => o.pool === 'apps')
+      if (!op) break
+      steps.push(`${op.from}→${op.to}`)
+      c = { ...c, pools: c.pools.map(x => (x.name === 'apps' ? { ...x, ...at(op.to) } : x)) }
+    }
+    expect(steps).toEqual(['1.32.9→1.33.13', '1.33.13→1.34.9', '1.34.9→1.35.6', '1.35.6→1.36.2'])
+  })
+
+  it.each<[string, string, FleetSnapshot['kubernetesVersions'], RegExp, string[]]>([
+    // Already four minors behind 1.35: one minor up still leaves it four behind 1.36.
+    [
+      'pool already out of skew',
+      '1.31.11',
+      { eastus: [minorEntry('1.31', { '1.31.11': ['1.32.9'] }), minorEntry('1.32', { '1.32.9': ['1.33.13'] }), ...EASTUS] },
+      /pool legacy \(1\.31\.11\) more than three minors behind, even after one minor up; the pool moves up one minor per run first/,
+      ['pool-version legacy minor 1.31.11→1.32.9']
+    ],
+    ['no patch of the next minor for the pre-upgrade', '1.32.9', { eastus: EASTUS.filter(m => m.version !== '1.33') }, /pool legacy \(1\.32\.9\) more than three minors behind, and no generally available 1\.33 patch is offered/, []]
+  ])('holds the control plane minor when one minor up cannot keep skew: %s', (_name, legacy, versions, message, expectedOps) => {
+    const p = plan([withPools('aks-a', '1.35.6', profileFor('1.35.6'), [sys('system', at('1.35.6')), pool('legacy', at(legacy))])], withMinor, NOW, versions)
+    const cp = entry(p, 'aks-a', null)
+    expect(cp).toMatchObject({ reason: 'skew-violation', action: 'none', kubernetesVersion: { target: '1.36.2' } })
+    expect(cp.message).toMatch(message)
+    expect(ops(p, 'aks-a')).toEqual(expectedOps)
+  })
+})
+
+describe('upgrade: node-image alone checks no Kubernetes version', () => {
+  // What the snapshot holds then: no cluster upgrade profile, no location versions.
+  const unread = (cp: string, pools: PoolSnapshot[]): ClusterSnapshot => withPools('aks-a', cp, undefined, pools)
+  const nodeImageOnly: Partial<PlannerOptions> = { upgrade: ['node-image'] }
+
+  it.each<[string, string]>([
+    ['control plane on the newest version', '1.36.2'],
+    ['control plane behind', '1.35.5']
+  ])('%s: not-selected, no target, never up to date', (_name, cp) => {
+    const p = plan([unread(cp, [sys('system', at(cp))])], nodeImageOnly, NOW, {})
+    const e = entry(p, 'aks-a', null)
+    expect(e).toMatchObject({ reason: 'not-selected', action: 'none', kubernetesVersion: { current: cp, target: null } })
+    expect(e.message).toBe('Kubernetes versions are not checked: add `patch` (or `minor`) to the `upgrade` input.')
+  })
+
+  it.each<[string, Partial<PoolSnapshot>, string, string | null, string | null, RegExp]>([
+    ['pool image current', at('1.36.2'), 'not-selected', null, null, /^Node image \S+ is the newest available; Kubernetes versions are not checked/],
+    ['pool image behind', at('1.36.2', { nodeImageVersion: U0702 }), 'upgrade-due', null, U0709, /202607\.02\.0 → 202607\.09\.0/],
+    // Known from the cluster itself: the pool lags its own control plane.
+    ['pool a patch behind the control plane', at('1.36.1'), 'not-selected', '1.36.2', null, /1\.36\.1 → 1\.36\.2 \(patch, to match the control plane\) needs `patch`/]
+  ])('%s', (_name, over, reason, k8sTarget, op, message) => {
+    const p = plan([unread('1.36.2', [sys('system', over)])], nodeImageOnly, NOW, {})
+    const e = entry(p, 'aks-a', 'system')
+    expect({ reason: e.reason, target: e.kubernetesVersion.target }).toEqual({ reason, target: k8sTarget })
+    expect(e.message).toMatch(message)
+    expect(e.warnings).toEqual([])
+    expect(clusterPlan(p, 'aks-a').operations.map(o => o.to)).toEqual(op ? [op] : [])
+  })
+})
+
+describe('node image strings the parser cannot read', () => {
+  // A Windows version without its date part: not a format parseNodeImage knows.
+  const W_OLD = 'AKSWindows-2022-containerd-20348.5256'
+  const W_NEW = 'AKSWindows-2022-containerd-20348.5386'
+  const win = (nodeImageVersion: string, latestNodeImageVersion: string): PoolSnapshot =>
+    pool('win', { osType: 'Windows', osSku: 'Windows2022', nodeImageVersion, latestNodeImageVersion })
+  const ring = (n: string): Record<string, string> => ({ 'aks-upgrade-ring': n })
+
+  it.each<[string, string, string, 'ring 0' | 'after ring 0' | 'ring 1 alone', string | null, number, string, string, RegExp]>([
+    ['both unreadable, no rule needs them', W_OLD, W_NEW, 'ring 0', null, 0, NOW.toISOString(), 'upgrade-due', /Node image AKSWindows-2022-containerd-20348\.5256 → AKSWindows-2022-containerd-20348\.5386\./],
+    ['current unreadable, latest old enough', W_OLD, W0715, 'ring 0', null, 3, NOW.toISOString(), 'upgrade-due', /→ AKSWindows-2022-containerd-20348\.5386\.260715/],
+    // The bake time needs only the latest image's date.
+    ['current unreadable, latest too new', W_OLD, W0715, 'ring 0', null, 7, NOW.toISOString(), 'node-image-too-new', /built on 2026-07-15.*eligible on 2026-07-22/],
+    ['latest unreadable with a bake time', W0610, W_NEW, 'ring 0', null, 7, NOW.toISOString(), 'no-image-info', /20348\.5386 cannot be read as a version, so its build date for node-image-min-age-days \(7\) is unknown/],
+    ['latest unreadable behind a ring', W0610, W_NEW, 'after ring 0', W0715, 0, NOW.toISOString(), 'no-image-info', /cannot be read as a version, so it cannot be checked against the images ring 0 runs/],
+    ['latest unreadable, no earlier ring', W0610, W_NEW, 'ring 1 alone', null, 0, NOW.toISOString(), 'upgrade-due', /→ AKSWindows-2022-containerd-20348\.5386\./],
+    ['current unreadable, ring 0 runs the latest', W_OLD, W0715, 'after ring 0', W0715, 0, NOW.toISOString(), 'upgrade-due', /→ AKSWindows-2022-containerd-20348\.5386\.260715/],
+    ['current unreadable, ring 0 runs an older image', W_OLD, W0715, 'after ring 0', W0610, 0, NOW.toISOString(), 'ring-waiting', /ring 0 runs 20348\.5256\.260610, but a node image upgrade installs the newest image/]
+  ])('%s', (_name, current, latest, rings, devImage, nodeImageMinAgeDays, now, reason, message) => {
+    const clusters = [cluster('prod', { tags: rings === 'ring 0' ? ring('0') : ring('1'), pools: [sys(), win(current, latest)] })]
+    if (devImage) clusters.push(cluster('dev', { tags: ring('0'), pools: [sys(), win(devImage, devImage)] }))
+    const p = plan(clusters, { nodeImageMinAgeDays }, new Date(now))
+    const e = entry(p, 'prod', 'win')
+    expect(e.reason).toBe(reason)
+    expect(e.message).toMatch(message)
+    expect(e.nodeImageVersion).toEqual({ current, target: latest })
+    expect(ops(p, 'prod')).toEqual(reason === 'upgrade-due' ? [`node-image win node-image ${current}→${latest}`] : [])
+    if (reason === 'upgrade-due') expect(e.warnings.join(' ')).toMatch(/could not be read as a version; the upgrade is planned because the pool's image differs/)
+  })
+})
+
+describe('clusters that could not be read', () => {
+  const ring = (n: string): Record<string, string> => ({ 'aks-upgrade-ring': n })
+  const error = {
+    status: 403,
+    code: 'AuthorizationFailed',
+    message: "The client 'b3c1' does not have authorization to perform action 'Microsoft.ContainerService/managedClusters/agentPools/read'."
+  }
+  const placeholder = (name: string, tag: string, provisioningState: string): ClusterSnapshot =>
+    cluster(name, {
+      tags: ring(tag),
+      pools: [],
+      provisioningState,
+      currentKubernetesVersion: undefined,
+      kubernetesVersion: undefined,
+      controlPlaneUpgrades: undefined,
+      readError: error
+    })
+  const prod = (): ClusterSnapshot =>
+    cluster('aks-prod', {
+      tags: ring('1'),
+      ...onVersion('1.35.5', [sys('system', { nodeImageVersion: U0702 }), pool('win', { osType: 'Windows', osSku: 'Windows2022', nodeImageVersion: W0610, latestNodeImageVersion: W0715 })])
+    })
+  const healthyDev = (): ClusterSnapshot =>
+    cluster('aks-dev2', {
+      tags: ring('0'),
+      pools: [sys('system', { nodeImageVersion: U0709 }), pool('win', { osType: 'Windows', osSku: 'Windows2022', nodeImageVersion: W0715, latestNodeImageVersion: W0715 })]
+    })
+
+  it.each<[string, string, boolean]>([
+    ['state Unknown, alone in ring 0', 'Unknown', false],
+    // The list call said Succeeded, but the pools are not known: still nothing reached.
+    ['state Succeeded, alone in ring 0', 'Succeeded', false],
+    ['next to a cluster that runs everything', 'Succeeded', true]
+  ])('later rings wait for it: %s', (_name, state, withHealthy) => {
+    const clusters = [placeholder('aks-dev', '0', state), prod()]
+    if (withHealthy) clusters.push(healthyDev())
+    const p = plan(clusters)
+    expect(ops(p, 'aks-prod')).toEqual([])
+    expect(entry(p, 'aks-prod', null)).toMatchObject({ reason: 'ring-waiting', kubernetesVersion: { target: '1.35.6' } })
+    expect(entry(p, 'aks-prod', null).message).toMatch(/Kubernetes 1\.35\.6 waits for ring 0: aks-dev could not be read \(AuthorizationFailed\)/)
+    // The pools' versions wait for the control plane; their images wait for ring 0 too.
+    const text = (pool: string): string => {
+      const e = entry(p, 'aks-prod', pool)
+      return [e.message, ...e.warnings].join(' ')
+    }
+    expect(entry(p, 'aks-prod', 'system').reason).toBe('waiting-for-control-plane')
+    expect(text('system')).toMatch(/node image 202607\.09\.0 waits for ring 0: aks-dev could not be read/)
+    // Not "promoted as in ring 0": the unreadable cluster may run Windows pools.
+    expect(text('win')).toMatch(/node image 20348\.5386\.260715 waits for ring 0: aks-dev could not be read/)
+    expect(clusterPlan(p, 'aks-prod').warnings.join(' ')).not.toMatch(/promoted as in ring 0/)
+  })
+
+  it('holds a later ring\'s node image with ring-waiting naming the cluster', () => {
+    const p = plan([placeholder('aks-dev', '0', 'Succeeded'), cluster('aks-prod', { tags: ring('1'), pools: [sys('system', { nodeImageVersion: U0702 })] })])
+    expect(entry(p, 'aks-prod', 'system')).toMatchObject({ reason: 'ring-waiting', action: 'none', nodeImageVersion: { target: U0709 } })
+    expect(entry(p, 'aks-prod', 'system').message).toBe(
+      'Held: node image 202607.09.0 waits for ring 0: aks-dev could not be read (AuthorizationFailed), so it is not known to run it.'
+    )
+    expect(ops(p, 'aks-prod')).toEqual([])
+  })
+
+  it('gets one read-failed entry and no operation; its own ring goes on', () => {
+    const p = plan([placeholder('aks-dev', '0', 'Unknown'), cluster('aks-dev2', { tags: ring('0'), pools: [sys('system', { nodeImageVersion: U0702 })] })])
+    const c = clusterPlan(p, 'aks-dev')
+    expect(c.operations).toEqual([])
+    expect(c.entries).toHaveLength(1)
+    expect(c.entries[0]).toMatchObject({ pool: null, action: 'none', reason: 'read-failed', kubernetesVersion: { current: null, target: null }, ring: 0 })
+    expect(c.entries[0]?.message).toBe(`The cluster could not be read (AuthorizationFailed: ${error.message}), so nothing is planned for it.`)
+    expect(p.rings['0']).toContain(c.cluster.id)
+    expect(ops(p, 'aks-dev2')).toEqual([`node-image system node-image ${U0702}→${U0709}`])
+  })
+})
+
+describe('location keys of kubernetesVersions', () => {
+  it.each<[string, string]>([
+    ['eastus', 'eastus'],
+    ['EastUS', 'eastus'],
+    ['East US', 'eastus'],
+    ['eastus', 'East US'],
+    ['East US', 'EastUS']
+  ])('cluster location %j finds key %j', (location, key) => {
+    // No upgrade profile: the location's list is the only source of versions.
+    const c = cluster('aks-a', { ...onVersion('1.34.9', [sys()]), controlPlaneUpgrades: undefined, location })
+    const p = plan([c], {}, NOW, { [key]: EASTUS })
+    expect(ops(p, 'aks-a')).toEqual([])
+    expect(entry(p, 'aks-a', null)).toMatchObject({ reason: 'not-selected', kubernetesVersion: { target: '1.35.6' } })
+    expect(entry(p, 'aks-a', null).warnings.join(' ')).toMatch(/Kubernetes 1\.34 is about to leave support/)
   })
 })

@@ -1,7 +1,7 @@
 // Kubernetes version rules: which versions a control plane may move to, and how
 // supported its minor still is in its location.
 import semver from 'semver'
-import type { ClusterSnapshot, KubernetesMinorVersion } from '../model.js'
+import type { ClusterSnapshot, KubernetesMinorVersion, VersionUpgrade } from '../model.js'
 
 export const LTS_PLAN = 'AKSLongTermSupport'
 export const OFFICIAL_PLAN = 'KubernetesOfficial'
@@ -56,6 +56,53 @@ export function findMinor(location: KubernetesMinorVersion[], v: K8sVersion): Ku
 export interface OfferedVersion {
   version: K8sVersion
   isPreview: boolean
+}
+
+function locationKey(location: string): string {
+  return location.replace(/\s+/g, '').toLowerCase()
+}
+
+/**
+ * The location's Kubernetes versions. ARM spells one location several ways (`westeurope`,
+ * `WestEurope`, `West Europe`), so keys compare case-insensitively and without spaces.
+ */
+export function locationVersions(byLocation: Record<string, KubernetesMinorVersion[]>, location: string): KubernetesMinorVersion[] {
+  const exact = byLocation[location]
+  if (exact) return exact
+  const wanted = locationKey(location)
+  for (const [key, versions] of Object.entries(byLocation)) if (locationKey(key) === wanted) return versions
+  return []
+}
+
+/**
+ * What a node pool on `current` may step to: versions of the very next minor (one minor
+ * at a time, never two). The pool's upgrade profile is authoritative when it lists any
+ * version of that minor; otherwise the location's patch list stands in. A minor the
+ * location marks preview is preview whatever the profile says.
+ */
+export function offeredNextMinorVersions(
+  upgrades: VersionUpgrade[],
+  location: KubernetesMinorVersion[],
+  current: K8sVersion
+): OfferedVersion[] {
+  const seen = new Map<string, OfferedVersion>()
+  const add = (raw: string, preview: boolean): void => {
+    const version = parseK8s(raw)
+    if (!version || minorsAhead(version, current) !== 1) return
+    const isPreview = preview || findMinor(location, version)?.isPreview === true
+    const key = toSemver(version)
+    const prior = seen.get(key)
+    seen.set(key, { version, isPreview: (prior?.isPreview ?? false) || isPreview })
+  }
+  for (const u of upgrades) add(u.kubernetesVersion, u.isPreview)
+  if (seen.size === 0) {
+    for (const m of location) {
+      const mv = parseK8s(m.version)
+      if (!mv || minorsAhead(mv, current) !== 1) continue
+      for (const patch of Object.keys(m.patchVersions)) add(patch, m.isPreview)
+    }
+  }
+  return [...seen.values()].sort((a, b) => compareK8s(a.version, b.version))
 }
 
 /**

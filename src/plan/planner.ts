@@ -20,10 +20,12 @@ import type {
 } from '../model.js'
 import {
   compareK8s,
+  locationVersions,
   minorOf,
   minorsAhead,
   newest,
   offeredControlPlaneVersions,
+  offeredNextMinorVersions,
   parseK8s,
   sameMinor,
   supportPlanBlock,
@@ -89,6 +91,8 @@ interface Decision {
   action: EntryAction
   /** Nothing to do and nothing worth saying beyond "up to date". */
   settled: boolean
+  /** Kubernetes versions were not evaluated at all (neither `patch` nor `minor` selected). */
+  unchecked?: boolean
 }
 
 interface Hold {
@@ -158,6 +162,12 @@ function applyHold(d: Decision, hold: Hold): Decision {
 
 function unsettledHold<T>(gate: Gate<T>, what: string): Hold | undefined {
   if (gate.kind !== 'unsettled') return undefined
+  if (gate.unreadable !== undefined) {
+    return {
+      reason: 'ring-waiting',
+      message: `Held: ${what} waits for ring ${gate.ring}: ${gate.where} could not be read (${gate.unreadable}), so it is not known to run it.`
+    }
+  }
   return {
     reason: 'ring-waiting',
     message: `Held: ring ${gate.ring} is not settled yet (${gate.where} is ${gate.state}); ${what} waits for it.`
@@ -174,12 +184,51 @@ function soakHold<T>(gate: Gate<T>, soakDays: number, now: Date, show: string): 
   }
 }
 
+interface PlannedVersion {
+  to: K8sVersion
+  upgradeClass: 'patch' | 'minor'
+}
+
+interface PreUpgrade {
+  pool: PoolSnapshot
+  /** One minor up from the pool's version: enough to stay within three minors of the control plane's target. */
+  to: K8sVersion
+}
+
 interface ControlPlaneIntent {
   decision: Decision
   /** Set when the decision is upgrade-due. */
-  op?: { to: K8sVersion; upgradeClass: 'patch' | 'minor' }
-  /** Pools to upgrade to the current control plane version first, so the minor upgrade keeps skew. */
-  preUpgrade: PoolSnapshot[]
+  op?: PlannedVersion
+  /** Pools to upgrade by one minor first, so the control plane's minor upgrade keeps skew. */
+  preUpgrade: PreUpgrade[]
+}
+
+const NOT_CHECKED = 'Kubernetes versions are not checked: add `patch` (or `minor`) to the `upgrade` input.'
+
+function versionsChecked(ctx: Context): boolean {
+  return ctx.selected.has('patch') || ctx.selected.has('minor')
+}
+
+interface NextMinor {
+  /** The newest allowed (GA unless allow-preview) patch of the pool's next minor. */
+  version?: K8sVersion
+  /** The newest patch of that minor held back as preview. */
+  preview?: K8sVersion
+}
+
+/** A pool's next step: the newest GA patch of the minor after its own, as offered to it. */
+function nextMinorStep(pool: PoolSnapshot, current: K8sVersion, location: KubernetesMinorVersion[], ctx: Context): NextMinor {
+  const offered = offeredNextMinorVersions(pool.upgrades, location, current)
+  const version = newest(offered.filter(o => allowed(o, ctx)))?.version
+  const preview = newest(offered.filter(o => !allowed(o, ctx)))?.version
+  const out: NextMinor = {}
+  if (version) out.version = version
+  if (preview) out.preview = preview
+  return out
+}
+
+function nextMinorName(current: K8sVersion): string {
+  return `${current.major}.${current.minor + 1}`
 }
 
 interface ClusterFacts {
@@ -205,13 +254,16 @@ function findApproval(ctx: Context, clusterId: string, minor: string): Approval 
 
 function decideControlPlane(f: ClusterFacts, ctx: Context): ControlPlaneIntent {
   const { cluster, cpCurrent, location } = f
-  const none: PoolSnapshot[] = []
+  const none: PreUpgrade[] = []
   if (!cpCurrent) {
     return {
       decision: held('read-failed', 'The control plane reported no Kubernetes version, so no version upgrade is planned.', null),
       preUpgrade: none
     }
   }
+  // Without `patch` or `minor` the snapshot reads neither the upgrade profile nor the
+  // location's versions: nothing was compared, so nothing may be called up to date.
+  if (!versionsChecked(ctx)) return { decision: { ...held('not-selected', NOT_CHECKED, null), unchecked: true }, preUpgrade: none }
   const cur = cpCurrent.raw
   const offered = offeredControlPlaneVersions(cluster, location, cpCurrent)
   const samePatch = offered.filter(o => sameMinor(o.version, cpCurrent))
@@ -220,7 +272,7 @@ function decideControlPlane(f: ClusterFacts, ctx: Context): ControlPlaneIntent {
   const minor = newest(nextMinor.filter(o => allowed(o, ctx)))
   const preview = newest(offered.filter(o => !allowed(o, ctx)))
 
-  let want: { to: K8sVersion; upgradeClass: 'patch' | 'minor' }
+  let want: PlannedVersion
   if (patch && ctx.selected.has('patch')) {
     // Patch first, minor in a later run: one small step at a time, and the minor's
     // checks (approval, skew) then start from the newest patch.
@@ -305,7 +357,9 @@ function decideControlPlane(f: ClusterFacts, ctx: Context): ControlPlaneIntent {
   const target = want.to.raw
 
   // Skew: the control plane may be at most three minors ahead of any pool, never behind.
-  const preUpgrade: PoolSnapshot[] = []
+  // Pools move one minor at a time, so a pool exactly three behind is pre-upgraded by one
+  // minor; one further behind cannot be brought into skew in this run.
+  const preUpgrade: PreUpgrade[] = []
   if (want.upgradeClass === 'minor') {
     for (const pool of [...cluster.pools].sort(poolOrder)) {
       const pv = parseK8s(pool.currentOrchestratorVersion ?? pool.orchestratorVersion)
@@ -313,42 +367,37 @@ function decideControlPlane(f: ClusterFacts, ctx: Context): ControlPlaneIntent {
       const ahead = minorsAhead(want.to, pv)
       if (ahead !== undefined && ahead <= 3) continue
       const hold = f.poolHolds.get(pool.name)
-      const fixable = ahead !== undefined && !hold && compareK8s(pv, cpCurrent) < 0
-      if (!fixable) {
-        const why = hold ? `, and the pool cannot be upgraded first (${hold.reason})` : ahead === undefined ? ' (different major version)' : ''
-        return {
-          decision: held(
-            'skew-violation',
-            `Held: upgrading the control plane to ${target} would leave pool ${pool.name} (${pv.raw}) more than three minors behind${why}.`,
-            target
-          ),
-          preUpgrade: none
+      let why: string
+      if (ahead === undefined) why = ' (different major version)'
+      else if (hold) why = `, and the pool cannot be upgraded first (${hold.reason})`
+      else if (ahead > 4) why = `, even after one minor up; the pool moves up one minor per run first`
+      else {
+        const step = nextMinorStep(pool, pv, location, ctx)
+        if (step.version && compareK8s(step.version, cpCurrent) <= 0) {
+          preUpgrade.push({ pool, to: step.version })
+          continue
         }
+        why = `, and no generally available ${nextMinorName(pv)} patch is offered to upgrade the pool first`
       }
-      preUpgrade.push(pool)
+      return {
+        decision: held(
+          'skew-violation',
+          `Held: upgrading the control plane to ${target} would leave pool ${pool.name} (${pv.raw}) more than three minors behind${why}.`,
+          target
+        ),
+        preUpgrade: none
+      }
     }
   }
 
   let approvedBy = ''
   if (want.upgradeClass === 'minor' && ctx.options.minorApproval === 'issue') {
     const approval = findApproval(ctx, cluster.id, minorOf(want.to))
-    if (!approval) {
-      return {
-        decision: {
-          reason: 'awaiting-approval',
-          message: `Kubernetes ${cur} → ${target} (minor) awaits approval: tick its checkbox in the dashboard issue.`,
-          target,
-          action: 'minor',
-          settled: false
-        },
-        preUpgrade: none
-      }
-    }
-    // GitHub's REST API does not say who ticked a box; say where the approval came from.
-    approvedBy = approval.approvedBy ? `, approved by ${approval.approvedBy}` : ', approved in the issue'
+    if (!approval) return { decision: awaitingApproval(cur, target), preUpgrade: none }
+    approvedBy = approvalNote(approval)
   }
 
-  const first = preUpgrade.length > 0 ? ` after ${preUpgrade.map(p => p.name).join(', ')} catch up to ${cur}` : ''
+  const first = preUpgrade.length > 0 ? ` after ${preUpgrade.map(p => `${p.pool.name} moves to ${p.to.raw}`).join(', ')}` : ''
   return {
     decision: due(want.upgradeClass, `Kubernetes ${cur} → ${target} (${want.upgradeClass}${approvedBy})${note}${first}.`, target),
     op: want,
@@ -356,11 +405,26 @@ function decideControlPlane(f: ClusterFacts, ctx: Context): ControlPlaneIntent {
   }
 }
 
+function approvalNote(approval: Approval): string {
+  // GitHub's REST API does not say who ticked a box; say where the approval came from.
+  return approval.approvedBy ? `, approved by ${approval.approvedBy}` : ', approved in the issue'
+}
+
+function awaitingApproval(cur: string, target: string): Decision {
+  return {
+    reason: 'awaiting-approval',
+    message: `Kubernetes ${cur} → ${target} (minor) awaits approval: tick its checkbox in the dashboard issue.`,
+    target,
+    action: 'minor',
+    settled: false
+  }
+}
+
 function decidePoolVersion(
   pool: PoolSnapshot,
   f: ClusterFacts,
-  cp: { intent: ControlPlaneIntent; planned: K8sVersion | undefined },
-  pre: boolean,
+  cp: { intent: ControlPlaneIntent; planned: PlannedVersion | undefined },
+  pre: K8sVersion | undefined,
   ctx: Context,
   warnings: string[]
 ): Decision {
@@ -379,8 +443,10 @@ function decidePoolVersion(
   }
   if (behind > 3) warnings.push(`The pool is ${behind} minors behind the control plane (${cpCurrent.raw}); AKS supports at most three.`)
 
-  let target = pre ? cpCurrent : (cp.planned ?? cpCurrent)
-  if (compareK8s(poolCur, target) >= 0) {
+  // The control plane's version once this run is done: no pool ever passes it.
+  const cpAfter = cp.planned?.to ?? cpCurrent
+  if (!pre && compareK8s(poolCur, cpAfter) >= 0) {
+    if (!versionsChecked(ctx)) return { ...held('not-selected', NOT_CHECKED, null), unchecked: true }
     const cpd = cp.intent.decision
     if (!cp.planned && cpd.target !== null && !QUIET_CP_REASONS.has(cpd.reason)) {
       return held(
@@ -391,49 +457,95 @@ function decidePoolVersion(
     }
     return settled(`Kubernetes ${cur} matches the control plane.`)
   }
-  const wanted = target.raw
 
-  // The control plane's own target already passed the ring gate; a pool that only
-  // catches up to the current control plane version still must not pass the ring.
+  // One minor per operation, never two: a pool further behind takes the newest GA patch of
+  // its next minor now and reaches the control plane over several runs.
+  const lag = minorsAhead(cpAfter, poolCur) ?? 0
+  let step: NextMinor | undefined
+  let target: K8sVersion | undefined
+  if (pre) target = pre
+  else if (lag <= 1) target = cpAfter
+  else {
+    step = nextMinorStep(pool, poolCur, f.location, ctx)
+    target = step.version
+  }
+
+  // The control plane's own target already passed the ring gate (and pools that follow it
+  // or are pre-upgraded stay below it); a pool catching up on its own still must not pass it.
   let gate: Gate<K8sVersion> = { kind: 'open', fallback: false }
   if (!cp.planned && !pre) {
     gate = ctx.index.versionGate(f.ring)
-    if (gate.kind === 'upstream' && compareK8s(gate.version, target) < 0) {
+    if (target && gate.kind === 'upstream' && compareK8s(gate.version, target) < 0) {
       if (compareK8s(gate.version, poolCur) <= 0) {
         return held(
           'ring-waiting',
-          `Held: ring ${gate.ring} has not reached Kubernetes ${wanted} yet (the oldest version there is ${gate.version.raw}).`,
-          wanted
+          `Held: ring ${gate.ring} has not reached Kubernetes ${target.raw} yet (the oldest version there is ${gate.version.raw}).`,
+          target.raw
         )
       }
       target = gate.version
     }
   }
-  const upgradeClass: 'patch' | 'minor' = sameMinor(poolCur, target) ? 'patch' : 'minor'
-  const to = target.raw
+  const upgradeClass: 'patch' | 'minor' = target && sameMinor(poolCur, target) ? 'patch' : 'minor'
+  const to = target?.raw ?? null
+  const toward = lag > 1 ? `one minor toward the control plane's ${cpAfter.raw}` : 'to match the control plane'
 
   if (f.channelHold) return held(f.channelHold.reason, f.channelHold.message, to)
   if (!ctx.selected.has(upgradeClass)) {
     return held(
       'not-selected',
-      `Kubernetes ${cur} → ${to} (${upgradeClass}, to match the control plane) needs \`${upgradeClass}\` in the \`upgrade\` input.`,
+      `Kubernetes ${cur} → ${to ?? nextMinorName(poolCur)} (${upgradeClass}, ${toward}) needs \`${upgradeClass}\` in the \`upgrade\` input.`,
       to
     )
   }
-  const unsettled = unsettledHold(gate, `Kubernetes ${to}`)
-  if (unsettled) return held(unsettled.reason, unsettled.message, to)
+  if (!target) {
+    const next = nextMinorName(poolCur)
+    if (step?.preview) {
+      return held(
+        'preview-only',
+        `Held: only preview versions of Kubernetes ${next} are offered to the pool (newest: ${step.preview.raw}), and it moves one minor at a time toward ${cpAfter.raw}; set allow-preview: true to take them.`,
+        step.preview.raw
+      )
+    }
+    if (f.location.length === 0) {
+      return held(
+        'read-failed',
+        `Held: the Kubernetes versions of ${f.cluster.location} were not read, so the pool's next minor (${next}) cannot be chosen; it moves one minor at a time toward ${cpAfter.raw}.`,
+        null
+      )
+    }
+    return held(
+      'skew-violation',
+      `Held: no generally available Kubernetes ${next} patch is offered to the pool, and it moves one minor at a time (never ${cur} → ${cpAfter.raw} in one step); check \`az aks nodepool get-upgrades -g ${f.cluster.resourceGroup} --cluster-name ${f.cluster.name} -n ${pool.name}\`.`,
+      null
+    )
+  }
+  const targetRaw = target.raw
+  const unsettled = unsettledHold(gate, `Kubernetes ${targetRaw}`)
+  if (unsettled) return held(unsettled.reason, unsettled.message, targetRaw)
   if (gate.kind === 'upstream' && compareK8s(gate.version, target) === 0) {
-    const soak = soakHold(gate, ctx.options.ringSoakDays, ctx.now, `Kubernetes ${to}`)
-    if (soak) return held(soak.reason, soak.message, to)
+    const soak = soakHold(gate, ctx.options.ringSoakDays, ctx.now, `Kubernetes ${targetRaw}`)
+    if (soak) return held(soak.reason, soak.message, targetRaw)
+  }
+
+  // Approvals are per cluster and minor. A pre-upgrade is part of the approved control plane
+  // upgrade, and a pool following an approved control plane minor shares its approval.
+  let approvedBy = ''
+  const followsCp = cp.planned?.upgradeClass === 'minor' && sameMinor(target, cp.planned.to)
+  if (upgradeClass === 'minor' && ctx.options.minorApproval === 'issue' && !pre && !followsCp) {
+    const approval = findApproval(ctx, f.cluster.id, minorOf(target))
+    if (!approval) return awaitingApproval(cur, targetRaw)
+    approvedBy = approvalNote(approval)
   }
 
   const when = pre
-    ? ` before the control plane, to stay within three minors of its target ${cp.planned?.raw ?? ''}`.trimEnd()
+    ? ` before the control plane, to stay within three minors of its target ${cp.planned?.to.raw ?? ''}`.trimEnd()
     : cp.planned
       ? ' after the control plane'
       : ''
+  const step1 = lag > 1 && !pre ? `, ${toward}` : ''
   const image = pool.latestNodeImageVersion ? `, which also brings node image ${pool.latestNodeImageVersion}` : ''
-  return due(upgradeClass, `Kubernetes ${cur} → ${to} (${upgradeClass})${when}${image}.`, to)
+  return due(upgradeClass, `Kubernetes ${cur} → ${targetRaw} (${upgradeClass}${approvedBy})${when}${step1}${image}.`, targetRaw)
 }
 
 function shortTarget(from: NodeImage, to: NodeImage): string {
@@ -450,18 +562,19 @@ function decidePoolImage(pool: PoolSnapshot, f: ClusterFacts, ctx: Context, warn
   if (cur === latest) return settled(`Node image ${cur} is the newest available.`)
   const curImg = parseNodeImage(cur)
   const latestImg = parseNodeImage(latest)
-  if (!curImg || !latestImg) {
-    return held('no-image-info', `Node images ${cur} and ${latest} could not be read as versions, so no node image upgrade is planned.`, latest)
+  if (curImg && latestImg) {
+    if (curImg.family !== latestImg.family) {
+      return held(
+        'no-image-info',
+        `The newest node image ${latest} is of another family than ${cur}; images of different families are never compared, so none is planned.`,
+        latest
+      )
+    }
+    if (compareNodeImages(latestImg, curImg) <= 0) return settled(`Node image ${cur} is the newest available.`)
   }
-  if (curImg.family !== latestImg.family) {
-    return held(
-      'no-image-info',
-      `The newest node image ${latest} is of another family than ${cur}; images of different families are never compared, so none is planned.`,
-      latest
-    )
-  }
-  if (compareNodeImages(latestImg, curImg) <= 0) return settled(`Node image ${cur} is the newest available.`)
-  const short = shortTarget(curImg, latestImg)
+  // Strings the parser cannot read still follow the basic rule (an image that differs from
+  // the latest one is upgraded), unless a rule below must date or compare them.
+  const short = curImg && latestImg ? shortTarget(curImg, latestImg) : latest
 
   if (!ctx.selected.has('node-image')) {
     return held(
@@ -471,40 +584,60 @@ function decidePoolImage(pool: PoolSnapshot, f: ClusterFacts, ctx: Context, warn
     )
   }
 
-  const gate = ctx.index.imageGate(f.ring, curImg.family)
-  if (gate.kind === 'open' && gate.fallback) {
-    const w = `No ${curImg.family} pool in a ring before ring ${f.ring}: these node images are promoted as in ring 0.`
-    warnings.push(w)
-    if (!clusterWarnings.includes(w)) clusterWarnings.push(w)
-  }
-  const unsettled = unsettledHold(gate, `node image ${short}`)
-  if (unsettled) return held(unsettled.reason, unsettled.message, latest)
-  if (gate.kind === 'upstream') {
-    const up = gate.version
-    if (compareNodeImages(up, curImg) <= 0) {
+  if (latestImg) {
+    // The upgrade installs `latest`, so the gate is that image's family.
+    const family = latestImg.family
+    const gate = ctx.index.imageGate(f.ring, family)
+    if (gate.kind === 'open' && gate.fallback) {
+      const w = `No ${family} pool in a ring before ring ${f.ring}: these node images are promoted as in ring 0.`
+      warnings.push(w)
+      if (!clusterWarnings.includes(w)) clusterWarnings.push(w)
+    }
+    const unsettled = unsettledHold(gate, `node image ${short}`)
+    if (unsettled) return held(unsettled.reason, unsettled.message, latest)
+    if (gate.kind === 'upstream') {
+      const up = gate.version
+      if (curImg && compareNodeImages(up, curImg) <= 0) {
+        return held(
+          'ring-waiting',
+          `Held: ring ${gate.ring} runs no newer ${family} image than this pool (the oldest there is ${imageVersionPart(up)}); ${short} waits until ring ${gate.ring} runs it.`,
+          latest
+        )
+      }
+      if (compareNodeImages(up, latestImg) < 0) {
+        // The node image upgrade always installs latestNodeImageVersion (AKS-API-NOTES §5.3),
+        // so starting it now would give this ring a newer image than the previous ring ran.
+        return held(
+          'ring-waiting',
+          `Held: ring ${gate.ring} runs ${imageVersionPart(up)}, but a node image upgrade installs the newest image ${short}, which ring ${gate.ring} does not run yet.`,
+          latest
+        )
+      }
+      if (compareNodeImages(up, latestImg) === 0) {
+        const soak = soakHold(gate, ctx.options.ringSoakDays, ctx.now, `node image ${short}`)
+        if (soak) return held(soak.reason, soak.message, latest)
+      }
+    }
+  } else {
+    const prev = f.ring > 0 ? ctx.index.previousRing(f.ring) : undefined
+    if (prev !== undefined) {
       return held(
-        'ring-waiting',
-        `Held: ring ${gate.ring} runs no newer ${curImg.family} image than this pool (the oldest there is ${imageVersionPart(up)}); ${short} waits until ring ${gate.ring} runs it.`,
+        'no-image-info',
+        `Held: node image ${latest} cannot be read as a version, so it cannot be checked against the images ring ${prev} runs; no node image upgrade is planned.`,
         latest
       )
-    }
-    if (compareNodeImages(up, latestImg) < 0) {
-      // The node image upgrade always installs latestNodeImageVersion (AKS-API-NOTES §5.3),
-      // so starting it now would give this ring a newer image than the previous ring ran.
-      return held(
-        'ring-waiting',
-        `Held: ring ${gate.ring} runs ${imageVersionPart(up)}, but a node image upgrade installs the newest image ${short}, which ring ${gate.ring} does not run yet.`,
-        latest
-      )
-    }
-    if (compareNodeImages(up, latestImg) === 0) {
-      const soak = soakHold(gate, ctx.options.ringSoakDays, ctx.now, `node image ${short}`)
-      if (soak) return held(soak.reason, soak.message, latest)
     }
   }
 
   const minAge = ctx.options.nodeImageMinAgeDays
   if (minAge > 0) {
+    if (!latestImg) {
+      return held(
+        'no-image-info',
+        `Held: node image ${latest} cannot be read as a version, so its build date for node-image-min-age-days (${minAge}) is unknown; no node image upgrade is planned.`,
+        latest
+      )
+    }
     const eligible = imageEligibleAt(latestImg, minAge)
     if (ctx.now.getTime() < eligible.getTime()) {
       return held(
@@ -513,6 +646,12 @@ function decidePoolImage(pool: PoolSnapshot, f: ClusterFacts, ctx: Context, warn
         latest
       )
     }
+  }
+  const unread = [curImg ? undefined : cur, latestImg ? undefined : latest].filter((x): x is string => x !== undefined)
+  if (unread.length > 0) {
+    warnings.push(
+      `Node image ${unread.join(' and ')} could not be read as a version; the upgrade is planned because the pool's image differs from the latest its upgrade profile offers.`
+    )
   }
   return due('node-image', `Node image ${cur} → ${short}.`, latest)
 }
@@ -524,6 +663,26 @@ function mergePool(version: Decision, image: Decision, warnings: string[]): Deci
     if (!image.settled && !quiet.includes(image.reason)) {
       warnings.push(`The version upgrade also installs the newest node image, which the node image checks alone would hold (${image.reason}).`)
     }
+    return version
+  }
+  if (version.unchecked) {
+    // The control plane's entry says versions were not checked; the pool's image decides,
+    // but an image that is current does not make the pool up to date.
+    if (!image.settled) return image
+    return {
+      reason: 'not-selected',
+      message: `${image.message.replace(/\.$/, '')}; ${NOT_CHECKED}`,
+      target: null,
+      action: 'none',
+      settled: false
+    }
+  }
+  if (version.reason === 'awaiting-approval') {
+    // The approval checkbox is rendered from this entry, so a due node image must not take
+    // its place; once approved, the version upgrade brings the newest image anyway.
+    if (image.reason === 'upgrade-due') {
+      warnings.push(`Node image ${image.target ?? ''} waits for this approval: the approved version upgrade installs the newest node image.`)
+    } else if (!image.settled) warnings.push(image.message)
     return version
   }
   if (image.reason === 'upgrade-due') {
@@ -545,10 +704,36 @@ function planCluster(cluster: ClusterSnapshot, snapshot: FleetSnapshot, ctx: Con
   const warnings: string[] = []
   const cpWarnings: string[] = []
   if (ringWarning) warnings.push(ringWarning)
-  const location = snapshot.kubernetesVersions[cluster.location] ?? []
+  const location = locationVersions(snapshot.kubernetesVersions, cluster.location)
   const cpCurrent = parseK8s(cluster.currentKubernetesVersion ?? cluster.kubernetesVersion)
   const rg = cluster.resourceGroup
   const name = cluster.name
+  const base = {
+    clusterId: cluster.id,
+    cluster: name,
+    resourceGroup: rg,
+    subscriptionId: cluster.subscriptionId,
+    ring
+  }
+
+  if (cluster.readError) {
+    // A placeholder: its ring is known, its state is not. The ring gate counts it as having
+    // reached nothing, so later rings wait for it (RingIndex).
+    const e = cluster.readError
+    const entry: PlanEntry = {
+      ...base,
+      pool: null,
+      os: null,
+      mode: null,
+      kubernetesVersion: { current: cpCurrent?.raw ?? null, target: null },
+      nodeImageVersion: null,
+      action: 'none',
+      reason: 'read-failed',
+      message: `The cluster could not be read (${e.code}: ${e.message.trim()}), so nothing is planned for it.`,
+      warnings: []
+    }
+    return { cluster, ring, operations: [], entries: [entry], warnings }
+  }
 
   const channel = (cluster.upgradeChannel || 'none').trim().toLowerCase()
   let channelHold: Hold | undefined
@@ -613,15 +798,7 @@ function planCluster(cluster: ClusterSnapshot, snapshot: FleetSnapshot, ctx: Con
   else if (haltHold && ACTIVE_REASONS.has(cpDecision.reason)) cpDecision = applyHold(cpDecision, haltHold)
   const cpPlanned = cpDecision.reason === 'upgrade-due' ? intent.op : undefined
   const finalIntent: ControlPlaneIntent = { ...intent, decision: cpDecision }
-  const preNames = new Set(cpPlanned ? intent.preUpgrade.map(p => p.name) : [])
-
-  const base = {
-    clusterId: cluster.id,
-    cluster: name,
-    resourceGroup: rg,
-    subscriptionId: cluster.subscriptionId,
-    ring
-  }
+  const preTargets = new Map<string, K8sVersion>(cpPlanned ? intent.preUpgrade.map(p => [p.pool.name, p.to]) : [])
   const entries: PlanEntry[] = [
     {
       ...base,
@@ -641,8 +818,8 @@ function planCluster(cluster: ClusterSnapshot, snapshot: FleetSnapshot, ctx: Con
   const poolOps: Operation[] = []
   for (const pool of pools) {
     const poolWarnings: string[] = []
-    const pre = preNames.has(pool.name)
-    const version = decidePoolVersion(pool, facts, { intent: finalIntent, planned: cpPlanned?.to }, pre, ctx, poolWarnings)
+    const pre = preTargets.get(pool.name)
+    const version = decidePoolVersion(pool, facts, { intent: finalIntent, planned: cpPlanned }, pre, ctx, poolWarnings)
     const image = decidePoolImage(pool, facts, ctx, poolWarnings, warnings)
     let d = mergePool(version, image, poolWarnings)
     const poolHold = poolHolds.get(pool.name)
@@ -677,7 +854,7 @@ function planCluster(cluster: ClusterSnapshot, snapshot: FleetSnapshot, ctx: Con
         from: poolCurrent ?? '',
         to: d.target
       }
-      if (pre) preOps.push(op)
+      if (pre !== undefined) preOps.push(op)
       else poolOps.push(op)
     } else if (d.action === 'node-image') {
       poolOps.push({

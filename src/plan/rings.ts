@@ -88,8 +88,11 @@ export interface Halt {
 export type Gate<T> =
   /** Ring 0 or nothing upstream to wait for. */
   | { kind: 'open'; fallback: boolean; ring?: undefined }
-  /** Some upstream cluster/pool is not Succeeded, so no version is proven there. */
-  | { kind: 'unsettled'; ring: number; where: string; state: string }
+  /**
+   * Some upstream cluster/pool is not Succeeded, so no version is proven there. `unreadable`
+   * (Azure's error code) says the cluster could not be read at all: it has reached nothing.
+   */
+  | { kind: 'unsettled'; ring: number; where: string; state: string; unreadable?: string }
   /** The oldest version every upstream cluster/pool has reached, and since when (undefined: longer than the rollback window). */
   | { kind: 'upstream'; ring: number; version: T; since: Date | undefined }
 
@@ -130,6 +133,21 @@ export class RingIndex {
     return this.sortedRings().filter(r => r < ring).reverse()
   }
 
+  /** The nearest ring before `ring` that has clusters, whose state gates `ring`. */
+  previousRing(ring: number): number | undefined {
+    return this.earlierRings(ring)[0]
+  }
+
+  /**
+   * A cluster of `ring` that could not be read: it may run anything (or nothing of an image
+   * family), so it counts as having reached no version and the ring cannot be settled.
+   */
+  private unreadable<T>(ring: number): Gate<T> | undefined {
+    const c = (this.byRing.get(ring) ?? []).find(x => x.readError !== undefined)
+    if (!c) return undefined
+    return { kind: 'unsettled', ring, where: c.name, state: c.provisioningState, unreadable: c.readError?.code ?? 'Unknown' }
+  }
+
   /** The first failure in the lowest ring: it holds every later ring. */
   private findHalt(): Halt | undefined {
     for (const ring of this.sortedRings()) {
@@ -156,6 +174,12 @@ export class RingIndex {
     let gate: Gate<NodeImage> = { kind: 'open', fallback: ring > 0 }
     if (ring > 0) {
       for (const r of this.earlierRings(ring)) {
+        // Checked before looking for the family: an unreadable cluster may have such pools.
+        const unread = this.unreadable<NodeImage>(r)
+        if (unread) {
+          gate = unread
+          break
+        }
         const pools: Array<{ cluster: ClusterSnapshot; pool: PoolSnapshot; image: NodeImage }> = []
         for (const cluster of this.byRing.get(r) ?? []) {
           for (const pool of cluster.pools) {
@@ -198,6 +222,7 @@ export class RingIndex {
         }
       }
       gate =
+        this.unreadable<K8sVersion>(r) ??
         unsettled ??
         this.settle(r, parts, p => p.version, compareK8s, p =>
           p.pool ? runningSince(p.pool, 'orchestratorVersion', p.version.raw) : undefined
