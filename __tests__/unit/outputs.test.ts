@@ -105,3 +105,30 @@ describe('planOutput: hold', () => {
     ])
   })
 })
+
+describe('report rows: not-selected', () => {
+  it.each<[string, PlanEntry, 'up-to-date' | 'held']>([
+    [
+      'control plane whose versions were not checked (upgrade: node-image)',
+      { ...entry(null, 'not-selected'), kubernetesVersion: { current: '1.35.5', target: null } },
+      'up-to-date'
+    ],
+    [
+      'a newer Kubernetes version exists but its kind is not selected',
+      { ...entry(null, 'not-selected'), kubernetesVersion: { current: '1.34.9', target: '1.35.6' } },
+      'held'
+    ],
+    [
+      'pool with the newest image, versions not checked',
+      {
+        ...entry('apps', 'not-selected'),
+        kubernetesVersion: { current: '1.35.5', target: null },
+        nodeImageVersion: { current: 'AKSUbuntu-2204gen2containerd-202607.09.0', target: 'AKSUbuntu-2204gen2containerd-202607.09.0' }
+      },
+      'up-to-date'
+    ]
+  ])('%s', async (_name, e, status) => {
+    const { buildRows } = await import('../../src/report/rows.ts')
+    expect(buildRows(report([e], [])).all.map(r => r.status)).toEqual([status])
+  })
+})

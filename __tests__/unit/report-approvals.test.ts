@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { PlanEntry } from '../../src/model.ts'
-import { approvalCheckbox, minorOf, parseApprovals } from '../../src/report/approvals.ts'
+import { approvalCheckbox, approvedCheckbox, compareMinors, minorOf, namesFromId, parseApprovals, type ApprovedBox } from '../../src/report/approvals.ts'
 
 const SUB = '0b1f6471-1bf0-4dda-aec3-cb9272f09590'
 
@@ -109,5 +109,58 @@ describe('minorOf', () => {
   ]
   it.each(cases)('%j → %j', (input, expected) => {
     expect(minorOf(input)).toBe(expected)
+  })
+})
+
+describe('approvedCheckbox: a kept approval reads back as the same approval', () => {
+  const ID = `/subscriptions/${SUB}/resourceGroups/rg-prod/providers/Microsoft.ContainerService/managedClusters/aks-weu-01`
+  const base: ApprovedBox = { clusterId: ID, minor: '1.36', cluster: 'aks-weu-01', resourceGroup: 'rg-prod' }
+  const cases: Array<[string, ApprovedBox, string]> = [
+    ['the minor alone (cluster not read in this run)', { ...base, ...namesFromId(ID) }, 'to Kubernetes **1.36** — approved, waiting to start <!--'],
+    [
+      'a target of that minor, who approved and why it waits',
+      { ...base, current: '1.35.6', target: '1.36.2', approvedBy: 'alice', waiting: 'outside the maintenance window' },
+      'from 1.35.6 to Kubernetes **1.36.2** — approved by alice, waiting to start (outside the maintenance window) <!--'
+    ],
+    ['a target of another minor shows the approved minor', { ...base, current: '1.35.5', target: '1.35.6' }, 'from 1.35.5 to Kubernetes **1.36** —'],
+    ['no resource group known', { ...base, resourceGroup: '' }, 'of **aks-weu-01** to Kubernetes'],
+    ['a minor written as a version', { ...base, minor: 'v1.36' }, ':1.36 -->'],
+    ['a name Markdown would change', { ...base, clusterId: ID.replace('aks-weu-01', 'aks_prod_1'), cluster: 'aks_prod_1', resourceGroup: 'rg_(eu)' }, 'of **aks\\_prod\\_1** (rg\\_(eu))'],
+    ['a hostile approver', { ...base, approvedBy: '@everyone <img src=x> #12 | x' }, 'approved by @\u200Deveryone &lt;img src=x&gt; \\#\u200D12 \\| x, waiting']
+  ]
+  it.each(cases)('%s', (_name, box, shows) => {
+    const line = approvedCheckbox(box)
+    expect(line.startsWith('- [x] Approve the minor upgrade of ')).toBe(true)
+    expect(line).toContain(shows)
+    expect(line.match(/<!--/g)).toHaveLength(1)
+    expect(parseApprovals(line)).toEqual([{ clusterId: box.clusterId, minor: '1.36' }])
+    // unticked, it approves nothing
+    expect(parseApprovals(line.replace('- [x]', '- [ ]'))).toEqual([])
+  })
+})
+
+describe('namesFromId', () => {
+  const cases: Array<[string, { cluster: string; resourceGroup: string }]> = [
+    [`/subscriptions/${SUB}/resourceGroups/rg-prod/providers/Microsoft.ContainerService/managedClusters/aks-weu-01`, { cluster: 'aks-weu-01', resourceGroup: 'rg-prod' }],
+    [`/subscriptions/${SUB}/resourcegroups/RG-Prod/providers/microsoft.containerservice/managedclusters/AKS-1/`, { cluster: 'AKS-1', resourceGroup: 'RG-Prod' }],
+    ['not-an-arm-id', { cluster: 'not-an-arm-id', resourceGroup: '' }]
+  ]
+  it.each(cases)('%s', (id, expected) => {
+    expect(namesFromId(id)).toEqual(expected)
+  })
+})
+
+describe('compareMinors', () => {
+  const cases: Array<[string, string, 'lt' | 'eq' | 'gt' | null]> = [
+    ['1.36.2', '1.36', 'eq'],
+    ['1.36', '1.35', 'gt'],
+    ['1.9', '1.10', 'lt'],
+    ['2.0', '1.36', 'gt'],
+    ['v1.30.100-akslts', '1.30', 'eq'],
+    ['AKSUbuntu-2204gen2containerd-202607.09.0', '1.36', null]
+  ]
+  it.each(cases)('%s vs %s', (a, b, expected) => {
+    const c = compareMinors(a, b)
+    expect(c === null ? null : c < 0 ? 'lt' : c > 0 ? 'gt' : 'eq').toBe(expected)
   })
 })

@@ -857,3 +857,171 @@ describe('perRunTitle', () => {
     expect(perRunTitle('AKS upgrades', buildReport([{ name: 'aks-weu-01', rows }], overrides))).toBe(expected)
   })
 })
+
+// ---------------------------------------------------------------------------
+
+describe('renderReport: a ticked approval stays until its minor upgrade has happened', () => {
+  const ID = clusterIdOf('rg-prod', 'aks-weu-07')
+  const approvals = [{ clusterId: ID, minor: '1.36', approvedBy: 'alice' }]
+  const MINOR = { from: '1.35.6', to: '1.36.2' }
+  const cp = (spec: Omit<RowSpec, 'pool'>): RowSpec => ({ pool: null, k8s: MINOR, ...spec })
+  const apps = (spec: Omit<RowSpec, 'pool'>): RowSpec => ({ pool: 'apps', k8s: { from: '1.35.6', to: null }, ...spec })
+  const keyLines = (body: string): string[] => body.split('\n').filter(l => l.includes('<!-- approve:'))
+
+  /** The cluster's rows (null: the cluster is not in the plan), and the reason the box names. */
+  const held: Array<[string, RowSpec[] | null, Partial<RunReport>, string]> = [
+    ['the cluster is busy with another operation', [cp({ reason: 'operation-in-progress', action: 'none', k8s: { from: '1.35.6', to: null } })], {}, 'AKS is busy with another operation'],
+    ['the previous ring does not run 1.36 yet', [cp({ reason: 'ring-waiting', action: 'minor' })], {}, 'previous ring does not run it yet'],
+    ['an earlier ring failed', [cp({ reason: 'ring-halted', action: 'minor' })], {}, 'ring halted: an earlier ring failed'],
+    [
+      'an earlier operation on the cluster failed',
+      [cp({ action: 'minor', outcome: 'skipped', holdReason: 'earlier-operation-failed' }), apps({ action: 'patch', outcome: 'failed', error: { code: 'PodDrainFailure', message: 'drain blocked' } })],
+      {},
+      'not started: an earlier operation on the cluster failed'
+    ],
+    ['the minor upgrade itself failed', [cp({ action: 'minor', outcome: 'failed', error: { code: 'QuotaExceeded', message: 'quota' } })], {}, 'the last attempt failed'],
+    ['a pool was left Failed', [cp({ reason: 'failed-state', action: 'none' })], {}, 'left in the Failed state by an earlier operation'],
+    ['the minor upgrade is still running (wait timed out)', [cp({ action: 'minor', outcome: 'still-running' })], {}, 'its upgrade is still running'],
+    ['the minor upgrade was started, not waited on', [cp({ action: 'minor', outcome: 'started' })], {}, 'its upgrade is still running'],
+    ['skew rules hold it', [cp({ reason: 'skew-violation', action: 'none' })], {}, 'version skew rules'],
+    ['outside the maintenance window', [cp({ action: 'minor', outcome: 'pending', holdReason: 'outside-window', nextWindow: NEXT_WINDOW })], {}, 'outside the maintenance window'],
+    ['a dry run', [cp({ action: 'minor', outcome: 'would-start' })], { dryRun: true }, 'dry run'],
+    ['a patch upgrade came first in this run', [cp({ action: 'patch', k8s: { from: '1.35.5', to: '1.35.6' }, outcome: 'succeeded' })], {}, 'a patch upgrade came first'],
+    [
+      'sign-in failed: the plan is empty',
+      null,
+      { notes: ['Azure sign-in failed: AADSTS700213: No matching federated identity record found for presented assertion subject.'] },
+      'the cluster was not planned in this run'
+    ]
+  ]
+
+  it.each(held)('%s: the issue keeps it ticked, names who approved and why it waits', (_name, rows, overrides, waiting) => {
+    const report = buildReport(rows ? [{ name: 'aks-weu-07', rows }] : [], { ...overrides, approvals })
+    const issue = renderReport(report, 'issue')
+    expect(parseApprovals(issue)).toEqual([{ clusterId: ID, minor: '1.36' }])
+    const lines = keyLines(issue)
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/^- \[x\] Approve the minor upgrade of \*\*aks-weu-07\*\* \(rg-prod\) /)
+    expect(lines[0]).toContain(`approved by alice, waiting to start (${waiting})`)
+    expect(section(issue, 'Pending')).toContain('**Approved, waiting to start.** Untick to withdraw the approval:')
+    // the job summary says the same, without a box to tick
+    const summary = renderReport(report, 'summary')
+    expect(parseApprovals(summary)).toEqual([])
+    expect(summary).toContain(`**aks-weu-07**: Kubernetes`)
+    expect(summary).toContain(`approved by alice (${waiting})`)
+  })
+
+  /** The cluster's rows and the version its control plane runs at the start of the run. */
+  const done: Array<[string, RowSpec[], string]> = [
+    ['the minor upgrade succeeded in this run', [cp({ action: 'minor', outcome: 'succeeded' })], '1.35.6'],
+    [
+      'the control plane made it, its pools wait for the window',
+      [
+        cp({ action: 'minor', outcome: 'succeeded' }),
+        { pool: 'system', action: 'minor', k8s: MINOR, outcome: 'pending', holdReason: 'outside-window', nextWindow: NEXT_WINDOW }
+      ],
+      '1.35.6'
+    ],
+    ['the control plane already runs 1.36', [cp({ reason: 'up-to-date', action: 'none', k8s: { from: '1.36.2', to: null } })], '1.36.2'],
+    ['the control plane runs a newer minor', [cp({ reason: 'up-to-date', action: 'none', k8s: { from: '1.37.1', to: null } })], '1.37.1']
+  ]
+
+  it.each(done)('%s: the box is gone', (_name, rows, runs) => {
+    const report = buildReport([{ name: 'aks-weu-07', rows }], { approvals })
+    const cluster = report.plan.clusters[0]?.cluster
+    if (cluster) cluster.currentKubernetesVersion = runs
+    const issue = renderReport(report, 'issue')
+    expect(parseApprovals(issue)).toEqual([])
+    expect(keyLines(issue)).toEqual([])
+    expect(renderReport(report, 'summary')).not.toContain('approved by alice')
+  })
+
+  const duplicates: Array<[string, RowSpec[], Array<{ clusterId: string; minor: string; approvedBy?: string }>]> = [
+    ['the same approval twice, the id in another case', [cp({ reason: 'ring-waiting', action: 'minor' })], [...approvals, { clusterId: ID.toLowerCase(), minor: '1.36' }]],
+    ['an approval and the approved upgrade waiting for its window', [cp({ action: 'minor', outcome: 'pending', holdReason: 'outside-window' })], approvals],
+    [
+      'an approval and its control plane and pools waiting',
+      [cp({ action: 'minor', outcome: 'pending', holdReason: 'outside-window' }), { pool: 'system', action: 'minor', k8s: MINOR, outcome: 'pending', holdReason: 'outside-window' }],
+      approvals
+    ],
+    ['an approval and an entry asking for it', [cp({ reason: 'awaiting-approval', action: 'minor' })], approvals]
+  ]
+
+  it.each(duplicates)('%s: one ticked box, none unticked', (_name, rows, given) => {
+    const issue = renderReport(buildReport([{ name: 'aks-weu-07', rows }], { approvals: given }), 'issue')
+    expect(parseApprovals(issue)).toEqual([{ clusterId: ID, minor: '1.36' }])
+    expect(keyLines(issue)).toHaveLength(1)
+    expect(issue).not.toContain('- [ ]')
+  })
+
+  it('keeps approvals of several clusters, and offers a box to the one still asking', () => {
+    const report = buildReport(
+      [
+        { name: 'aks-weu-07', rows: [cp({ reason: 'ring-waiting', action: 'minor' })] },
+        { name: 'aks-weu-08', rg: 'rg-dev', rows: [cp({ reason: 'operation-in-progress', action: 'none' })] },
+        { name: 'aks-weu-09', rows: [cp({ reason: 'awaiting-approval', action: 'minor' })] }
+      ],
+      { approvals: [...approvals, { clusterId: clusterIdOf('rg-dev', 'aks-weu-08'), minor: '1.36' }] }
+    )
+    const issue = renderReport(report, 'issue')
+    expect(parseApprovals(issue)).toEqual([
+      { clusterId: ID, minor: '1.36' },
+      { clusterId: clusterIdOf('rg-dev', 'aks-weu-08'), minor: '1.36' }
+    ])
+    expect(parseApprovals(issue.replace('- [ ]', '- [x]'))).toContainEqual({ clusterId: clusterIdOf('rg-prod', 'aks-weu-09'), minor: '1.36' })
+  })
+
+  it('without report.approvals, still keeps an approved upgrade that waits ticked, and nothing else', () => {
+    const report = buildReport([
+      { name: 'aks-weu-07', rows: [cp({ action: 'minor', outcome: 'pending', holdReason: 'outside-window' })] },
+      { name: 'aks-weu-08', rows: [cp({ reason: 'ring-waiting', action: 'minor' })] }
+    ])
+    const issue = renderReport(report, 'issue')
+    expect(parseApprovals(issue)).toEqual([{ clusterId: ID, minor: '1.36' }])
+    expect(keyLines(issue)[0]).toContain('— approved, waiting to start (outside the maintenance window)')
+  })
+
+  it('shows a hostile approver harmlessly, and the box still reads back', () => {
+    const report = buildReport([{ name: 'aks-weu-07', rows: [cp({ reason: 'ring-waiting', action: 'minor' })] }], {
+      approvals: [{ clusterId: ID, minor: '1.36', approvedBy: '@everyone <img src=x onerror=alert(1)> #1' }]
+    })
+    const issue = renderReport(report, 'issue')
+    expect(parseApprovals(issue)).toEqual([{ clusterId: ID, minor: '1.36' }])
+    const line = keyLines(issue)[0] ?? ''
+    expect(line).not.toMatch(/@everyone|<img|#1/)
+    expect(line.match(/<!--/g)).toHaveLength(1)
+  })
+
+  describe('no cut withdraws an approval', () => {
+    const busy: ClusterSpec = { name: 'aks-weu-07', rows: [cp({ reason: 'operation-in-progress', action: 'none' })] }
+    const outside = { outcome: 'pending', holdReason: 'outside-window', holdDetail: 'outside the maintenance window Sat 22:00-04:00 (Europe/Berlin)', nextWindow: NEXT_WINDOW } as const
+    const many = (n: number, row: (pool: string | null) => RowSpec, prefix = 'aks'): ClusterSpec[] =>
+      Array.from({ length: n }, (_, i) => ({ name: `${prefix}-${String(i).padStart(4, '0')}`, rows: [null, 'system', 'apps', 'batch', 'win'].map(row) }))
+    const quota = `Operation could not be completed as it results in exceeding approved standardDSv5Family Cores quota. ${'Additional details. '.repeat(60)}`
+    const cases: Array<[string, () => RunReport, string]> = [
+      ['the Pending tables are cut to their first rows', () => buildReport([busy, ...many(1000, pool => ({ pool, ...outside }))], { approvals }), 'part of the Pending tables'],
+      [
+        'Pending is summarised to counts (a cut In progress table takes the room)',
+        () => buildReport([busy, ...many(500, pool => ({ pool, ...outside }), 'aks-wait'), ...many(2000, pool => ({ pool, outcome: 'started' }), 'aks-busy')], { approvals }),
+        'the Pending tables (counts per reason remain)'
+      ],
+      [
+        'failures alone overflow the issue and the body is cut at a line',
+        () =>
+          buildReport(
+            Array.from({ length: 700 }, (_, i) => ({ name: `aks-burst-${String(i).padStart(3, '0')}`, rows: [{ pool: 'apps', outcome: 'failed', error: { code: 'QuotaExceeded', message: quota } }] })),
+            { approvals }
+          ),
+        'The rest of this report did not fit in an issue'
+      ]
+    ]
+    it.each(cases)('%s', (_name, make, note) => {
+      const issue = renderReport(make(), 'issue')
+      expect(issue.length).toBeLessThan(ISSUE_BODY_LIMIT)
+      expect(issue).toContain(note)
+      expect(parseApprovals(issue)).toEqual([{ clusterId: ID, minor: '1.36' }])
+      expect(keyLines(issue)).toHaveLength(1)
+      expect(hasReportMarker(issue, 'prod-fleet')).toBe(true)
+    })
+  })
+})

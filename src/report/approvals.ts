@@ -37,8 +37,20 @@ function clusterNameOf(clusterId: string): string | null {
   return /\/managedClusters\/([^/]+)\/?$/i.exec(clusterId)?.[1] ?? null
 }
 
+/** Order of two minors (`1.36` vs `1.35`): negative, 0 or positive; null when either is no minor. */
+export function compareMinors(a: string, b: string): number | null {
+  const pa = minorOf(a)?.split('.').map(Number)
+  const pb = minorOf(b)?.split('.').map(Number)
+  if (!pa || !pb) return null
+  return (pa[0] ?? 0) - (pb[0] ?? 0) || (pa[1] ?? 0) - (pb[1] ?? 0)
+}
+
 function approvalKey(clusterId: string, minor: string): string {
   return `<!-- approve:${encodeId(clusterId)}:${minor} -->`
+}
+
+function shownName(cluster: string, resourceGroup: string): string {
+  return resourceGroup ? `**${escapeText(cluster)}** (${escapeText(resourceGroup)})` : `**${escapeText(cluster)}**`
 }
 
 /**
@@ -49,7 +61,7 @@ function approvalKey(clusterId: string, minor: string): string {
 export function approvalCheckbox(entry: PlanEntry, checked = false): string {
   const target = entry.kubernetesVersion.target
   const minor = minorOf(target)
-  const name = `**${escapeText(entry.cluster)}** (${escapeText(entry.resourceGroup)})`
+  const name = shownName(entry.cluster, entry.resourceGroup)
   if (!target || !minor) {
     return `- Minor upgrade of ${name} needs approval, but no target version is known.`
   }
@@ -57,6 +69,44 @@ export function approvalCheckbox(entry: PlanEntry, checked = false): string {
   const from = current ? ` from ${escapeText(current)}` : ''
   const box = checked ? '[x]' : '[ ]'
   return `- ${box} Approve the minor upgrade of ${name}${from} to Kubernetes **${escapeText(target)}** ${approvalKey(entry.clusterId, minor)}`
+}
+
+/** A ticked approval kept in the issue until its minor upgrade has happened. */
+export interface ApprovedBox {
+  clusterId: string
+  /** `1.36` */
+  minor: string
+  /** Shown name; derived from the id when the cluster is not in the plan. */
+  cluster: string
+  resourceGroup: string
+  current?: string | null
+  /** Shown instead of the minor when it is a version of that minor (`1.36.2`). */
+  target?: string | null
+  approvedBy?: string
+  /** Why it has not started, e.g. `outside the maintenance window`. */
+  waiting?: string
+}
+
+/** Cluster and resource group names from an ARM id, for an approval whose cluster this run did not read. */
+export function namesFromId(clusterId: string): { cluster: string; resourceGroup: string } {
+  return {
+    cluster: clusterNameOf(clusterId) ?? clusterId,
+    resourceGroup: /\/resourceGroups\/([^/]+)/i.exec(clusterId)?.[1] ?? ''
+  }
+}
+
+/**
+ * The ticked box of an approval already given, saying who gave it and that it waits: the
+ * same hidden key and visible text parseApprovals reads back, so the approval survives the
+ * rewrite of the issue body whatever held the upgrade in this run.
+ */
+export function approvedCheckbox(box: ApprovedBox): string {
+  const minor = minorOf(box.minor) ?? box.minor
+  const shown = box.target && minorOf(box.target) === minor ? box.target : minor
+  const from = box.current ? ` from ${escapeText(box.current)}` : ''
+  const by = box.approvedBy?.trim() ? `approved by ${escapeText(box.approvedBy.trim())}` : 'approved'
+  const waiting = box.waiting ? ` (${escapeText(box.waiting)})` : ''
+  return `- [x] Approve the minor upgrade of ${shownName(box.cluster, box.resourceGroup)}${from} to Kubernetes **${escapeText(shown)}** — ${by}, waiting to start${waiting} ${approvalKey(box.clusterId, minor)}`
 }
 
 const CHECKBOX_LINE =

@@ -3,7 +3,7 @@
 // what waits for them first; when GitHub's size limit would be exceeded, the least urgent
 // detail gives way first (cut to the rows that fit, or summarised), and the body says so.
 import type { ClusterPlan, ErrorInfo, OperationResult, PlanEntry, ReadFailure, ReasonCode, RunReport } from '../model.js'
-import { approvalCheckbox, minorOf } from './approvals.js'
+import { approvalCheckbox, approvedCheckbox, compareMinors, minorOf, namesFromId, type ApprovedBox } from './approvals.js'
 import { clip, codeSpan, escapeCell, escapeText, link, renderMarked } from './escape.js'
 import { explainFailedState, explainFailure, type FailureAdvice, type FailureLocation } from './failures.js'
 import { formatDate, formatDuration, formatInstant, formatRelative, plural, shortTarget, zoneName } from './format.js'
@@ -119,6 +119,8 @@ interface Ctx {
   upToDate: ClusterRows[]
   busy: ClusterRows[]
   texts: Texts
+  /** Approvals given and not yet carried out: ticked boxes the issue must keep. */
+  approved: ApprovedBox[]
 }
 
 function rowsWith(ctx: Ctx, status: RowStatus): Row[] {
@@ -710,17 +712,95 @@ function approvalEntries(rows: readonly Row[]): PlanEntry[] {
   return out
 }
 
-// An approved minor upgrade still waiting for its window must keep its tick when the body is
-// re-rendered, or the next run would find no approval and ask again.
-function approvedWaiting(ctx: Ctx): PlanEntry[] {
-  const rows = ctx.rows.all.filter(
-    r =>
-      r.entry &&
-      r.entry.action === 'minor' &&
-      (r.result?.outcome === 'pending' || r.result?.outcome === 'would-start') &&
-      r.result.operation.upgradeClass === 'minor'
-  )
-  return approvalEntries(rows)
+const approvalKeyOf = (clusterId: string, minor: string): string => `${clusterId.trim().toLowerCase()}|${minor}`
+
+function lowerFirst(s: string): string {
+  return /^[A-Z][a-z]/.test(s) ? `${s[0]?.toLowerCase() ?? ''}${s.slice(1)}` : s
+}
+
+/** Why an approved minor upgrade did not start in this run, from its cluster's control-plane row. */
+function waitingReason(row: Row | undefined, planned: boolean): string | undefined {
+  if (!planned) return 'the cluster was not planned in this run'
+  if (!row) return undefined
+  const r = row.result
+  switch (row.status) {
+    case 'pending':
+    case 'held':
+      return lowerFirst(holdLabel(row))
+    case 'in-progress':
+      return r && r.operation.kind === 'control-plane' ? 'its upgrade is still running' : 'AKS is busy with another operation'
+    case 'failed':
+      return r ? 'the last attempt failed' : lowerFirst(REASON_LABELS['failed-state'])
+    case 'would-upgrade':
+      return 'dry run'
+    case 'upgraded':
+      return 'a patch upgrade came first'
+    case 'up-to-date':
+      return undefined
+  }
+}
+
+/**
+ * Every approval that must stay ticked in the rewritten issue: those read from the dashboard
+ * (`report.approvals`) and, inferred, each approved minor upgrade that waits (pending or a
+ * dry run), one per cluster and minor. An approval stays whatever held its upgrade (a busy
+ * cluster, a ring, an earlier failure, a run-wide failure with no plan at all), or the next
+ * run would find no approval and ask again; it goes once the control plane runs that minor
+ * or newer, or an upgrade of it to that minor succeeded in this run.
+ */
+function keptApprovals(report: RunReport, rows: ReportRows): ApprovedBox[] {
+  const plans = new Map<string, ClusterPlan>()
+  for (const cp of report.plan.clusters) plans.set(cp.cluster.id.trim().toLowerCase(), cp)
+  const reached = new Map<string, string[]>()
+  for (const r of report.results) {
+    const to = minorOf(r.operation.to)
+    if (r.outcome !== 'succeeded' || r.operation.kind !== 'control-plane' || !to) continue
+    const id = r.operation.clusterId.trim().toLowerCase()
+    reached.set(id, [...(reached.get(id) ?? []), to])
+  }
+  const controlPlanes = new Map<string, Row>()
+  for (const row of rows.all) {
+    const id = row.clusterId.trim().toLowerCase()
+    if (row.pool === null && !controlPlanes.has(id)) controlPlanes.set(id, row)
+  }
+  const done = (id: string, minor: string): boolean => {
+    const cl = plans.get(id)?.cluster
+    const runs = cl?.currentKubernetesVersion ?? cl?.kubernetesVersion
+    if (runs && (compareMinors(runs, minor) ?? -1) >= 0) return true
+    return (reached.get(id) ?? []).some(m => (compareMinors(m, minor) ?? -1) >= 0)
+  }
+
+  const out: ApprovedBox[] = []
+  const seen = new Set<string>()
+  const add = (clusterId: string, version: string | null | undefined, approvedBy: string | undefined, entry?: PlanEntry): void => {
+    const minor = minorOf(version)
+    if (!minor) return
+    const id = clusterId.trim().toLowerCase()
+    const key = approvalKeyOf(clusterId, minor)
+    if (seen.has(key) || done(id, minor)) return
+    seen.add(key)
+    const plan = plans.get(id)
+    const row = controlPlanes.get(id)
+    const names = plan ? { cluster: plan.cluster.name, resourceGroup: plan.cluster.resourceGroup } : namesFromId(clusterId.trim())
+    const box: ApprovedBox = { clusterId: plan?.cluster.id ?? clusterId.trim(), minor, ...names }
+    const current = plan ? (plan.cluster.currentKubernetesVersion ?? plan.cluster.kubernetesVersion) : entry?.kubernetesVersion.current
+    if (current) box.current = current
+    const cpTarget = row?.entry?.kubernetesVersion.target
+    const target = minorOf(cpTarget) === minor ? cpTarget : entry?.kubernetesVersion.target
+    if (target) box.target = target
+    if (approvedBy?.trim()) box.approvedBy = approvedBy.trim()
+    const waiting = waitingReason(row, plan !== undefined)
+    if (waiting) box.waiting = waiting
+    out.push(box)
+  }
+  for (const a of report.approvals ?? []) add(a.clusterId, a.minor, a.approvedBy)
+  for (const row of rows.all) {
+    const e = row.entry
+    const r = row.result
+    if (!e || e.action !== 'minor' || !r || (r.outcome !== 'pending' && r.outcome !== 'would-start') || r.operation.upgradeClass !== 'minor') continue
+    add(e.clusterId, e.kubernetesVersion.target, undefined, e)
+  }
+  return out
 }
 
 function pendingSection(ctx: Ctx): Raw | null {
@@ -728,12 +808,15 @@ function pendingSection(ctx: Ctx): Raw | null {
   const approvals = rows.filter(r => !r.result && r.entry?.reason === 'awaiting-approval')
   const asking = new Set(approvals)
   const others = rows.filter(r => !asking.has(r))
-  const kept = ctx.target === 'issue' ? approvedWaiting(ctx) : []
+  const kept = ctx.approved
   if (rows.length === 0 && kept.length === 0) return null
-  const lines = [`### ⏳ Pending (${rows.length.toLocaleString('en-US')})`, '']
+  // Only approvals kept from earlier runs: no rows to count.
+  const lines = [rows.length > 0 ? `### ⏳ Pending (${rows.length.toLocaleString('en-US')})` : '### ⏳ Pending', '']
 
-  // Approval boxes are not rows to cut: the next run reads them back from the issue.
-  const needApproval = approvalEntries(approvals)
+  // Approval boxes are not rows to cut: the next run reads them back from the issue. An
+  // approval already given is shown ticked below, never also offered unticked.
+  const given = new Set(kept.map(a => approvalKeyOf(a.clusterId, a.minor)))
+  const needApproval = approvalEntries(approvals).filter(e => !given.has(approvalKeyOf(e.clusterId, minorOf(e.kubernetesVersion.target) ?? '')))
   if (needApproval.length > 0) {
     if (ctx.target === 'issue') {
       lines.push('**Needs approval.** Tick a box to let the next run start that minor upgrade (inside its maintenance window):', '')
@@ -775,13 +858,32 @@ function pendingSection(ctx: Ctx): Raw | null {
   if (counts && others.length > 0) lines.push('')
 
   if (kept.length > 0) {
-    const approved = ['**Approved, waiting to start.** Untick to withdraw the approval:', '']
-    for (const e of kept) approved.push(approvalCheckbox(e, true))
-    approved.push('')
+    const approved = ctx.target === 'issue' ? approvedBlock(kept) : approvedList(kept)
     lines.push(...approved)
     if (cut) cut.suffix = approved
   }
   return cut ? { lines, cut, meter } : { lines }
+}
+
+const APPROVED_HEADING = '**Approved, waiting to start.** Untick to withdraw the approval:'
+
+function approvedBlock(kept: readonly ApprovedBox[]): string[] {
+  return [APPROVED_HEADING, '', ...kept.map(approvedCheckbox), '']
+}
+
+// The job summary has no boxes to tick: it says what waits and who approved it.
+function approvedList(kept: readonly ApprovedBox[]): string[] {
+  const lines = ['**Approved in the report issue, waiting to start:**', '']
+  for (const a of kept) {
+    const target = a.target && minorOf(a.target) === a.minor ? a.target : a.minor
+    const by = a.approvedBy ? `approved by ${escapeText(a.approvedBy)}` : 'approved'
+    const rg = a.resourceGroup ? `${escapeText(a.resourceGroup)}/` : ''
+    lines.push(
+      `- ${rg}**${escapeText(a.cluster)}**: Kubernetes ${a.current ? `${escapeText(a.current)} → ` : ''}${escapeText(target)}, ${by}${a.waiting ? ` (${escapeText(a.waiting)})` : ''}`
+    )
+  }
+  lines.push('')
+  return lines
 }
 
 // ---------------------------------------------------------------------------
@@ -1241,13 +1343,15 @@ function sizeOf(target: ReportTarget, s: string): number {
 }
 
 // Last resort when even the most compact form is too long: cut at a line boundary, close
-// what the cut left open, and keep the footer (the marker must survive).
-function hardCut(target: ReportTarget, head: string, foot: string, limit: number): string {
+// what the cut left open, and keep the footer (the marker must survive) and the ticked
+// approval boxes `keep` (the next run reads them back: a cut must not withdraw an approval).
+function hardCut(target: ReportTarget, head: string, foot: string, limit: number, keep: readonly string[] = []): string {
   const note =
     target === 'issue'
       ? '\n\n> ✂️ The rest of this report did not fit in an issue; the job summary of this run has it.\n\n'
       : '\n\n> ✂️ The rest of this report did not fit in the job summary.\n\n'
-  const budget = limit - sizeOf(target, note) - sizeOf(target, foot) - 64
+  const reserved = keep.length > 0 ? sizeOf(target, `\n\n${APPROVED_HEADING}\n\n${keep.join('\n')}`) : 0
+  const budget = limit - sizeOf(target, note) - sizeOf(target, foot) - reserved - 64
   let cut = head
   while (sizeOf(target, cut) > budget) {
     const over = sizeOf(target, cut) - budget
@@ -1256,7 +1360,10 @@ function hardCut(target: ReportTarget, head: string, foot: string, limit: number
   }
   const opened = (cut.match(/<details/g) ?? []).length - (cut.match(/<\/details>/g) ?? []).length
   const close = opened > 0 ? `\n\n${'</details>\n'.repeat(opened)}` : ''
-  return `${cut}${close}${note}${foot}\n`
+  const present = new Set(cut.split('\n'))
+  const missing = keep.filter(line => !present.has(line))
+  const approvals = missing.length > 0 ? `\n\n${APPROVED_HEADING}\n\n${missing.join('\n')}` : ''
+  return `${cut}${close}${approvals}${note}${foot}\n`
 }
 
 /**
@@ -1281,7 +1388,8 @@ export function renderReport(report: RunReport, target: ReportTarget): string {
     byStatus: new Map(),
     upToDate: [],
     busy: [],
-    texts: newTexts()
+    texts: newTexts(),
+    approved: keptApprovals(report, rows)
   }
   for (let i = 0; i < rows.all.length; i++) {
     const row = rows.all[i]
@@ -1404,7 +1512,8 @@ export function renderReport(report: RunReport, target: ReportTarget): string {
   const bodyLines = body.length
   const full = lines.join('\n')
   if (!parts.some(p => p.truncated) && sizeOf(target, full) < limit) return full
-  return hardCut(target, lines.slice(0, bodyLines).join('\n'), foot.join('\n'), limit)
+  const keep = target === 'issue' ? ctx.approved.map(approvedCheckbox) : []
+  return hardCut(target, lines.slice(0, bodyLines).join('\n'), foot.join('\n'), limit, keep)
 }
 
 // ---------------------------------------------------------------------------

@@ -27,6 +27,15 @@ const PENDING_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   'waiting-for-control-plane'
 ])
 
+function hasNewerTarget(entry: PlanEntry): boolean {
+  const k8s = entry.kubernetesVersion.target !== null && entry.kubernetesVersion.target !== entry.kubernetesVersion.current
+  const image =
+    entry.nodeImageVersion !== null &&
+    entry.nodeImageVersion.target !== null &&
+    entry.nodeImageVersion.target !== entry.nodeImageVersion.current
+  return k8s || image
+}
+
 function statusOf(entry: PlanEntry | undefined, result: OperationResult | undefined): RowStatus {
   if (result) {
     switch (result.outcome) {
@@ -50,6 +59,9 @@ function statusOf(entry: PlanEntry | undefined, result: OperationResult | undefi
   if (entry.reason === 'failed-state') return 'failed'
   if (entry.reason === 'operation-in-progress') return 'in-progress'
   if (entry.reason === 'up-to-date') return 'up-to-date'
+  // Nothing newer is known for what was asked (e.g. upgrade: node-image leaves Kubernetes
+  // versions unchecked): not a hold an operator must act on.
+  if (entry.reason === 'not-selected' && !hasNewerTarget(entry)) return 'up-to-date'
   if (PENDING_REASONS.has(entry.reason)) return 'pending'
   return 'held'
 }
