@@ -50455,7 +50455,8 @@ function readConfig(get, env = {}) {
             fail('clusters', clusterList, `${c.resourceGroup}/${c.name} is listed twice.`);
         seen.add(key);
     }
-    const subscriptions = splitList(input('subscriptions'));
+    // The same subscription twice would list its clusters twice and start two operations on each.
+    const subscriptions = [...new Map(splitList(input('subscriptions')).map(s => [s.toLowerCase(), s])).values()];
     for (const s of subscriptions) {
         if (!GUID.test(s))
             fail('subscriptions', s, 'expected subscription GUIDs separated by newlines or commas.');
@@ -50473,6 +50474,12 @@ function readConfig(get, env = {}) {
             fail('issue-assignees', a, 'expected GitHub logins separated by commas.');
     }
     const ringTag = input('ring-tag') || 'aks-upgrade-ring';
+    const issueMode = inputs_oneOf('issue', input('issue'), ['dashboard', 'per-run', 'off'], 'dashboard');
+    const minorApproval = inputs_oneOf('minor-approval', input('minor-approval'), ['none', 'issue'], 'none');
+    if (minorApproval === 'issue' && issueMode !== 'dashboard') {
+        // Approvals are ticked in the dashboard; without one, minor upgrades would wait forever.
+        throw new InputError(`Invalid minor-approval 'issue' with issue '${issueMode}': approval boxes live in the dashboard issue, so minor-approval: issue needs issue: dashboard.`);
+    }
     return {
         clientId,
         tenantId,
@@ -50487,7 +50494,7 @@ function readConfig(get, env = {}) {
         allowPreview: bool('allow-preview', input('allow-preview'), false),
         aksAutoUpgrade: inputs_oneOf('aks-auto-upgrade', input('aks-auto-upgrade'), ['respect', 'override'], 'respect'),
         nodeImageMinAgeDays: integer('node-image-min-age-days', input('node-image-min-age-days'), 0, 0, 365),
-        minorApproval: inputs_oneOf('minor-approval', input('minor-approval'), ['none', 'issue'], 'none'),
+        minorApproval,
         window,
         timezone: validateTimeZone(input('timezone') || 'UTC'),
         blackouts: parseBlackoutDates(input('blackout-dates')),
@@ -50501,7 +50508,7 @@ function readConfig(get, env = {}) {
         ringSoakDays: integer('ring-soak-days', input('ring-soak-days'), 0, 0, 365),
         ring: input('ring') === '' ? null : integer('ring', input('ring'), 0, 0, 1000),
         githubToken: input('github-token'),
-        issue: inputs_oneOf('issue', input('issue'), ['dashboard', 'per-run', 'off'], 'dashboard'),
+        issue: issueMode,
         issueLabels: labels,
         issueTitle: input('issue-title') || 'AKS upgrade report',
         issueAssignees: assignees,
@@ -91724,8 +91731,12 @@ class AksAdapter {
         const raw = this.raw.get(this.key(id));
         if (raw)
             raw.changed = true;
-        const poller = this.client(ref.subscriptionId).agentPools.upgradeNodeImageVersion(ref.resourceGroup, ref.name, pool);
-        return this.started(poller);
+        const client = this.client(ref.subscriptionId);
+        const poller = client.agentPools.upgradeNodeImageVersion(ref.resourceGroup, ref.name, pool);
+        return this.started(poller, async () => {
+            const p = await client.agentPools.get(ref.resourceGroup, ref.name, pool);
+            return { state: p.provisioningState, error: p.status?.provisioningError, reached: true };
+        });
     }
     /**
      * Control-plane version upgrade: PUT the cluster as read, changing only kubernetesVersion,
@@ -91733,49 +91744,130 @@ class AksAdapter {
      */
     async startClusterUpgrade(id, version) {
         const raw = this.rawCluster(id);
-        const { ref, cluster } = raw;
+        const { ref } = raw;
+        const client = this.client(ref.subscriptionId);
+        if (raw.changed) {
+            // A pool of this cluster was upgraded earlier in this run (a skew pre-upgrade): the
+            // cluster as first read carries the old pool versions, and PUTting it back would ask
+            // AKS to downgrade them. Read it again; its new eTag comes with it.
+            raw.cluster = await client.managedClusters.get(ref.resourceGroup, ref.name);
+        }
         raw.changed = true;
-        const body = { ...cluster, kubernetesVersion: version };
+        const cluster = raw.cluster;
+        const body = {
+            ...cluster,
+            kubernetesVersion: version,
+            // nodeImageVersion is writable and means "roll back to this image": never echo it.
+            agentPoolProfiles: cluster.agentPoolProfiles?.map(({ nodeImageVersion: _image, ...profile }) => profile)
+        };
         const options = cluster.eTag ? { ifMatch: cluster.eTag } : {};
-        const poller = this.client(ref.subscriptionId).managedClusters.createOrUpdate(ref.resourceGroup, ref.name, body, options);
-        return this.started(poller);
+        const poller = client.managedClusters.createOrUpdate(ref.resourceGroup, ref.name, body, options);
+        return this.started(poller, async () => {
+            const c = await client.managedClusters.get(ref.resourceGroup, ref.name);
+            return { state: c.provisioningState, reached: c.currentKubernetesVersion === version || c.kubernetesVersion === version };
+        });
     }
     /** Node pool version upgrade: PUT the pool as read with a new orchestratorVersion. */
     async startPoolUpgrade(id, poolName, version) {
         const raw = this.rawCluster(id);
         const { ref, pools } = raw;
+        const client = this.client(ref.subscriptionId);
         let pool = pools.get(poolName);
         if (!pool)
             throw new Error(`Agent pool ${poolName} of ${id} was not read in this run`);
         if (raw.changed) {
             // An operation of this run on the cluster renewed the pool's eTag (AKS renews every
             // pool's eTag on a cluster operation): read it again rather than fail with 412.
-            pool = await this.client(ref.subscriptionId).agentPools.get(ref.resourceGroup, ref.name, poolName);
+            pool = await client.agentPools.get(ref.resourceGroup, ref.name, poolName);
             pools.set(poolName, pool);
         }
         raw.changed = true;
-        const body = { ...pool, orchestratorVersion: version };
+        // nodeImageVersion is writable and means "roll back to this image": never echo it, so
+        // the version upgrade also brings the newest image.
+        const { nodeImageVersion: _image, ...rest } = pool;
+        const body = { ...rest, orchestratorVersion: version };
         const options = pool.eTag ? { ifMatch: pool.eTag } : {};
-        const poller = this.client(ref.subscriptionId).agentPools.createOrUpdate(ref.resourceGroup, ref.name, poolName, body, options);
-        return this.started(poller);
+        const poller = client.agentPools.createOrUpdate(ref.resourceGroup, ref.name, poolName, body, options);
+        return this.started(poller, async () => {
+            const p = await client.agentPools.get(ref.resourceGroup, ref.name, poolName);
+            return {
+                state: p.provisioningState,
+                error: p.status?.provisioningError,
+                reached: p.currentOrchestratorVersion === version || p.orchestratorVersion === version
+            };
+        });
     }
-    /** Waits until Azure accepted the request (errors such as 409 surface here), then hands back a waiter. */
-    async started(poller) {
+    /**
+     * Waits until Azure accepted the request (errors such as 409 surface here), then hands back
+     * a waiter. When waiting ends in an error, the resource itself is read once to tell what
+     * really happened: the status monitor's error may be a generic wrapper
+     * (ResourceOperationFailure) around the pool's real cause (PodDrainFailure), and a polling
+     * error (a 5xx after retries) says nothing about the upgrade, which may still be running.
+     */
+    async started(poller, inspect) {
         await poller.submitted();
         const { pollIntervalMs, maxPollIntervalMs, sleep } = this.options;
         return {
             wait: async (signal) => {
-                // Back off from a short first poll (short operations finish fast) to a gentle
-                // interval for hour-long upgrades, so waiting does not eat into ARM's read budget.
-                let interval = pollIntervalMs;
-                while (!poller.isDone) {
-                    await sleep(interval, signal);
-                    await poller.poll({ abortSignal: signal });
-                    interval = Math.min(maxPollIntervalMs, Math.ceil(interval * 1.5));
+                try {
+                    // Back off from a short first poll (short operations finish fast) to a gentle
+                    // interval for hour-long upgrades, so waiting does not eat into ARM's read budget.
+                    let interval = pollIntervalMs;
+                    while (!poller.isDone) {
+                        await sleep(interval, signal);
+                        await poller.poll({ abortSignal: signal });
+                        interval = Math.min(maxPollIntervalMs, Math.ceil(interval * 1.5));
+                    }
+                    // Done at the first answer (no status monitor): a failure there throws nothing.
+                    const state = poller.operationState;
+                    if (state?.status === 'failed' || state?.status === 'canceled') {
+                        throw state.error ?? new Error(`The long-running operation has failed. ${state.status === 'canceled' ? 'Canceled' : 'Failed'}. Azure reported the operation as ${state.status}.`);
+                    }
+                }
+                catch (error) {
+                    if (signal.aborted)
+                        throw error;
+                    const explained = await explainWaitError(error, inspect);
+                    if (explained !== undefined)
+                        throw explained;
                 }
             }
         };
     }
+}
+/** Thrown when waiting failed but the resource shows the operation is still going. */
+class StillRunningError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'StillRunningError';
+    }
+}
+const TERMINAL = ['succeeded', 'failed', 'canceled', 'cancelled'];
+async function explainWaitError(error, inspect) {
+    let seen;
+    try {
+        seen = await inspect();
+    }
+    catch {
+        return error;
+    }
+    const state = (seen.state ?? '').toLowerCase();
+    const lroFailed = error instanceof Error && error.message.startsWith('The long-running operation has failed');
+    if (!TERMINAL.includes(state)) {
+        return lroFailed ? error : new StillRunningError(`Lost track of the operation (${errorText(error)}); Azure shows it still ${seen.state ?? 'running'}.`);
+    }
+    if (state === 'succeeded' && seen.reached && !lroFailed)
+        return undefined;
+    const code = seen.error?.code;
+    if (code) {
+        // The resource's own provisioning error names the real cause.
+        const wrapped = error instanceof Error ? error.message.replace(/^The long-running operation has failed\.\s*/, '') : '';
+        return Object.assign(new Error(seen.error?.message ?? wrapped), { code, detail: wrapped });
+    }
+    return error;
+}
+function errorText(error) {
+    return error instanceof Error ? error.message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./build/util/limit.js
@@ -91821,6 +91913,10 @@ function keyedLimiter(max) {
 
 
 
+/** ARM spells a location `westeurope`, `WestEurope` or `West Europe`: one key for all. */
+function locationKey(location) {
+    return location.toLowerCase().replace(/\s+/g, '');
+}
 /** The role action each read needs (the SDK's pager drops ARM's message, so we name it). */
 const READ_ACTIONS = {
     cluster: 'Microsoft.ContainerService/managedClusters/read',
@@ -91875,11 +91971,11 @@ async function readFleet(adapter, settings, log, now) {
         log.warning(`Could not read ${scope}: ${info.code}: ${info.message}`);
     };
     const readVersions = (subscriptionId, location) => {
-        const key = location.toLowerCase();
+        const key = locationKey(location);
         let read = versionReads.get(key);
         if (!read) {
             read = limit(subscriptionId)(() => adapter.kubernetesVersions(subscriptionId, location)).then(v => {
-                kubernetesVersions[location] = v;
+                kubernetesVersions[key] = v;
             }, (error) => fail(`/subscriptions/${subscriptionId}/providers/Microsoft.ContainerService/locations/${location}`, error, 'versions'));
             versionReads.set(key, read);
         }
@@ -91920,7 +92016,12 @@ async function readFleet(adapter, settings, log, now) {
         }
         catch (error) {
             fail(id, error);
-            return undefined;
+            // Its tags (so its ring) are known: keep it as a placeholder so later rings wait for
+            // it instead of treating the ring before them as empty.
+            const placeholder = toClusterSnapshot(ref, cluster, []);
+            const cause = error instanceof ReadError ? error.cause : error;
+            placeholder.readError = toErrorInfo(cause);
+            return placeholder;
         }
     };
     let found;
@@ -91953,7 +92054,12 @@ async function readFleet(adapter, settings, log, now) {
         }));
         found = listed.flat().map(c => complete(c.ref, c.cluster));
     }
-    const clusters = (await Promise.all(found)).filter((c) => c !== undefined);
+    // One entry per cluster, whatever the spelling it was named or listed with.
+    const unique = new Map();
+    for (const c of await Promise.all(found))
+        if (c && !unique.has(c.id.toLowerCase()))
+            unique.set(c.id.toLowerCase(), c);
+    const clusters = [...unique.values()];
     clusters.sort((a, b) => a.id.toLowerCase().localeCompare(b.id.toLowerCase()));
     return { takenAt: now().toISOString(), clusters, kubernetesVersions, readFailures };
 }
@@ -92001,6 +92107,53 @@ function minorsAhead(a, b) {
 function findMinor(location, v) {
     const key = minorOf(v);
     return location.find(m => m.version.trim() === key);
+}
+function kubernetes_locationKey(location) {
+    return location.replace(/\s+/g, '').toLowerCase();
+}
+/**
+ * The location's Kubernetes versions. ARM spells one location several ways (`westeurope`,
+ * `WestEurope`, `West Europe`), so keys compare case-insensitively and without spaces.
+ */
+function locationVersions(byLocation, location) {
+    const exact = byLocation[location];
+    if (exact)
+        return exact;
+    const wanted = kubernetes_locationKey(location);
+    for (const [key, versions] of Object.entries(byLocation))
+        if (kubernetes_locationKey(key) === wanted)
+            return versions;
+    return [];
+}
+/**
+ * What a node pool on `current` may step to: versions of the very next minor (one minor
+ * at a time, never two). The pool's upgrade profile is authoritative when it lists any
+ * version of that minor; otherwise the location's patch list stands in. A minor the
+ * location marks preview is preview whatever the profile says.
+ */
+function offeredNextMinorVersions(upgrades, location, current) {
+    const seen = new Map();
+    const add = (raw, preview) => {
+        const version = parseK8s(raw);
+        if (!version || minorsAhead(version, current) !== 1)
+            return;
+        const isPreview = preview || findMinor(location, version)?.isPreview === true;
+        const key = toSemver(version);
+        const prior = seen.get(key);
+        seen.set(key, { version, isPreview: (prior?.isPreview ?? false) || isPreview });
+    };
+    for (const u of upgrades)
+        add(u.kubernetesVersion, u.isPreview);
+    if (seen.size === 0) {
+        for (const m of location) {
+            const mv = parseK8s(m.version);
+            if (!mv || minorsAhead(mv, current) !== 1)
+                continue;
+            for (const patch of Object.keys(m.patchVersions))
+                add(patch, m.isPreview);
+        }
+    }
+    return [...seen.values()].sort((a, b) => compareK8s(a.version, b.version));
 }
 /**
  * What the control plane may move to: versions newer than `current`, at most one minor ahead.
@@ -92286,6 +92439,20 @@ class RingIndex {
     earlierRings(ring) {
         return this.sortedRings().filter(r => r < ring).reverse();
     }
+    /** The nearest ring before `ring` that has clusters, whose state gates `ring`. */
+    previousRing(ring) {
+        return this.earlierRings(ring)[0];
+    }
+    /**
+     * A cluster of `ring` that could not be read: it may run anything (or nothing of an image
+     * family), so it counts as having reached no version and the ring cannot be settled.
+     */
+    unreadable(ring) {
+        const c = (this.byRing.get(ring) ?? []).find(x => x.readError !== undefined);
+        if (!c)
+            return undefined;
+        return { kind: 'unsettled', ring, where: c.name, state: c.provisioningState, unreadable: c.readError?.code ?? 'Unknown' };
+    }
     /** The first failure in the lowest ring: it holds every later ring. */
     findHalt() {
         for (const ring of this.sortedRings()) {
@@ -92313,6 +92480,12 @@ class RingIndex {
         let gate = { kind: 'open', fallback: ring > 0 };
         if (ring > 0) {
             for (const r of this.earlierRings(ring)) {
+                // Checked before looking for the family: an unreadable cluster may have such pools.
+                const unread = this.unreadable(r);
+                if (unread) {
+                    gate = unread;
+                    break;
+                }
                 const pools = [];
                 for (const cluster of this.byRing.get(r) ?? []) {
                     for (const pool of cluster.pools) {
@@ -92357,7 +92530,8 @@ class RingIndex {
                 }
             }
             gate =
-                unsettled ??
+                this.unreadable(r) ??
+                    unsettled ??
                     this.settle(r, parts, p => p.version, compareK8s, p => p.pool ? runningSince(p.pool, 'orchestratorVersion', p.version.raw) : undefined);
         }
         this.versionGates.set(ring, gate);
@@ -92459,6 +92633,12 @@ function applyHold(d, hold) {
 function unsettledHold(gate, what) {
     if (gate.kind !== 'unsettled')
         return undefined;
+    if (gate.unreadable !== undefined) {
+        return {
+            reason: 'ring-waiting',
+            message: `Held: ${what} waits for ring ${gate.ring}: ${gate.where} could not be read (${gate.unreadable}), so it is not known to run it.`
+        };
+    }
     return {
         reason: 'ring-waiting',
         message: `Held: ring ${gate.ring} is not settled yet (${gate.where} is ${gate.state}); ${what} waits for it.`
@@ -92474,6 +92654,25 @@ function soakHold(gate, soakDays, now, show) {
         reason: 'ring-soaking',
         message: `Held: ring ${gate.ring} runs ${show} since ${fmtInstant(gate.since)}, eligible on ${fmtInstant(eligible)} (ring-soak-days ${soakDays}).`
     };
+}
+const NOT_CHECKED = 'Kubernetes versions are not checked: add `patch` (or `minor`) to the `upgrade` input.';
+function versionsChecked(ctx) {
+    return ctx.selected.has('patch') || ctx.selected.has('minor');
+}
+/** A pool's next step: the newest GA patch of the minor after its own, as offered to it. */
+function nextMinorStep(pool, current, location, ctx) {
+    const offered = offeredNextMinorVersions(pool.upgrades, location, current);
+    const version = newest(offered.filter(o => allowed(o, ctx)))?.version;
+    const preview = newest(offered.filter(o => !allowed(o, ctx)))?.version;
+    const out = {};
+    if (version)
+        out.version = version;
+    if (preview)
+        out.preview = preview;
+    return out;
+}
+function nextMinorName(current) {
+    return `${current.major}.${current.minor + 1}`;
 }
 function allowed(o, ctx) {
     return ctx.options.allowPreview || !o.isPreview;
@@ -92491,6 +92690,10 @@ function decideControlPlane(f, ctx) {
             preUpgrade: none
         };
     }
+    // Without `patch` or `minor` the snapshot reads neither the upgrade profile nor the
+    // location's versions: nothing was compared, so nothing may be called up to date.
+    if (!versionsChecked(ctx))
+        return { decision: { ...held('not-selected', NOT_CHECKED, null), unchecked: true }, preUpgrade: none };
     const cur = cpCurrent.raw;
     const offered = offeredControlPlaneVersions(cluster, location, cpCurrent);
     const samePatch = offered.filter(o => sameMinor(o.version, cpCurrent));
@@ -92568,6 +92771,8 @@ function decideControlPlane(f, ctx) {
     }
     const target = want.to.raw;
     // Skew: the control plane may be at most three minors ahead of any pool, never behind.
+    // Pools move one minor at a time, so a pool exactly three behind is pre-upgraded by one
+    // minor; one further behind cannot be brought into skew in this run.
     const preUpgrade = [];
     if (want.upgradeClass === 'minor') {
         for (const pool of [...cluster.pools].sort(poolOrder)) {
@@ -92578,40 +92783,52 @@ function decideControlPlane(f, ctx) {
             if (ahead !== undefined && ahead <= 3)
                 continue;
             const hold = f.poolHolds.get(pool.name);
-            const fixable = ahead !== undefined && !hold && compareK8s(pv, cpCurrent) < 0;
-            if (!fixable) {
-                const why = hold ? `, and the pool cannot be upgraded first (${hold.reason})` : ahead === undefined ? ' (different major version)' : '';
-                return {
-                    decision: held('skew-violation', `Held: upgrading the control plane to ${target} would leave pool ${pool.name} (${pv.raw}) more than three minors behind${why}.`, target),
-                    preUpgrade: none
-                };
+            let why;
+            if (ahead === undefined)
+                why = ' (different major version)';
+            else if (hold)
+                why = `, and the pool cannot be upgraded first (${hold.reason})`;
+            else if (ahead > 4)
+                why = `, even after one minor up; the pool moves up one minor per run first`;
+            else {
+                const step = nextMinorStep(pool, pv, location, ctx);
+                if (step.version && compareK8s(step.version, cpCurrent) <= 0) {
+                    preUpgrade.push({ pool, to: step.version });
+                    continue;
+                }
+                why = `, and no generally available ${nextMinorName(pv)} patch is offered to upgrade the pool first`;
             }
-            preUpgrade.push(pool);
+            return {
+                decision: held('skew-violation', `Held: upgrading the control plane to ${target} would leave pool ${pool.name} (${pv.raw}) more than three minors behind${why}.`, target),
+                preUpgrade: none
+            };
         }
     }
     let approvedBy = '';
     if (want.upgradeClass === 'minor' && ctx.options.minorApproval === 'issue') {
         const approval = findApproval(ctx, cluster.id, minorOf(want.to));
-        if (!approval) {
-            return {
-                decision: {
-                    reason: 'awaiting-approval',
-                    message: `Kubernetes ${cur} → ${target} (minor) awaits approval: tick its checkbox in the dashboard issue.`,
-                    target,
-                    action: 'minor',
-                    settled: false
-                },
-                preUpgrade: none
-            };
-        }
-        // GitHub's REST API does not say who ticked a box; say where the approval came from.
-        approvedBy = approval.approvedBy ? `, approved by ${approval.approvedBy}` : ', approved in the issue';
+        if (!approval)
+            return { decision: awaitingApproval(cur, target), preUpgrade: none };
+        approvedBy = approvalNote(approval);
     }
-    const first = preUpgrade.length > 0 ? ` after ${preUpgrade.map(p => p.name).join(', ')} catch up to ${cur}` : '';
+    const first = preUpgrade.length > 0 ? ` after ${preUpgrade.map(p => `${p.pool.name} moves to ${p.to.raw}`).join(', ')}` : '';
     return {
         decision: due(want.upgradeClass, `Kubernetes ${cur} → ${target} (${want.upgradeClass}${approvedBy})${note}${first}.`, target),
         op: want,
         preUpgrade
+    };
+}
+function approvalNote(approval) {
+    // GitHub's REST API does not say who ticked a box; say where the approval came from.
+    return approval.approvedBy ? `, approved by ${approval.approvedBy}` : ', approved in the issue';
+}
+function awaitingApproval(cur, target) {
+    return {
+        reason: 'awaiting-approval',
+        message: `Kubernetes ${cur} → ${target} (minor) awaits approval: tick its checkbox in the dashboard issue.`,
+        target,
+        action: 'minor',
+        settled: false
     };
 }
 function decidePoolVersion(pool, f, cp, pre, ctx, warnings) {
@@ -92627,49 +92844,87 @@ function decidePoolVersion(pool, f, cp, pre, ctx, warnings) {
     }
     if (behind > 3)
         warnings.push(`The pool is ${behind} minors behind the control plane (${cpCurrent.raw}); AKS supports at most three.`);
-    let target = pre ? cpCurrent : (cp.planned ?? cpCurrent);
-    if (compareK8s(poolCur, target) >= 0) {
+    // The control plane's version once this run is done: no pool ever passes it.
+    const cpAfter = cp.planned?.to ?? cpCurrent;
+    if (!pre && compareK8s(poolCur, cpAfter) >= 0) {
+        if (!versionsChecked(ctx))
+            return { ...held('not-selected', NOT_CHECKED, null), unchecked: true };
         const cpd = cp.intent.decision;
         if (!cp.planned && cpd.target !== null && !QUIET_CP_REASONS.has(cpd.reason)) {
             return held('waiting-for-control-plane', `Kubernetes ${cur} waits for the control plane's upgrade to ${cpd.target} (${cpd.reason}).`, cpd.target);
         }
         return settled(`Kubernetes ${cur} matches the control plane.`);
     }
-    const wanted = target.raw;
-    // The control plane's own target already passed the ring gate; a pool that only
-    // catches up to the current control plane version still must not pass the ring.
+    // One minor per operation, never two: a pool further behind takes the newest GA patch of
+    // its next minor now and reaches the control plane over several runs.
+    const lag = minorsAhead(cpAfter, poolCur) ?? 0;
+    let step;
+    let target;
+    if (pre)
+        target = pre;
+    else if (lag <= 1)
+        target = cpAfter;
+    else {
+        step = nextMinorStep(pool, poolCur, f.location, ctx);
+        target = step.version;
+    }
+    // The control plane's own target already passed the ring gate (and pools that follow it
+    // or are pre-upgraded stay below it); a pool catching up on its own still must not pass it.
     let gate = { kind: 'open', fallback: false };
     if (!cp.planned && !pre) {
         gate = ctx.index.versionGate(f.ring);
-        if (gate.kind === 'upstream' && compareK8s(gate.version, target) < 0) {
+        if (target && gate.kind === 'upstream' && compareK8s(gate.version, target) < 0) {
             if (compareK8s(gate.version, poolCur) <= 0) {
-                return held('ring-waiting', `Held: ring ${gate.ring} has not reached Kubernetes ${wanted} yet (the oldest version there is ${gate.version.raw}).`, wanted);
+                return held('ring-waiting', `Held: ring ${gate.ring} has not reached Kubernetes ${target.raw} yet (the oldest version there is ${gate.version.raw}).`, target.raw);
             }
             target = gate.version;
         }
     }
-    const upgradeClass = sameMinor(poolCur, target) ? 'patch' : 'minor';
-    const to = target.raw;
+    const upgradeClass = target && sameMinor(poolCur, target) ? 'patch' : 'minor';
+    const to = target?.raw ?? null;
+    const toward = lag > 1 ? `one minor toward the control plane's ${cpAfter.raw}` : 'to match the control plane';
     if (f.channelHold)
         return held(f.channelHold.reason, f.channelHold.message, to);
     if (!ctx.selected.has(upgradeClass)) {
-        return held('not-selected', `Kubernetes ${cur} → ${to} (${upgradeClass}, to match the control plane) needs \`${upgradeClass}\` in the \`upgrade\` input.`, to);
+        return held('not-selected', `Kubernetes ${cur} → ${to ?? nextMinorName(poolCur)} (${upgradeClass}, ${toward}) needs \`${upgradeClass}\` in the \`upgrade\` input.`, to);
     }
-    const unsettled = unsettledHold(gate, `Kubernetes ${to}`);
+    if (!target) {
+        const next = nextMinorName(poolCur);
+        if (step?.preview) {
+            return held('preview-only', `Held: only preview versions of Kubernetes ${next} are offered to the pool (newest: ${step.preview.raw}), and it moves one minor at a time toward ${cpAfter.raw}; set allow-preview: true to take them.`, step.preview.raw);
+        }
+        if (f.location.length === 0) {
+            return held('read-failed', `Held: the Kubernetes versions of ${f.cluster.location} were not read, so the pool's next minor (${next}) cannot be chosen; it moves one minor at a time toward ${cpAfter.raw}.`, null);
+        }
+        return held('skew-violation', `Held: no generally available Kubernetes ${next} patch is offered to the pool, and it moves one minor at a time (never ${cur} → ${cpAfter.raw} in one step); check \`az aks nodepool get-upgrades -g ${f.cluster.resourceGroup} --cluster-name ${f.cluster.name} -n ${pool.name}\`.`, null);
+    }
+    const targetRaw = target.raw;
+    const unsettled = unsettledHold(gate, `Kubernetes ${targetRaw}`);
     if (unsettled)
-        return held(unsettled.reason, unsettled.message, to);
+        return held(unsettled.reason, unsettled.message, targetRaw);
     if (gate.kind === 'upstream' && compareK8s(gate.version, target) === 0) {
-        const soak = soakHold(gate, ctx.options.ringSoakDays, ctx.now, `Kubernetes ${to}`);
+        const soak = soakHold(gate, ctx.options.ringSoakDays, ctx.now, `Kubernetes ${targetRaw}`);
         if (soak)
-            return held(soak.reason, soak.message, to);
+            return held(soak.reason, soak.message, targetRaw);
+    }
+    // Approvals are per cluster and minor. A pre-upgrade is part of the approved control plane
+    // upgrade, and a pool following an approved control plane minor shares its approval.
+    let approvedBy = '';
+    const followsCp = cp.planned?.upgradeClass === 'minor' && sameMinor(target, cp.planned.to);
+    if (upgradeClass === 'minor' && ctx.options.minorApproval === 'issue' && !pre && !followsCp) {
+        const approval = findApproval(ctx, f.cluster.id, minorOf(target));
+        if (!approval)
+            return awaitingApproval(cur, targetRaw);
+        approvedBy = approvalNote(approval);
     }
     const when = pre
-        ? ` before the control plane, to stay within three minors of its target ${cp.planned?.raw ?? ''}`.trimEnd()
+        ? ` before the control plane, to stay within three minors of its target ${cp.planned?.to.raw ?? ''}`.trimEnd()
         : cp.planned
             ? ' after the control plane'
             : '';
+    const step1 = lag > 1 && !pre ? `, ${toward}` : '';
     const image = pool.latestNodeImageVersion ? `, which also brings node image ${pool.latestNodeImageVersion}` : '';
-    return due(upgradeClass, `Kubernetes ${cur} → ${to} (${upgradeClass})${when}${image}.`, to);
+    return due(upgradeClass, `Kubernetes ${cur} → ${targetRaw} (${upgradeClass}${approvedBy})${when}${step1}${image}.`, targetRaw);
 }
 function shortTarget(from, to) {
     return from.family === to.family ? imageVersionPart(to) : to.raw;
@@ -92686,50 +92941,68 @@ function decidePoolImage(pool, f, ctx, warnings, clusterWarnings) {
         return settled(`Node image ${cur} is the newest available.`);
     const curImg = parseNodeImage(cur);
     const latestImg = parseNodeImage(latest);
-    if (!curImg || !latestImg) {
-        return held('no-image-info', `Node images ${cur} and ${latest} could not be read as versions, so no node image upgrade is planned.`, latest);
+    if (curImg && latestImg) {
+        if (curImg.family !== latestImg.family) {
+            return held('no-image-info', `The newest node image ${latest} is of another family than ${cur}; images of different families are never compared, so none is planned.`, latest);
+        }
+        if (compareNodeImages(latestImg, curImg) <= 0)
+            return settled(`Node image ${cur} is the newest available.`);
     }
-    if (curImg.family !== latestImg.family) {
-        return held('no-image-info', `The newest node image ${latest} is of another family than ${cur}; images of different families are never compared, so none is planned.`, latest);
-    }
-    if (compareNodeImages(latestImg, curImg) <= 0)
-        return settled(`Node image ${cur} is the newest available.`);
-    const short = shortTarget(curImg, latestImg);
+    // Strings the parser cannot read still follow the basic rule (an image that differs from
+    // the latest one is upgraded), unless a rule below must date or compare them.
+    const short = curImg && latestImg ? shortTarget(curImg, latestImg) : latest;
     if (!ctx.selected.has('node-image')) {
         return held('not-selected', `Node image ${cur} → ${short} is available; add \`node-image\` to the \`upgrade\` input to take it.`, latest);
     }
-    const gate = ctx.index.imageGate(f.ring, curImg.family);
-    if (gate.kind === 'open' && gate.fallback) {
-        const w = `No ${curImg.family} pool in a ring before ring ${f.ring}: these node images are promoted as in ring 0.`;
-        warnings.push(w);
-        if (!clusterWarnings.includes(w))
-            clusterWarnings.push(w);
+    if (latestImg) {
+        // The upgrade installs `latest`, so the gate is that image's family.
+        const family = latestImg.family;
+        const gate = ctx.index.imageGate(f.ring, family);
+        if (gate.kind === 'open' && gate.fallback) {
+            const w = `No ${family} pool in a ring before ring ${f.ring}: these node images are promoted as in ring 0.`;
+            warnings.push(w);
+            if (!clusterWarnings.includes(w))
+                clusterWarnings.push(w);
+        }
+        const unsettled = unsettledHold(gate, `node image ${short}`);
+        if (unsettled)
+            return held(unsettled.reason, unsettled.message, latest);
+        if (gate.kind === 'upstream') {
+            const up = gate.version;
+            if (curImg && compareNodeImages(up, curImg) <= 0) {
+                return held('ring-waiting', `Held: ring ${gate.ring} runs no newer ${family} image than this pool (the oldest there is ${imageVersionPart(up)}); ${short} waits until ring ${gate.ring} runs it.`, latest);
+            }
+            if (compareNodeImages(up, latestImg) < 0) {
+                // The node image upgrade always installs latestNodeImageVersion (AKS-API-NOTES §5.3),
+                // so starting it now would give this ring a newer image than the previous ring ran.
+                return held('ring-waiting', `Held: ring ${gate.ring} runs ${imageVersionPart(up)}, but a node image upgrade installs the newest image ${short}, which ring ${gate.ring} does not run yet.`, latest);
+            }
+            if (compareNodeImages(up, latestImg) === 0) {
+                const soak = soakHold(gate, ctx.options.ringSoakDays, ctx.now, `node image ${short}`);
+                if (soak)
+                    return held(soak.reason, soak.message, latest);
+            }
+        }
     }
-    const unsettled = unsettledHold(gate, `node image ${short}`);
-    if (unsettled)
-        return held(unsettled.reason, unsettled.message, latest);
-    if (gate.kind === 'upstream') {
-        const up = gate.version;
-        if (compareNodeImages(up, curImg) <= 0) {
-            return held('ring-waiting', `Held: ring ${gate.ring} runs no newer ${curImg.family} image than this pool (the oldest there is ${imageVersionPart(up)}); ${short} waits until ring ${gate.ring} runs it.`, latest);
-        }
-        if (compareNodeImages(up, latestImg) < 0) {
-            // The node image upgrade always installs latestNodeImageVersion (AKS-API-NOTES §5.3),
-            // so starting it now would give this ring a newer image than the previous ring ran.
-            return held('ring-waiting', `Held: ring ${gate.ring} runs ${imageVersionPart(up)}, but a node image upgrade installs the newest image ${short}, which ring ${gate.ring} does not run yet.`, latest);
-        }
-        if (compareNodeImages(up, latestImg) === 0) {
-            const soak = soakHold(gate, ctx.options.ringSoakDays, ctx.now, `node image ${short}`);
-            if (soak)
-                return held(soak.reason, soak.message, latest);
+    else {
+        const prev = f.ring > 0 ? ctx.index.previousRing(f.ring) : undefined;
+        if (prev !== undefined) {
+            return held('no-image-info', `Held: node image ${latest} cannot be read as a version, so it cannot be checked against the images ring ${prev} runs; no node image upgrade is planned.`, latest);
         }
     }
     const minAge = ctx.options.nodeImageMinAgeDays;
     if (minAge > 0) {
+        if (!latestImg) {
+            return held('no-image-info', `Held: node image ${latest} cannot be read as a version, so its build date for node-image-min-age-days (${minAge}) is unknown; no node image upgrade is planned.`, latest);
+        }
         const eligible = imageEligibleAt(latestImg, minAge);
         if (ctx.now.getTime() < eligible.getTime()) {
             return held('node-image-too-new', `Held: node image ${latest} was built on ${latestImg.date}, less than ${days(minAge)} ago; it becomes eligible on ${fmtDate(eligible)}.`, latest);
         }
+    }
+    const unread = [curImg ? undefined : cur, latestImg ? undefined : latest].filter((x) => x !== undefined);
+    if (unread.length > 0) {
+        warnings.push(`Node image ${unread.join(' and ')} could not be read as a version; the upgrade is planned because the pool's image differs from the latest its upgrade profile offers.`);
     }
     return due('node-image', `Node image ${cur} → ${short}.`, latest);
 }
@@ -92740,6 +93013,29 @@ function mergePool(version, image, warnings) {
         if (!image.settled && !quiet.includes(image.reason)) {
             warnings.push(`The version upgrade also installs the newest node image, which the node image checks alone would hold (${image.reason}).`);
         }
+        return version;
+    }
+    if (version.unchecked) {
+        // The control plane's entry says versions were not checked; the pool's image decides,
+        // but an image that is current does not make the pool up to date.
+        if (!image.settled)
+            return image;
+        return {
+            reason: 'not-selected',
+            message: `${image.message.replace(/\.$/, '')}; ${NOT_CHECKED}`,
+            target: null,
+            action: 'none',
+            settled: false
+        };
+    }
+    if (version.reason === 'awaiting-approval') {
+        // The approval checkbox is rendered from this entry, so a due node image must not take
+        // its place; once approved, the version upgrade brings the newest image anyway.
+        if (image.reason === 'upgrade-due') {
+            warnings.push(`Node image ${image.target ?? ''} waits for this approval: the approved version upgrade installs the newest node image.`);
+        }
+        else if (!image.settled)
+            warnings.push(image.message);
         return version;
     }
     if (image.reason === 'upgrade-due') {
@@ -92763,10 +93059,35 @@ function planCluster(cluster, snapshot, ctx, ringWarning) {
     const cpWarnings = [];
     if (ringWarning)
         warnings.push(ringWarning);
-    const location = snapshot.kubernetesVersions[cluster.location] ?? [];
+    const location = locationVersions(snapshot.kubernetesVersions, cluster.location);
     const cpCurrent = parseK8s(cluster.currentKubernetesVersion ?? cluster.kubernetesVersion);
     const rg = cluster.resourceGroup;
     const name = cluster.name;
+    const base = {
+        clusterId: cluster.id,
+        cluster: name,
+        resourceGroup: rg,
+        subscriptionId: cluster.subscriptionId,
+        ring
+    };
+    if (cluster.readError) {
+        // A placeholder: its ring is known, its state is not. The ring gate counts it as having
+        // reached nothing, so later rings wait for it (RingIndex).
+        const e = cluster.readError;
+        const entry = {
+            ...base,
+            pool: null,
+            os: null,
+            mode: null,
+            kubernetesVersion: { current: cpCurrent?.raw ?? null, target: null },
+            nodeImageVersion: null,
+            action: 'none',
+            reason: 'read-failed',
+            message: `The cluster could not be read (${e.code}: ${e.message.trim()}), so nothing is planned for it.`,
+            warnings: []
+        };
+        return { cluster, ring, operations: [], entries: [entry], warnings };
+    }
     const channel = (cluster.upgradeChannel || 'none').trim().toLowerCase();
     let channelHold;
     if (channel !== 'none') {
@@ -92819,14 +93140,7 @@ function planCluster(cluster, snapshot, ctx, ringWarning) {
         cpDecision = applyHold(cpDecision, haltHold);
     const cpPlanned = cpDecision.reason === 'upgrade-due' ? intent.op : undefined;
     const finalIntent = { ...intent, decision: cpDecision };
-    const preNames = new Set(cpPlanned ? intent.preUpgrade.map(p => p.name) : []);
-    const base = {
-        clusterId: cluster.id,
-        cluster: name,
-        resourceGroup: rg,
-        subscriptionId: cluster.subscriptionId,
-        ring
-    };
+    const preTargets = new Map(cpPlanned ? intent.preUpgrade.map(p => [p.pool.name, p.to]) : []);
     const entries = [
         {
             ...base,
@@ -92845,8 +93159,8 @@ function planCluster(cluster, snapshot, ctx, ringWarning) {
     const poolOps = [];
     for (const pool of pools) {
         const poolWarnings = [];
-        const pre = preNames.has(pool.name);
-        const version = decidePoolVersion(pool, facts, { intent: finalIntent, planned: cpPlanned?.to }, pre, ctx, poolWarnings);
+        const pre = preTargets.get(pool.name);
+        const version = decidePoolVersion(pool, facts, { intent: finalIntent, planned: cpPlanned }, pre, ctx, poolWarnings);
         const image = decidePoolImage(pool, facts, ctx, poolWarnings, warnings);
         let d = mergePool(version, image, poolWarnings);
         const poolHold = poolHolds.get(pool.name);
@@ -92884,7 +93198,7 @@ function planCluster(cluster, snapshot, ctx, ringWarning) {
                 from: poolCurrent ?? '',
                 to: d.target
             };
-            if (pre)
+            if (pre !== undefined)
                 preOps.push(op);
             else
                 poolOps.push(op);
@@ -93253,7 +93567,9 @@ function readSchedule(schedule) {
     }
     if (schedule.relativeMonthly) {
         const every = interval(schedule.relativeMonthly.intervalMonths);
-        const index = WEEK_INDEX[schedule.relativeMonthly.weekIndex.toLowerCase()];
+        // Wire data: a field AKS calls required may still be missing; unreadable means no window.
+        const weekIndex = schedule.relativeMonthly.weekIndex;
+        const index = typeof weekIndex === 'string' ? WEEK_INDEX[weekIndex.toLowerCase()] : undefined;
         const day = sources_dayOfWeek(schedule.relativeMonthly.dayOfWeek);
         const valid = every !== undefined && index !== undefined && day !== undefined;
         return valid ? { kind: 'relativeMonthly', interval: every, weekIndex: index, dayOfWeek: day } : undefined;
@@ -93680,102 +93996,114 @@ async function executePlan(plan, options, deps) {
     const results = new Map();
     const limit = createLimiter(options.maxParallel);
     let halt;
+    /** One operation: its result, and what it means for the operations after it on the cluster. */
+    const runOne = async (op, cluster) => {
+        const now = deps.now();
+        const decision = deps.checkWindow(cluster, op.upgradeClass, now);
+        if (!decision.open) {
+            const result = { operation: op, outcome: 'pending', holdReason: decision.reason ?? 'outside-window', holdDetail: decision.detail };
+            if (decision.nextOpen)
+                result.nextWindow = decision.nextOpen;
+            deps.log.info(`Pending ${describe(op, cluster)}: ${decision.detail}`);
+            const { operation: _op, outcome: _outcome, ...rest } = result;
+            return { result, hold: { ...rest, outcome: 'pending', windowOnly: true } };
+        }
+        if (options.dryRun) {
+            deps.log.info(`Would start ${describe(op, cluster)} (dry run)`);
+            return { result: { operation: op, outcome: 'would-start', holdDetail: 'dry run' } };
+        }
+        if (now.getTime() >= deadline.getTime()) {
+            const detail = `not started: wait-timeout-minutes (${options.waitTimeoutMinutes}) was reached; the next run continues`;
+            return {
+                result: { operation: op, outcome: 'pending', holdReason: 'wait-timeout', holdDetail: detail },
+                hold: { outcome: 'pending', holdReason: 'wait-timeout', holdDetail: detail }
+            };
+        }
+        const failedHold = {
+            outcome: 'skipped',
+            holdReason: 'earlier-operation-failed',
+            holdDetail: `not started because ${op.pool ?? 'the control plane'} failed`
+        };
+        let running;
+        const startedAt = now.toISOString();
+        try {
+            deps.log.info(`Starting ${describe(op, cluster)}`);
+            running = await deps.start(op);
+        }
+        catch (error) {
+            const info = toErrorInfo(error);
+            deps.log.error(`Could not start ${describe(op, cluster)}: ${info.code}: ${info.message}`);
+            return { result: { operation: op, outcome: 'failed', holdReason: 'start-refused', error: info }, hold: failedHold };
+        }
+        if (!options.wait) {
+            return {
+                result: { operation: op, outcome: 'started', startedAt },
+                hold: {
+                    outcome: 'pending',
+                    holdReason: 'operation-running',
+                    holdDetail: `waits for the operation on ${op.pool ?? 'the control plane'} to finish (wait: false); the next run continues`
+                }
+            };
+        }
+        try {
+            await running.wait(deps.deadlineSignal(deadline));
+            deps.log.info(`Succeeded ${describe(op, cluster)}`);
+            return { result: { operation: op, outcome: 'succeeded', startedAt, finishedAt: deps.now().toISOString() } };
+        }
+        catch (error) {
+            if (isAbort(error) || (error instanceof Error && error.name === 'StillRunningError')) {
+                const detail = isAbort(error)
+                    ? `still running in Azure after wait-timeout-minutes (${options.waitTimeoutMinutes})`
+                    : error.message;
+                deps.log.warning(`Stopped waiting for ${describe(op, cluster)}: ${detail}`);
+                return {
+                    result: { operation: op, outcome: 'still-running', startedAt, holdDetail: detail },
+                    hold: { outcome: 'pending', holdReason: 'operation-running', holdDetail: 'waits for the running operation to finish; the next run continues' }
+                };
+            }
+            const info = toErrorInfo(error);
+            deps.log.error(`Failed ${describe(op, cluster)}: ${info.code}: ${info.message}`);
+            return { result: { operation: op, outcome: 'failed', startedAt, finishedAt: deps.now().toISOString(), error: info }, hold: failedHold };
+        }
+    };
     const runCluster = async (cp) => {
         const { cluster } = cp;
         // Once one operation on the cluster did not complete, the rest wait: AKS runs one
         // operation at a time, and pools must not move ahead of a control plane that failed.
-        let blocked;
+        // A hold that is only the window of another upgrade class (the control plane outside
+        // aksManagedAutoUpgradeSchedule) does not hold node images, which have their own window.
+        let hold;
         for (const op of cp.operations) {
             if (halt) {
                 results.set(op.key, { operation: op, outcome: 'skipped', holdReason: 'ring-halted', holdDetail: halt.text });
                 continue;
             }
-            if (blocked) {
-                results.set(op.key, { operation: op, ...blocked });
+            if (hold && !(hold.windowOnly && op.kind === 'node-image')) {
+                const { windowOnly: _w, ...held } = hold;
+                results.set(op.key, { operation: op, ...held });
                 continue;
             }
-            const now = deps.now();
-            const decision = deps.checkWindow(cluster, op.upgradeClass, now);
-            if (!decision.open) {
-                const pending = {
-                    operation: op,
-                    outcome: 'pending',
-                    holdReason: decision.reason ?? 'outside-window',
-                    holdDetail: decision.detail
-                };
-                if (decision.nextOpen)
-                    pending.nextWindow = decision.nextOpen;
-                results.set(op.key, pending);
-                deps.log.info(`Pending ${describe(op, cluster)}: ${decision.detail}`);
-                const { operation: _o, outcome: _c, ...rest } = pending;
-                blocked = { ...rest, outcome: 'pending' };
-                continue;
-            }
-            if (options.dryRun) {
-                results.set(op.key, { operation: op, outcome: 'would-start', holdDetail: 'dry run' });
-                deps.log.info(`Would start ${describe(op, cluster)} (dry run)`);
-                continue;
-            }
-            if (now.getTime() >= deadline.getTime()) {
-                results.set(op.key, {
-                    operation: op,
-                    outcome: 'pending',
-                    holdReason: 'wait-timeout',
-                    holdDetail: `not started: wait-timeout-minutes (${options.waitTimeoutMinutes}) was reached; the next run continues`
-                });
-                blocked = { outcome: 'pending', holdReason: 'wait-timeout', holdDetail: 'waits for the next run (wait-timeout-minutes reached)' };
-                continue;
-            }
-            let running;
-            const startedAt = now.toISOString();
             try {
-                deps.log.info(`Starting ${describe(op, cluster)}`);
-                running = await deps.start(op);
+                const outcome = await runOne(op, cluster);
+                results.set(op.key, outcome.result);
+                if (outcome.hold && !(hold && !hold.windowOnly))
+                    hold = outcome.hold;
             }
             catch (error) {
-                const info = toErrorInfo(error);
+                // A defect of ours (not Azure's answer): report it on the operation and stop the cluster.
+                const info = { code: 'ActionError', message: `AKS Upgrade Pilot could not handle this operation: ${toErrorInfo(error).message}` };
+                deps.log.error(`${describe(op, cluster)}: ${info.message}`);
                 results.set(op.key, { operation: op, outcome: 'failed', holdReason: 'start-refused', error: info });
-                deps.log.error(`Could not start ${describe(op, cluster)}: ${info.code}: ${info.message}`);
-                blocked = { outcome: 'skipped', holdReason: 'earlier-operation-failed', holdDetail: `not started because ${op.pool ?? 'the control plane'} failed` };
-                continue;
-            }
-            if (!options.wait) {
-                results.set(op.key, { operation: op, outcome: 'started', startedAt });
-                blocked = {
-                    outcome: 'pending',
-                    holdReason: 'operation-running',
-                    holdDetail: `waits for the operation on ${op.pool ?? 'the control plane'} to finish (wait: false); the next run continues`
-                };
-                continue;
-            }
-            try {
-                await running.wait(deps.deadlineSignal(deadline));
-                results.set(op.key, { operation: op, outcome: 'succeeded', startedAt, finishedAt: deps.now().toISOString() });
-                deps.log.info(`Succeeded ${describe(op, cluster)}`);
-            }
-            catch (error) {
-                if (isAbort(error)) {
-                    results.set(op.key, {
-                        operation: op,
-                        outcome: 'still-running',
-                        startedAt,
-                        holdDetail: `still running in Azure after wait-timeout-minutes (${options.waitTimeoutMinutes})`
-                    });
-                    deps.log.warning(`Stopped waiting for ${describe(op, cluster)}: it keeps running in Azure`);
-                    blocked = { outcome: 'pending', holdReason: 'operation-running', holdDetail: 'waits for the running operation to finish; the next run continues' };
-                    continue;
-                }
-                const info = toErrorInfo(error);
-                results.set(op.key, { operation: op, outcome: 'failed', startedAt, finishedAt: deps.now().toISOString(), error: info });
-                deps.log.error(`Failed ${describe(op, cluster)}: ${info.code}: ${info.message}`);
-                blocked = { outcome: 'skipped', holdReason: 'earlier-operation-failed', holdDetail: `not started because ${op.pool ?? 'the control plane'} failed` };
+                hold = { outcome: 'skipped', holdReason: 'earlier-operation-failed', holdDetail: 'not started after an internal error on this cluster' };
             }
         }
     };
     const rings = [...new Set(plan.clusters.map(c => c.ring))].sort((a, b) => a - b);
     for (const ring of rings) {
         const inRing = plan.clusters.filter(c => c.ring === ring);
-        await Promise.all(inRing.map(async (cp) => limit(() => runCluster(cp))));
+        // allSettled: runCluster records every outcome itself; nothing may end the ring early
+        // while other clusters of it still have operations starting.
+        await Promise.allSettled(inRing.map(async (cp) => limit(() => runCluster(cp))));
         if (!halt) {
             for (const cp of inRing) {
                 const failed = cp.operations.map(op => results.get(op.key)).find(r => r?.outcome === 'failed');
@@ -93930,8 +94258,19 @@ function decodeId(s) {
 function clusterNameOf(clusterId) {
     return /\/managedClusters\/([^/]+)\/?$/i.exec(clusterId)?.[1] ?? null;
 }
+/** Order of two minors (`1.36` vs `1.35`): negative, 0 or positive; null when either is no minor. */
+function compareMinors(a, b) {
+    const pa = approvals_minorOf(a)?.split('.').map(Number);
+    const pb = approvals_minorOf(b)?.split('.').map(Number);
+    if (!pa || !pb)
+        return null;
+    return (pa[0] ?? 0) - (pb[0] ?? 0) || (pa[1] ?? 0) - (pb[1] ?? 0);
+}
 function approvalKey(clusterId, minor) {
     return `<!-- approve:${encodeId(clusterId)}:${minor} -->`;
+}
+function shownName(cluster, resourceGroup) {
+    return resourceGroup ? `**${escapeText(cluster)}** (${escapeText(resourceGroup)})` : `**${escapeText(cluster)}**`;
 }
 /**
  * The checkbox line for a due minor upgrade awaiting approval; its text carries cluster and
@@ -93941,7 +94280,7 @@ function approvalKey(clusterId, minor) {
 function approvalCheckbox(entry, checked = false) {
     const target = entry.kubernetesVersion.target;
     const minor = approvals_minorOf(target);
-    const name = `**${escapeText(entry.cluster)}** (${escapeText(entry.resourceGroup)})`;
+    const name = shownName(entry.cluster, entry.resourceGroup);
     if (!target || !minor) {
         return `- Minor upgrade of ${name} needs approval, but no target version is known.`;
     }
@@ -93949,6 +94288,26 @@ function approvalCheckbox(entry, checked = false) {
     const from = current ? ` from ${escapeText(current)}` : '';
     const box = checked ? '[x]' : '[ ]';
     return `- ${box} Approve the minor upgrade of ${name}${from} to Kubernetes **${escapeText(target)}** ${approvalKey(entry.clusterId, minor)}`;
+}
+/** Cluster and resource group names from an ARM id, for an approval whose cluster this run did not read. */
+function namesFromId(clusterId) {
+    return {
+        cluster: clusterNameOf(clusterId) ?? clusterId,
+        resourceGroup: /\/resourceGroups\/([^/]+)/i.exec(clusterId)?.[1] ?? ''
+    };
+}
+/**
+ * The ticked box of an approval already given, saying who gave it and that it waits: the
+ * same hidden key and visible text parseApprovals reads back, so the approval survives the
+ * rewrite of the issue body whatever held the upgrade in this run.
+ */
+function approvedCheckbox(box) {
+    const minor = approvals_minorOf(box.minor) ?? box.minor;
+    const shown = box.target && approvals_minorOf(box.target) === minor ? box.target : minor;
+    const from = box.current ? ` from ${escapeText(box.current)}` : '';
+    const by = box.approvedBy?.trim() ? `approved by ${escapeText(box.approvedBy.trim())}` : 'approved';
+    const waiting = box.waiting ? ` (${escapeText(box.waiting)})` : '';
+    return `- [x] Approve the minor upgrade of ${shownName(box.cluster, box.resourceGroup)}${from} to Kubernetes **${escapeText(shown)}** — ${by}, waiting to start${waiting} ${approvalKey(box.clusterId, minor)}`;
 }
 const CHECKBOX_LINE = /^[ \t]*(?:>[ \t]*)*[-*+][ \t]+\[([ xX])\][ \t]+(.*?)[ \t]*<!--[ \t]*approve:([^\s:]+):(\d+\.\d+)[ \t]*-->[ \t]*$/;
 function unescapeMarkdown(s) {
@@ -94372,6 +94731,13 @@ const PENDING_REASONS = new Set([
     'ring-soaking',
     'waiting-for-control-plane'
 ]);
+function hasNewerTarget(entry) {
+    const k8s = entry.kubernetesVersion.target !== null && entry.kubernetesVersion.target !== entry.kubernetesVersion.current;
+    const image = entry.nodeImageVersion !== null &&
+        entry.nodeImageVersion.target !== null &&
+        entry.nodeImageVersion.target !== entry.nodeImageVersion.current;
+    return k8s || image;
+}
 function statusOf(entry, result) {
     if (result) {
         switch (result.outcome) {
@@ -94398,6 +94764,10 @@ function statusOf(entry, result) {
     if (entry.reason === 'operation-in-progress')
         return 'in-progress';
     if (entry.reason === 'up-to-date')
+        return 'up-to-date';
+    // Nothing newer is known for what was asked (e.g. upgrade: node-image leaves Kubernetes
+    // versions unchecked): not a hold an operator must act on.
+    if (entry.reason === 'not-selected' && !hasNewerTarget(entry))
         return 'up-to-date';
     if (PENDING_REASONS.has(entry.reason))
         return 'pending';
@@ -95180,26 +95550,120 @@ function approvalEntries(rows) {
     }
     return out;
 }
-// An approved minor upgrade still waiting for its window must keep its tick when the body is
-// re-rendered, or the next run would find no approval and ask again.
-function approvedWaiting(ctx) {
-    const rows = ctx.rows.all.filter(r => r.entry &&
-        r.entry.action === 'minor' &&
-        (r.result?.outcome === 'pending' || r.result?.outcome === 'would-start') &&
-        r.result.operation.upgradeClass === 'minor');
-    return approvalEntries(rows);
+const approvalKeyOf = (clusterId, minor) => `${clusterId.trim().toLowerCase()}|${minor}`;
+function lowerFirst(s) {
+    return /^[A-Z][a-z]/.test(s) ? `${s[0]?.toLowerCase() ?? ''}${s.slice(1)}` : s;
+}
+/** Why an approved minor upgrade did not start in this run, from its cluster's control-plane row. */
+function waitingReason(row, planned) {
+    if (!planned)
+        return 'the cluster was not planned in this run';
+    if (!row)
+        return undefined;
+    const r = row.result;
+    switch (row.status) {
+        case 'pending':
+        case 'held':
+            return lowerFirst(holdLabel(row));
+        case 'in-progress':
+            return r && r.operation.kind === 'control-plane' ? 'its upgrade is still running' : 'AKS is busy with another operation';
+        case 'failed':
+            return r ? 'the last attempt failed' : lowerFirst(REASON_LABELS['failed-state']);
+        case 'would-upgrade':
+            return 'dry run';
+        case 'upgraded':
+            return 'a patch upgrade came first';
+        case 'up-to-date':
+            return undefined;
+    }
+}
+/**
+ * Every approval that must stay ticked in the rewritten issue: those read from the dashboard
+ * (`report.approvals`) and, inferred, each approved minor upgrade that waits (pending or a
+ * dry run), one per cluster and minor. An approval stays whatever held its upgrade (a busy
+ * cluster, a ring, an earlier failure, a run-wide failure with no plan at all), or the next
+ * run would find no approval and ask again; it goes once the control plane runs that minor
+ * or newer, or an upgrade of it to that minor succeeded in this run.
+ */
+function keptApprovals(report, rows) {
+    const plans = new Map();
+    for (const cp of report.plan.clusters)
+        plans.set(cp.cluster.id.trim().toLowerCase(), cp);
+    const reached = new Map();
+    for (const r of report.results) {
+        const to = approvals_minorOf(r.operation.to);
+        if (r.outcome !== 'succeeded' || r.operation.kind !== 'control-plane' || !to)
+            continue;
+        const id = r.operation.clusterId.trim().toLowerCase();
+        reached.set(id, [...(reached.get(id) ?? []), to]);
+    }
+    const controlPlanes = new Map();
+    for (const row of rows.all) {
+        const id = row.clusterId.trim().toLowerCase();
+        if (row.pool === null && !controlPlanes.has(id))
+            controlPlanes.set(id, row);
+    }
+    const done = (id, minor) => {
+        const cl = plans.get(id)?.cluster;
+        const runs = cl?.currentKubernetesVersion ?? cl?.kubernetesVersion;
+        if (runs && (compareMinors(runs, minor) ?? -1) >= 0)
+            return true;
+        return (reached.get(id) ?? []).some(m => (compareMinors(m, minor) ?? -1) >= 0);
+    };
+    const out = [];
+    const seen = new Set();
+    const add = (clusterId, version, approvedBy, entry) => {
+        const minor = approvals_minorOf(version);
+        if (!minor)
+            return;
+        const id = clusterId.trim().toLowerCase();
+        const key = approvalKeyOf(clusterId, minor);
+        if (seen.has(key) || done(id, minor))
+            return;
+        seen.add(key);
+        const plan = plans.get(id);
+        const row = controlPlanes.get(id);
+        const names = plan ? { cluster: plan.cluster.name, resourceGroup: plan.cluster.resourceGroup } : namesFromId(clusterId.trim());
+        const box = { clusterId: plan?.cluster.id ?? clusterId.trim(), minor, ...names };
+        const current = plan ? (plan.cluster.currentKubernetesVersion ?? plan.cluster.kubernetesVersion) : entry?.kubernetesVersion.current;
+        if (current)
+            box.current = current;
+        const cpTarget = row?.entry?.kubernetesVersion.target;
+        const target = approvals_minorOf(cpTarget) === minor ? cpTarget : entry?.kubernetesVersion.target;
+        if (target)
+            box.target = target;
+        if (approvedBy?.trim())
+            box.approvedBy = approvedBy.trim();
+        const waiting = waitingReason(row, plan !== undefined);
+        if (waiting)
+            box.waiting = waiting;
+        out.push(box);
+    };
+    for (const a of report.approvals ?? [])
+        add(a.clusterId, a.minor, a.approvedBy);
+    for (const row of rows.all) {
+        const e = row.entry;
+        const r = row.result;
+        if (!e || e.action !== 'minor' || !r || (r.outcome !== 'pending' && r.outcome !== 'would-start') || r.operation.upgradeClass !== 'minor')
+            continue;
+        add(e.clusterId, e.kubernetesVersion.target, undefined, e);
+    }
+    return out;
 }
 function pendingSection(ctx) {
     const rows = rowsWith(ctx, 'pending');
     const approvals = rows.filter(r => !r.result && r.entry?.reason === 'awaiting-approval');
     const asking = new Set(approvals);
     const others = rows.filter(r => !asking.has(r));
-    const kept = ctx.target === 'issue' ? approvedWaiting(ctx) : [];
+    const kept = ctx.approved;
     if (rows.length === 0 && kept.length === 0)
         return null;
-    const lines = [`### ⏳ Pending (${rows.length.toLocaleString('en-US')})`, ''];
-    // Approval boxes are not rows to cut: the next run reads them back from the issue.
-    const needApproval = approvalEntries(approvals);
+    // Only approvals kept from earlier runs: no rows to count.
+    const lines = [rows.length > 0 ? `### ⏳ Pending (${rows.length.toLocaleString('en-US')})` : '### ⏳ Pending', ''];
+    // Approval boxes are not rows to cut: the next run reads them back from the issue. An
+    // approval already given is shown ticked below, never also offered unticked.
+    const given = new Set(kept.map(a => approvalKeyOf(a.clusterId, a.minor)));
+    const needApproval = approvalEntries(approvals).filter(e => !given.has(approvalKeyOf(e.clusterId, approvals_minorOf(e.kubernetesVersion.target) ?? '')));
     if (needApproval.length > 0) {
         if (ctx.target === 'issue') {
             lines.push('**Needs approval.** Tick a box to let the next run start that minor upgrade (inside its maintenance window):', '');
@@ -95236,15 +95700,28 @@ function pendingSection(ctx) {
     if (counts && others.length > 0)
         lines.push('');
     if (kept.length > 0) {
-        const approved = ['**Approved, waiting to start.** Untick to withdraw the approval:', ''];
-        for (const e of kept)
-            approved.push(approvalCheckbox(e, true));
-        approved.push('');
+        const approved = ctx.target === 'issue' ? approvedBlock(kept) : approvedList(kept);
         lines.push(...approved);
         if (cut)
             cut.suffix = approved;
     }
     return cut ? { lines, cut, meter } : { lines };
+}
+const APPROVED_HEADING = '**Approved, waiting to start.** Untick to withdraw the approval:';
+function approvedBlock(kept) {
+    return [APPROVED_HEADING, '', ...kept.map(approvedCheckbox), ''];
+}
+// The job summary has no boxes to tick: it says what waits and who approved it.
+function approvedList(kept) {
+    const lines = ['**Approved in the report issue, waiting to start:**', ''];
+    for (const a of kept) {
+        const target = a.target && approvals_minorOf(a.target) === a.minor ? a.target : a.minor;
+        const by = a.approvedBy ? `approved by ${escapeText(a.approvedBy)}` : 'approved';
+        const rg = a.resourceGroup ? `${escapeText(a.resourceGroup)}/` : '';
+        lines.push(`- ${rg}**${escapeText(a.cluster)}**: Kubernetes ${a.current ? `${escapeText(a.current)} → ` : ''}${escapeText(target)}, ${by}${a.waiting ? ` (${escapeText(a.waiting)})` : ''}`);
+    }
+    lines.push('');
+    return lines;
 }
 // ---------------------------------------------------------------------------
 // Held
@@ -95667,12 +96144,14 @@ function sizeOf(target, s) {
     return target === 'issue' ? s.length : Buffer.byteLength(s, 'utf8');
 }
 // Last resort when even the most compact form is too long: cut at a line boundary, close
-// what the cut left open, and keep the footer (the marker must survive).
-function hardCut(target, head, foot, limit) {
+// what the cut left open, and keep the footer (the marker must survive) and the ticked
+// approval boxes `keep` (the next run reads them back: a cut must not withdraw an approval).
+function hardCut(target, head, foot, limit, keep = []) {
     const note = target === 'issue'
         ? '\n\n> ✂️ The rest of this report did not fit in an issue; the job summary of this run has it.\n\n'
         : '\n\n> ✂️ The rest of this report did not fit in the job summary.\n\n';
-    const budget = limit - sizeOf(target, note) - sizeOf(target, foot) - 64;
+    const reserved = keep.length > 0 ? sizeOf(target, `\n\n${APPROVED_HEADING}\n\n${keep.join('\n')}`) : 0;
+    const budget = limit - sizeOf(target, note) - sizeOf(target, foot) - reserved - 64;
     let cut = head;
     while (sizeOf(target, cut) > budget) {
         const over = sizeOf(target, cut) - budget;
@@ -95681,7 +96160,10 @@ function hardCut(target, head, foot, limit) {
     }
     const opened = (cut.match(/<details/g) ?? []).length - (cut.match(/<\/details>/g) ?? []).length;
     const close = opened > 0 ? `\n\n${'</details>\n'.repeat(opened)}` : '';
-    return `${cut}${close}${note}${foot}\n`;
+    const present = new Set(cut.split('\n'));
+    const missing = keep.filter(line => !present.has(line));
+    const approvals = missing.length > 0 ? `\n\n${APPROVED_HEADING}\n\n${missing.join('\n')}` : '';
+    return `${cut}${close}${approvals}${note}${foot}\n`;
 }
 /**
  * Render the report. target 'issue' adds the hidden marker and approval checkboxes and keeps
@@ -95705,7 +96187,8 @@ function renderReport(report, target) {
         byStatus: new Map(),
         upToDate: [],
         busy: [],
-        texts: newTexts()
+        texts: newTexts(),
+        approved: keptApprovals(report, rows)
     };
     for (let i = 0; i < rows.all.length; i++) {
         const row = rows.all[i];
@@ -95836,7 +96319,8 @@ function renderReport(report, target) {
     const full = lines.join('\n');
     if (!parts.some(p => p.truncated) && sizeOf(target, full) < limit)
         return full;
-    return hardCut(target, lines.slice(0, bodyLines).join('\n'), foot.join('\n'), limit);
+    const keep = target === 'issue' ? ctx.approved.map(approvedCheckbox) : [];
+    return hardCut(target, lines.slice(0, bodyLines).join('\n'), foot.join('\n'), limit, keep);
 }
 // ---------------------------------------------------------------------------
 // Comment and per-run title
@@ -101590,6 +102074,8 @@ async function run() {
     let snapshot = { takenAt: startedAt.toISOString(), clusters: [], kubernetesVersions: {}, readFailures: [] };
     let plan = { clusters: [], rings: {} };
     let results = [];
+    // Ticked approval boxes of the dashboard; carried into the report so none is lost.
+    let approvals = [];
     // undefined: not looked up (yet, or the lookup failed); null: looked up, none open.
     let dashboard;
     const repository = env['GITHUB_REPOSITORY'] ?? '';
@@ -101626,14 +102112,13 @@ async function run() {
                 maintenanceConfigs: config.window.mode === 'cluster',
                 readsPerSubscription: READS_PER_SUBSCRIPTION
             }, { info: m => info(m), warning: m => warning(m) }, now);
-            info(`Read ${s.clusters.length} cluster(s); ${s.readFailures.length} could not be read`);
+            info(`Read ${s.clusters.filter(c => !c.readError).length} cluster(s); ${s.readFailures.length} read(s) failed`);
             return s;
         });
-        if (snapshot.clusters.length === 0 && snapshot.readFailures.length > 0) {
+        if (snapshot.clusters.every(c => c.readError !== undefined) && snapshot.readFailures.length > 0) {
             failures.push('No cluster could be read: see "Could not read" in the report.');
         }
         // The dashboard is looked up before planning: ticked approval boxes feed the planner.
-        let approvals = [];
         if (issues && config.issue === 'dashboard') {
             const client = issues;
             try {
@@ -101721,8 +102206,17 @@ async function run() {
         results,
         readFailures: snapshot.readFailures,
         notes,
-        window: windowStatus(config, plan, startedAt)
+        window: { inWindow: true }
     };
+    try {
+        report.window = windowStatus(config, plan, startedAt);
+    }
+    catch (error) {
+        // A schedule the gate could not read was already reported on its operations.
+        warning(`Could not summarise the maintenance window: ${errorMessage(error)}`);
+    }
+    if (approvals.length > 0)
+        report.approvals = approvals;
     const url = runUrl(env);
     if (url !== undefined)
         report.runUrl = url;
@@ -101741,7 +102235,15 @@ async function run() {
         }
     }
     // Rendered once: written to the job summary and to the log, which both keep the whole report.
-    const summary = renderReport(report, 'summary');
+    let summary;
+    try {
+        summary = renderReport(report, 'summary');
+    }
+    catch (error) {
+        // Never lose the report: fall back to the plan as data.
+        failures.push(`The report could not be rendered: ${errorMessage(error)}`);
+        summary = `## AKS upgrade report\n\nThe report could not be rendered (${errorMessage(error)}); the plan as JSON:\n\n\`\`\`json\n${JSON.stringify(planOutput(plan, results), null, 2)}\n\`\`\`\n`;
+    }
     try {
         await summary_summary.addRaw(summary, true).write();
     }
@@ -101769,10 +102271,10 @@ async function writeIssue(config, report, issues, known, repository) {
     if (!issues || config.githubToken === '') {
         throw new Error("No GitHub token: pass 'github-token' (the default is the job's GITHUB_TOKEN) or set 'issue: off'.");
     }
-    const body = renderReport(report, 'issue');
     const comment = renderRunComment(report);
     try {
         if (config.issue === 'per-run') {
+            const body = renderReport(report, 'issue');
             if (comment === null) {
                 info('Nothing started, finished or failed: no per-run issue.');
                 return undefined;
@@ -101784,6 +102286,13 @@ async function writeIssue(config, report, issues, known, repository) {
         }
         // Looked up again only if the run stopped before the first lookup (e.g. sign-in failed).
         const dashboard = known === undefined ? await findDashboard(issues, config) : known;
+        if (known === undefined && dashboard && report.approvals === undefined) {
+            // The run stopped before reading the dashboard: keep its ticked boxes in the rewrite.
+            const ticked = parseApprovals(dashboard.body);
+            if (ticked.length > 0)
+                report.approvals = ticked;
+        }
+        const body = renderReport(report, 'issue');
         let ref;
         if (dashboard) {
             ref = await issues.update(dashboard.number, config.issueTitle, body, config.issueAssignees);
@@ -101827,11 +102336,17 @@ async function findDashboard(issues, config) {
 // run() catches everything itself and sets the exit code.
 
 
+
+
 // The runner starts Node without flags and an action cannot set NODE_OPTIONS for itself.
 // V8 doubles the young generation whenever much survives a scavenge, which a fleet
 // snapshot does: at 1,000 clusters the young generation alone reached 128 MB of RSS.
 // V8 reads this flag each time it considers growing, so setting it here keeps the young
 // generation at its initial size (bench: peak RSS 299 MB -> 183 MB, same wall time).
 (0,external_node_v8_namespaceObject.setFlagsFromString)('--semi-space-growth-factor=1');
-void run();
+// run() reports its own failures; this catches only a defect that escaped it, so the run
+// still fails with a message instead of an unhandled rejection.
+run().catch((error) => {
+    setFailed(`AKS Upgrade Pilot failed unexpectedly: ${errorMessage(error)}`);
+});
 

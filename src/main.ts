@@ -90,6 +90,8 @@ export async function run(): Promise<void> {
   let snapshot: FleetSnapshot = { takenAt: startedAt.toISOString(), clusters: [], kubernetesVersions: {}, readFailures: [] }
   let plan: FleetPlan = { clusters: [], rings: {} }
   let results: OperationResult[] = []
+  // Ticked approval boxes of the dashboard; carried into the report so none is lost.
+  let approvals: Approval[] = []
   // undefined: not looked up (yet, or the lookup failed); null: looked up, none open.
   let dashboard: IssueRef | null | undefined
   const repository = env['GITHUB_REPOSITORY'] ?? ''
@@ -133,15 +135,14 @@ export async function run(): Promise<void> {
         { info: m => core.info(m), warning: m => core.warning(m) },
         now
       )
-      core.info(`Read ${s.clusters.length} cluster(s); ${s.readFailures.length} could not be read`)
+      core.info(`Read ${s.clusters.filter(c => !c.readError).length} cluster(s); ${s.readFailures.length} read(s) failed`)
       return s
     })
-    if (snapshot.clusters.length === 0 && snapshot.readFailures.length > 0) {
+    if (snapshot.clusters.every(c => c.readError !== undefined) && snapshot.readFailures.length > 0) {
       failures.push('No cluster could be read: see "Could not read" in the report.')
     }
 
     // The dashboard is looked up before planning: ticked approval boxes feed the planner.
-    let approvals: Approval[] = []
     if (issues && config.issue === 'dashboard') {
       const client = issues
       try {
@@ -235,8 +236,15 @@ export async function run(): Promise<void> {
     results,
     readFailures: snapshot.readFailures,
     notes,
-    window: windowStatus(config, plan, startedAt)
+    window: { inWindow: true }
   }
+  try {
+    report.window = windowStatus(config, plan, startedAt)
+  } catch (error: unknown) {
+    // A schedule the gate could not read was already reported on its operations.
+    core.warning(`Could not summarise the maintenance window: ${errorMessage(error)}`)
+  }
+  if (approvals.length > 0) report.approvals = approvals
   const url = runUrl(env)
   if (url !== undefined) report.runUrl = url
 
@@ -255,7 +263,14 @@ export async function run(): Promise<void> {
   }
 
   // Rendered once: written to the job summary and to the log, which both keep the whole report.
-  const summary = renderReport(report, 'summary')
+  let summary: string
+  try {
+    summary = renderReport(report, 'summary')
+  } catch (error: unknown) {
+    // Never lose the report: fall back to the plan as data.
+    failures.push(`The report could not be rendered: ${errorMessage(error)}`)
+    summary = `## AKS upgrade report\n\nThe report could not be rendered (${errorMessage(error)}); the plan as JSON:\n\n\`\`\`json\n${JSON.stringify(planOutput(plan, results), null, 2)}\n\`\`\`\n`
+  }
   try {
     await core.summary.addRaw(summary, true).write()
   } catch (error: unknown) {
@@ -289,10 +304,10 @@ async function writeIssue(
   if (!issues || config.githubToken === '') {
     throw new Error("No GitHub token: pass 'github-token' (the default is the job's GITHUB_TOKEN) or set 'issue: off'.")
   }
-  const body = renderReport(report, 'issue')
   const comment = renderRunComment(report)
   try {
     if (config.issue === 'per-run') {
+      const body = renderReport(report, 'issue')
       if (comment === null) {
         core.info('Nothing started, finished or failed: no per-run issue.')
         return undefined
@@ -304,6 +319,12 @@ async function writeIssue(
     }
     // Looked up again only if the run stopped before the first lookup (e.g. sign-in failed).
     const dashboard = known === undefined ? await findDashboard(issues, config) : known
+    if (known === undefined && dashboard && report.approvals === undefined) {
+      // The run stopped before reading the dashboard: keep its ticked boxes in the rewrite.
+      const ticked = parseApprovals(dashboard.body)
+      if (ticked.length > 0) report.approvals = ticked
+    }
+    const body = renderReport(report, 'issue')
     let ref: IssueRef
     if (dashboard) {
       ref = await issues.update(dashboard.number, config.issueTitle, body, config.issueAssignees)

@@ -48,3 +48,23 @@ it('records the person who ticked the box, from the issue edit history', async (
   expect(plan.find(e => e.pool === null)?.message).toMatch(/approved by alice/)
   expect(emu.requests.some(r => r.path === '/api/graphql')).toBe(true)
 })
+
+it('keeps a ticked box when a run fails before planning (sign-in refused)', async () => {
+  emu = await startEmulator({ fleet, operationDurationMs: 100 })
+  const inputs = { ...baseInputs(emu), 'resource-group': 'rg-prod', 'cluster-name': 'aks-prod', upgrade: 'minor', 'minor-approval': 'issue' }
+  expect((await runAction(emu, inputs)).code).toBe(0)
+  const issue = emu.state.github.issues[0]
+  if (!issue?.body) throw new Error('no dashboard issue')
+  emu.state.github.editIssueBody(issue.number, issue.body.replace(/- \[ \]/, '- [x]'), 'alice')
+
+  // The federated credential no longer matches this repository: Entra refuses the sign-in.
+  emu.state.aad.federatedSubjects = ['repo:someone-else/other:ref:refs/heads/main']
+  const before = emu.requests.length
+  const failed = await runAction(emu, inputs)
+  expect(failed.code).not.toBe(0)
+  expect(failed.stdout).toMatch(/Sign-in to Azure failed/)
+  expect(emu.requests.slice(before).filter(r => r.service === 'arm')).toEqual([])
+  const body = emu.state.github.issues[0]?.body ?? ''
+  expect(body).toMatch(/- \[x\] .*approve:/)
+  expect(body).toMatch(/Sign-in to Azure failed/)
+})

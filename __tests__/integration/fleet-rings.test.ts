@@ -248,8 +248,12 @@ describe('discovery across subscriptions', () => {
     expect(result.code, result.stdout).toBe(0)
     const dev = idOf(liveCluster(e, 'aks-dev-weu'))
     const prod = idOf(liveCluster(e, 'aks-prod-weu'))
-    expect(lower([...new Set(planOf(result).map((p) => p.clusterId))])).toEqual(lower([dev, prod]))
-    expect(sortedRings(ringsOf(result))).toEqual(sortedRings({ '0': [dev], '1': [prod] }))
+    // The cluster whose pools could not be read stays in the plan as read-failed, in its ring,
+    // so ring 1 waits for it instead of treating ring 0 as complete.
+    expect(lower([...new Set(planOf(result).map((p) => p.clusterId))]).sort()).toEqual(lower([dev, prod, stage]).sort())
+    expect(planOf(result).find((p) => p.clusterId.toLowerCase() === stage.toLowerCase())?.reason).toBe('read-failed')
+    expect(sortedRings(ringsOf(result))).toEqual(sortedRings({ '0': [dev, stage], '1': [prod] }))
+    expect(planOf(result).find((p) => p.clusterId.toLowerCase() === prod.toLowerCase() && p.pool === 'system')?.reason).toBe('ring-waiting')
 
     // Each subscription listed once; nothing read of the cluster the tag filter excluded.
     const lists = (sub: string): RecordedRequest[] =>

@@ -147,3 +147,52 @@ describe('executePlan', () => {
     expect(results.map(r => r.outcome)).toEqual(['still-running', 'pending'])
   })
 })
+
+describe('executePlan: holds and defects', () => {
+  function mixedPlan(): FleetPlan {
+    const c = cluster('prod')
+    const cp: Operation = { key: `${c.id}#control-plane`, kind: 'control-plane', upgradeClass: 'patch', clusterId: c.id, from: '1.35.5', to: '1.35.6' }
+    const pv: Operation = { key: `${c.id}/agentPools/system#pool-version`, kind: 'pool-version', upgradeClass: 'patch', clusterId: c.id, pool: 'system', from: '1.35.5', to: '1.35.6' }
+    return plan({ cluster: c, ring: 0, operations: [cp, pv, nodeImage(c, 'win22')], entries: [], warnings: [] })
+  }
+
+  it('a version upgrade outside its own schedule does not hold a node image whose schedule is open', async () => {
+    const h = harness()
+    h.deps.checkWindow = (_c, upgradeClass) =>
+      upgradeClass === 'node-image'
+        ? { open: true, detail: 'inside aksManagedNodeOSUpgradeSchedule' }
+        : { open: false, reason: 'outside-window', detail: 'outside aksManagedAutoUpgradeSchedule', nextOpen: '2026-12-01T02:00:00Z' }
+    const results = await executePlan(mixedPlan(), OPTIONS, h.deps)
+    expect(results.map(r => `${r.operation.kind} ${r.outcome}`)).toEqual(['control-plane pending', 'pool-version pending', 'node-image succeeded'])
+    expect(h.started).toEqual(['prod/win22'])
+  })
+
+  it('an internal error on one cluster is reported on its operation and the other clusters go on', async () => {
+    const h = harness()
+    const open = h.deps.checkWindow
+    h.deps.checkWindow = (c, u, n) => {
+      if (c.name === 'dev') throw new TypeError("Cannot read properties of undefined (reading 'toLowerCase')")
+      return open(c, u, n)
+    }
+    const results = await executePlan(plan(clusterPlan('dev', ['system', 'user']), clusterPlan('qa', ['system'])), OPTIONS, h.deps)
+    expect(results.map(r => r.outcome)).toEqual(['failed', 'skipped', 'succeeded'])
+    expect(results[0]?.error?.code).toBe('ActionError')
+    expect(h.started).toEqual(['qa/system'])
+  })
+
+  it('an operation Azure still shows as running after a polling error is still-running, not failed', async () => {
+    const h = harness()
+    const start = h.deps.start
+    h.deps.start = async op => {
+      await start(op)
+      return {
+        wait: async () => {
+          throw Object.assign(new Error('Lost track of the operation (503); Azure shows it still Upgrading.'), { name: 'StillRunningError' })
+        }
+      }
+    }
+    const results = await executePlan(plan(clusterPlan('dev', ['system', 'user'])), OPTIONS, h.deps)
+    expect(results.map(r => r.outcome)).toEqual(['still-running', 'pending'])
+    expect(results[0]?.holdDetail).toMatch(/still Upgrading/)
+  })
+})

@@ -127,6 +127,7 @@ describe('readConfig: bad input', () => {
     ['subscriptions not GUIDs', { subscriptions: 'prod-sub' }, /subscriptions 'prod-sub'.*GUID/],
     ['ring-untagged', { 'ring-untagged': 'middle' }, /ring-untagged 'middle'.*'first', 'last'/],
     ['ring not a number', { ring: 'prod' }, /ring 'prod'.*whole number/],
+    ['approval without a dashboard', { 'minor-approval': 'issue', issue: 'off' }, /minor-approval 'issue' with issue 'off'.*issue: dashboard/],
     ['issue-assignees', { 'issue-assignees': 'not a login' }, /issue-assignees 'not a login'/],
     ['unknown time zone', { timezone: 'Mars/Olympus' }, /timezone.*Mars\/Olympus/],
     ['maintenance-window hour 25', { 'maintenance-window': 'Sat 25:00-04:00' }, /maintenance-window.*25:00/],
@@ -155,7 +156,8 @@ describe('readConfig: parsed values', () => {
     [{ 'report-id': 'prod' }, c => c.reportId, 'prod'],
     [{ ring: '1' }, c => c.ring, 1],
     [{}, c => c.ring, null],
-    [{ subscriptions: `${SUB}\n${OTHER_SUB}` }, c => c.subscriptions, [SUB, OTHER_SUB]]
+    [{ subscriptions: `${SUB}\n${OTHER_SUB}` }, c => c.subscriptions, [SUB, OTHER_SUB]],
+    [{ subscriptions: `${SUB}, ${SUB.toUpperCase()}` }, c => c.subscriptions, [SUB.toUpperCase()]]
   ])('%j', (inputs, pick, expected) => {
     expect(pick(config(inputs))).toEqual(expected)
   })

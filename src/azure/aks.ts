@@ -189,6 +189,7 @@ export interface AksAdapterOptions {
 interface Poller {
   submitted(): Promise<void>
   readonly isDone: boolean
+  readonly operationState?: { status: string; error?: Error } | undefined
   poll(options?: { abortSignal?: AbortSignal }): Promise<unknown>
 }
 
@@ -304,8 +305,12 @@ export class AksAdapter {
     if (!ref) throw new Error(`'${id}' is not a managed cluster resource id`)
     const raw = this.raw.get(this.key(id))
     if (raw) raw.changed = true
-    const poller = this.client(ref.subscriptionId).agentPools.upgradeNodeImageVersion(ref.resourceGroup, ref.name, pool)
-    return this.started(poller)
+    const client = this.client(ref.subscriptionId)
+    const poller = client.agentPools.upgradeNodeImageVersion(ref.resourceGroup, ref.name, pool)
+    return this.started(poller, async () => {
+      const p = await client.agentPools.get(ref.resourceGroup, ref.name, pool)
+      return { state: p.provisioningState, error: p.status?.provisioningError, reached: true }
+    })
   }
 
   /**
@@ -314,48 +319,135 @@ export class AksAdapter {
    */
   async startClusterUpgrade(id: string, version: string): Promise<RunningOperation> {
     const raw = this.rawCluster(id)
-    const { ref, cluster } = raw
+    const { ref } = raw
+    const client = this.client(ref.subscriptionId)
+    if (raw.changed) {
+      // A pool of this cluster was upgraded earlier in this run (a skew pre-upgrade): the
+      // cluster as first read carries the old pool versions, and PUTting it back would ask
+      // AKS to downgrade them. Read it again; its new eTag comes with it.
+      raw.cluster = await client.managedClusters.get(ref.resourceGroup, ref.name)
+    }
     raw.changed = true
-    const body: ManagedCluster = { ...cluster, kubernetesVersion: version }
+    const cluster = raw.cluster
+    const body: ManagedCluster = {
+      ...cluster,
+      kubernetesVersion: version,
+      // nodeImageVersion is writable and means "roll back to this image": never echo it.
+      agentPoolProfiles: cluster.agentPoolProfiles?.map(({ nodeImageVersion: _image, ...profile }) => profile)
+    }
     const options = cluster.eTag ? { ifMatch: cluster.eTag } : {}
-    const poller = this.client(ref.subscriptionId).managedClusters.createOrUpdate(ref.resourceGroup, ref.name, body, options)
-    return this.started(poller)
+    const poller = client.managedClusters.createOrUpdate(ref.resourceGroup, ref.name, body, options)
+    return this.started(poller, async () => {
+      const c = await client.managedClusters.get(ref.resourceGroup, ref.name)
+      return { state: c.provisioningState, reached: c.currentKubernetesVersion === version || c.kubernetesVersion === version }
+    })
   }
 
   /** Node pool version upgrade: PUT the pool as read with a new orchestratorVersion. */
   async startPoolUpgrade(id: string, poolName: string, version: string): Promise<RunningOperation> {
     const raw = this.rawCluster(id)
     const { ref, pools } = raw
+    const client = this.client(ref.subscriptionId)
     let pool = pools.get(poolName)
     if (!pool) throw new Error(`Agent pool ${poolName} of ${id} was not read in this run`)
     if (raw.changed) {
       // An operation of this run on the cluster renewed the pool's eTag (AKS renews every
       // pool's eTag on a cluster operation): read it again rather than fail with 412.
-      pool = await this.client(ref.subscriptionId).agentPools.get(ref.resourceGroup, ref.name, poolName)
+      pool = await client.agentPools.get(ref.resourceGroup, ref.name, poolName)
       pools.set(poolName, pool)
     }
     raw.changed = true
-    const body: AgentPool = { ...pool, orchestratorVersion: version }
+    // nodeImageVersion is writable and means "roll back to this image": never echo it, so
+    // the version upgrade also brings the newest image.
+    const { nodeImageVersion: _image, ...rest } = pool
+    const body: AgentPool = { ...rest, orchestratorVersion: version }
     const options = pool.eTag ? { ifMatch: pool.eTag } : {}
-    const poller = this.client(ref.subscriptionId).agentPools.createOrUpdate(ref.resourceGroup, ref.name, poolName, body, options)
-    return this.started(poller)
+    const poller = client.agentPools.createOrUpdate(ref.resourceGroup, ref.name, poolName, body, options)
+    return this.started(poller, async () => {
+      const p = await client.agentPools.get(ref.resourceGroup, ref.name, poolName)
+      return {
+        state: p.provisioningState,
+        error: p.status?.provisioningError,
+        reached: p.currentOrchestratorVersion === version || p.orchestratorVersion === version
+      }
+    })
   }
 
-  /** Waits until Azure accepted the request (errors such as 409 surface here), then hands back a waiter. */
-  private async started(poller: Poller): Promise<RunningOperation> {
+  /**
+   * Waits until Azure accepted the request (errors such as 409 surface here), then hands back
+   * a waiter. When waiting ends in an error, the resource itself is read once to tell what
+   * really happened: the status monitor's error may be a generic wrapper
+   * (ResourceOperationFailure) around the pool's real cause (PodDrainFailure), and a polling
+   * error (a 5xx after retries) says nothing about the upgrade, which may still be running.
+   */
+  private async started(poller: Poller, inspect: () => Promise<Inspection>): Promise<RunningOperation> {
     await poller.submitted()
     const { pollIntervalMs, maxPollIntervalMs, sleep } = this.options
     return {
       wait: async (signal: AbortSignal): Promise<void> => {
-        // Back off from a short first poll (short operations finish fast) to a gentle
-        // interval for hour-long upgrades, so waiting does not eat into ARM's read budget.
-        let interval = pollIntervalMs
-        while (!poller.isDone) {
-          await sleep(interval, signal)
-          await poller.poll({ abortSignal: signal })
-          interval = Math.min(maxPollIntervalMs, Math.ceil(interval * 1.5))
+        try {
+          // Back off from a short first poll (short operations finish fast) to a gentle
+          // interval for hour-long upgrades, so waiting does not eat into ARM's read budget.
+          let interval = pollIntervalMs
+          while (!poller.isDone) {
+            await sleep(interval, signal)
+            await poller.poll({ abortSignal: signal })
+            interval = Math.min(maxPollIntervalMs, Math.ceil(interval * 1.5))
+          }
+          // Done at the first answer (no status monitor): a failure there throws nothing.
+          const state = poller.operationState
+          if (state?.status === 'failed' || state?.status === 'canceled') {
+            throw state.error ?? new Error(`The long-running operation has failed. ${state.status === 'canceled' ? 'Canceled' : 'Failed'}. Azure reported the operation as ${state.status}.`)
+          }
+        } catch (error: unknown) {
+          if (signal.aborted) throw error
+          const explained = await explainWaitError(error, inspect)
+          if (explained !== undefined) throw explained
         }
       }
     }
   }
+}
+
+export interface Inspection {
+  state: string | undefined
+  error?: { code?: string; message?: string } | undefined
+  /** Whether the resource runs the requested version (version upgrades). */
+  reached: boolean
+}
+
+/** Thrown when waiting failed but the resource shows the operation is still going. */
+export class StillRunningError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'StillRunningError'
+  }
+}
+
+const TERMINAL = ['succeeded', 'failed', 'canceled', 'cancelled']
+
+export async function explainWaitError(error: unknown, inspect: () => Promise<Inspection>): Promise<unknown> {
+  let seen: Inspection
+  try {
+    seen = await inspect()
+  } catch {
+    return error
+  }
+  const state = (seen.state ?? '').toLowerCase()
+  const lroFailed = error instanceof Error && error.message.startsWith('The long-running operation has failed')
+  if (!TERMINAL.includes(state)) {
+    return lroFailed ? error : new StillRunningError(`Lost track of the operation (${errorText(error)}); Azure shows it still ${seen.state ?? 'running'}.`)
+  }
+  if (state === 'succeeded' && seen.reached && !lroFailed) return undefined
+  const code = seen.error?.code
+  if (code) {
+    // The resource's own provisioning error names the real cause.
+    const wrapped = error instanceof Error ? error.message.replace(/^The long-running operation has failed\.\s*/, '') : ''
+    return Object.assign(new Error(seen.error?.message ?? wrapped), { code, detail: wrapped })
+  }
+  return error
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }

@@ -19,6 +19,11 @@ export interface ReadSettings {
   readsPerSubscription: number
 }
 
+/** ARM spells a location `westeurope`, `WestEurope` or `West Europe`: one key for all. */
+export function locationKey(location: string): string {
+  return location.toLowerCase().replace(/\s+/g, '')
+}
+
 export interface ReadLog {
   info(message: string): void
   warning(message: string): void
@@ -86,12 +91,12 @@ export async function readFleet(adapter: AksAdapter, settings: ReadSettings, log
   }
 
   const readVersions = (subscriptionId: string, location: string): Promise<void> => {
-    const key = location.toLowerCase()
+    const key = locationKey(location)
     let read = versionReads.get(key)
     if (!read) {
       read = limit(subscriptionId)(() => adapter.kubernetesVersions(subscriptionId, location)).then(
         v => {
-          kubernetesVersions[location] = v
+          kubernetesVersions[key] = v
         },
         (error: unknown) => fail(`/subscriptions/${subscriptionId}/providers/Microsoft.ContainerService/locations/${location}`, error, 'versions')
       )
@@ -133,7 +138,12 @@ export async function readFleet(adapter: AksAdapter, settings: ReadSettings, log
       return snapshot
     } catch (error: unknown) {
       fail(id, error)
-      return undefined
+      // Its tags (so its ring) are known: keep it as a placeholder so later rings wait for
+      // it instead of treating the ring before them as empty.
+      const placeholder = toClusterSnapshot(ref, cluster, [])
+      const cause = error instanceof ReadError ? error.cause : error
+      placeholder.readError = toErrorInfo(cause)
+      return placeholder
     }
   }
 
@@ -169,7 +179,10 @@ export async function readFleet(adapter: AksAdapter, settings: ReadSettings, log
     found = listed.flat().map(c => complete(c.ref, c.cluster))
   }
 
-  const clusters = (await Promise.all(found)).filter((c): c is ClusterSnapshot => c !== undefined)
+  // One entry per cluster, whatever the spelling it was named or listed with.
+  const unique = new Map<string, ClusterSnapshot>()
+  for (const c of await Promise.all(found)) if (c && !unique.has(c.id.toLowerCase())) unique.set(c.id.toLowerCase(), c)
+  const clusters = [...unique.values()]
   clusters.sort((a, b) => a.id.toLowerCase().localeCompare(b.id.toLowerCase()))
   return { takenAt: now().toISOString(), clusters, kubernetesVersions, readFailures }
 }

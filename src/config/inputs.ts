@@ -224,7 +224,8 @@ export function readConfig(get: InputReader, env: NodeJS.ProcessEnv = {}): Confi
     seen.add(key)
   }
 
-  const subscriptions = splitList(input('subscriptions'))
+  // The same subscription twice would list its clusters twice and start two operations on each.
+  const subscriptions = [...new Map(splitList(input('subscriptions')).map(s => [s.toLowerCase(), s])).values()]
   for (const s of subscriptions) {
     if (!GUID.test(s)) fail('subscriptions', s, 'expected subscription GUIDs separated by newlines or commas.')
   }
@@ -244,6 +245,14 @@ export function readConfig(get: InputReader, env: NodeJS.ProcessEnv = {}): Confi
   }
 
   const ringTag = input('ring-tag') || 'aks-upgrade-ring'
+  const issueMode = oneOf<IssueMode>('issue', input('issue'), ['dashboard', 'per-run', 'off'], 'dashboard')
+  const minorApproval = oneOf('minor-approval', input('minor-approval'), ['none', 'issue'], 'none')
+  if (minorApproval === 'issue' && issueMode !== 'dashboard') {
+    // Approvals are ticked in the dashboard; without one, minor upgrades would wait forever.
+    throw new InputError(
+      `Invalid minor-approval 'issue' with issue '${issueMode}': approval boxes live in the dashboard issue, so minor-approval: issue needs issue: dashboard.`
+    )
+  }
 
   return {
     clientId,
@@ -259,7 +268,7 @@ export function readConfig(get: InputReader, env: NodeJS.ProcessEnv = {}): Confi
     allowPreview: bool('allow-preview', input('allow-preview'), false),
     aksAutoUpgrade: oneOf('aks-auto-upgrade', input('aks-auto-upgrade'), ['respect', 'override'], 'respect'),
     nodeImageMinAgeDays: integer('node-image-min-age-days', input('node-image-min-age-days'), 0, 0, 365),
-    minorApproval: oneOf('minor-approval', input('minor-approval'), ['none', 'issue'], 'none'),
+    minorApproval,
     window,
     timezone: validateTimeZone(input('timezone') || 'UTC'),
     blackouts: parseBlackoutDates(input('blackout-dates')),
@@ -273,7 +282,7 @@ export function readConfig(get: InputReader, env: NodeJS.ProcessEnv = {}): Confi
     ringSoakDays: integer('ring-soak-days', input('ring-soak-days'), 0, 0, 365),
     ring: input('ring') === '' ? null : integer('ring', input('ring'), 0, 0, 1000),
     githubToken: input('github-token'),
-    issue: oneOf<IssueMode>('issue', input('issue'), ['dashboard', 'per-run', 'off'], 'dashboard'),
+    issue: issueMode,
     issueLabels: labels,
     issueTitle: input('issue-title') || 'AKS upgrade report',
     issueAssignees: assignees,

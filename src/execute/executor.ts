@@ -52,92 +52,103 @@ export async function executePlan(plan: FleetPlan, options: ExecuteOptions, deps
   const limit = createLimiter(options.maxParallel)
   let halt: { ring: number; text: string } | undefined
 
+  type Hold = Omit<OperationResult, 'operation' | 'outcome'> & { outcome: 'pending' | 'skipped'; windowOnly?: boolean }
+
+  /** One operation: its result, and what it means for the operations after it on the cluster. */
+  const runOne = async (op: Operation, cluster: ClusterSnapshot): Promise<{ result: OperationResult; hold?: Hold }> => {
+    const now = deps.now()
+    const decision = deps.checkWindow(cluster, op.upgradeClass, now)
+    if (!decision.open) {
+      const result: OperationResult = { operation: op, outcome: 'pending', holdReason: decision.reason ?? 'outside-window', holdDetail: decision.detail }
+      if (decision.nextOpen) result.nextWindow = decision.nextOpen
+      deps.log.info(`Pending ${describe(op, cluster)}: ${decision.detail}`)
+      const { operation: _op, outcome: _outcome, ...rest } = result
+      return { result, hold: { ...rest, outcome: 'pending', windowOnly: true } }
+    }
+    if (options.dryRun) {
+      deps.log.info(`Would start ${describe(op, cluster)} (dry run)`)
+      return { result: { operation: op, outcome: 'would-start', holdDetail: 'dry run' } }
+    }
+    if (now.getTime() >= deadline.getTime()) {
+      const detail = `not started: wait-timeout-minutes (${options.waitTimeoutMinutes}) was reached; the next run continues`
+      return {
+        result: { operation: op, outcome: 'pending', holdReason: 'wait-timeout', holdDetail: detail },
+        hold: { outcome: 'pending', holdReason: 'wait-timeout', holdDetail: detail }
+      }
+    }
+    const failedHold: Hold = {
+      outcome: 'skipped',
+      holdReason: 'earlier-operation-failed',
+      holdDetail: `not started because ${op.pool ?? 'the control plane'} failed`
+    }
+    let running: RunningOperation
+    const startedAt = now.toISOString()
+    try {
+      deps.log.info(`Starting ${describe(op, cluster)}`)
+      running = await deps.start(op)
+    } catch (error: unknown) {
+      const info = toErrorInfo(error)
+      deps.log.error(`Could not start ${describe(op, cluster)}: ${info.code}: ${info.message}`)
+      return { result: { operation: op, outcome: 'failed', holdReason: 'start-refused', error: info }, hold: failedHold }
+    }
+    if (!options.wait) {
+      return {
+        result: { operation: op, outcome: 'started', startedAt },
+        hold: {
+          outcome: 'pending',
+          holdReason: 'operation-running',
+          holdDetail: `waits for the operation on ${op.pool ?? 'the control plane'} to finish (wait: false); the next run continues`
+        }
+      }
+    }
+    try {
+      await running.wait(deps.deadlineSignal(deadline))
+      deps.log.info(`Succeeded ${describe(op, cluster)}`)
+      return { result: { operation: op, outcome: 'succeeded', startedAt, finishedAt: deps.now().toISOString() } }
+    } catch (error: unknown) {
+      if (isAbort(error) || (error instanceof Error && error.name === 'StillRunningError')) {
+        const detail = isAbort(error)
+          ? `still running in Azure after wait-timeout-minutes (${options.waitTimeoutMinutes})`
+          : (error as Error).message
+        deps.log.warning(`Stopped waiting for ${describe(op, cluster)}: ${detail}`)
+        return {
+          result: { operation: op, outcome: 'still-running', startedAt, holdDetail: detail },
+          hold: { outcome: 'pending', holdReason: 'operation-running', holdDetail: 'waits for the running operation to finish; the next run continues' }
+        }
+      }
+      const info = toErrorInfo(error)
+      deps.log.error(`Failed ${describe(op, cluster)}: ${info.code}: ${info.message}`)
+      return { result: { operation: op, outcome: 'failed', startedAt, finishedAt: deps.now().toISOString(), error: info }, hold: failedHold }
+    }
+  }
+
   const runCluster = async (cp: ClusterPlan): Promise<void> => {
     const { cluster } = cp
     // Once one operation on the cluster did not complete, the rest wait: AKS runs one
     // operation at a time, and pools must not move ahead of a control plane that failed.
-    let blocked: Omit<OperationResult, 'operation' | 'outcome'> & { outcome: 'pending' | 'skipped' } | undefined
+    // A hold that is only the window of another upgrade class (the control plane outside
+    // aksManagedAutoUpgradeSchedule) does not hold node images, which have their own window.
+    let hold: Hold | undefined
     for (const op of cp.operations) {
       if (halt) {
         results.set(op.key, { operation: op, outcome: 'skipped', holdReason: 'ring-halted', holdDetail: halt.text })
         continue
       }
-      if (blocked) {
-        results.set(op.key, { operation: op, ...blocked })
+      if (hold && !(hold.windowOnly && op.kind === 'node-image')) {
+        const { windowOnly: _w, ...held } = hold
+        results.set(op.key, { operation: op, ...held })
         continue
       }
-      const now = deps.now()
-      const decision = deps.checkWindow(cluster, op.upgradeClass, now)
-      if (!decision.open) {
-        const pending: OperationResult = {
-          operation: op,
-          outcome: 'pending',
-          holdReason: decision.reason ?? 'outside-window',
-          holdDetail: decision.detail
-        }
-        if (decision.nextOpen) pending.nextWindow = decision.nextOpen
-        results.set(op.key, pending)
-        deps.log.info(`Pending ${describe(op, cluster)}: ${decision.detail}`)
-        const { operation: _o, outcome: _c, ...rest } = pending
-        blocked = { ...rest, outcome: 'pending' }
-        continue
-      }
-      if (options.dryRun) {
-        results.set(op.key, { operation: op, outcome: 'would-start', holdDetail: 'dry run' })
-        deps.log.info(`Would start ${describe(op, cluster)} (dry run)`)
-        continue
-      }
-      if (now.getTime() >= deadline.getTime()) {
-        results.set(op.key, {
-          operation: op,
-          outcome: 'pending',
-          holdReason: 'wait-timeout',
-          holdDetail: `not started: wait-timeout-minutes (${options.waitTimeoutMinutes}) was reached; the next run continues`
-        })
-        blocked = { outcome: 'pending', holdReason: 'wait-timeout', holdDetail: 'waits for the next run (wait-timeout-minutes reached)' }
-        continue
-      }
-      let running: RunningOperation
-      const startedAt = now.toISOString()
       try {
-        deps.log.info(`Starting ${describe(op, cluster)}`)
-        running = await deps.start(op)
+        const outcome = await runOne(op, cluster)
+        results.set(op.key, outcome.result)
+        if (outcome.hold && !(hold && !hold.windowOnly)) hold = outcome.hold
       } catch (error: unknown) {
-        const info = toErrorInfo(error)
+        // A defect of ours (not Azure's answer): report it on the operation and stop the cluster.
+        const info = { code: 'ActionError', message: `AKS Upgrade Pilot could not handle this operation: ${toErrorInfo(error).message}` }
+        deps.log.error(`${describe(op, cluster)}: ${info.message}`)
         results.set(op.key, { operation: op, outcome: 'failed', holdReason: 'start-refused', error: info })
-        deps.log.error(`Could not start ${describe(op, cluster)}: ${info.code}: ${info.message}`)
-        blocked = { outcome: 'skipped', holdReason: 'earlier-operation-failed', holdDetail: `not started because ${op.pool ?? 'the control plane'} failed` }
-        continue
-      }
-      if (!options.wait) {
-        results.set(op.key, { operation: op, outcome: 'started', startedAt })
-        blocked = {
-          outcome: 'pending',
-          holdReason: 'operation-running',
-          holdDetail: `waits for the operation on ${op.pool ?? 'the control plane'} to finish (wait: false); the next run continues`
-        }
-        continue
-      }
-      try {
-        await running.wait(deps.deadlineSignal(deadline))
-        results.set(op.key, { operation: op, outcome: 'succeeded', startedAt, finishedAt: deps.now().toISOString() })
-        deps.log.info(`Succeeded ${describe(op, cluster)}`)
-      } catch (error: unknown) {
-        if (isAbort(error)) {
-          results.set(op.key, {
-            operation: op,
-            outcome: 'still-running',
-            startedAt,
-            holdDetail: `still running in Azure after wait-timeout-minutes (${options.waitTimeoutMinutes})`
-          })
-          deps.log.warning(`Stopped waiting for ${describe(op, cluster)}: it keeps running in Azure`)
-          blocked = { outcome: 'pending', holdReason: 'operation-running', holdDetail: 'waits for the running operation to finish; the next run continues' }
-          continue
-        }
-        const info = toErrorInfo(error)
-        results.set(op.key, { operation: op, outcome: 'failed', startedAt, finishedAt: deps.now().toISOString(), error: info })
-        deps.log.error(`Failed ${describe(op, cluster)}: ${info.code}: ${info.message}`)
-        blocked = { outcome: 'skipped', holdReason: 'earlier-operation-failed', holdDetail: `not started because ${op.pool ?? 'the control plane'} failed` }
+        hold = { outcome: 'skipped', holdReason: 'earlier-operation-failed', holdDetail: 'not started after an internal error on this cluster' }
       }
     }
   }
@@ -145,7 +156,9 @@ export async function executePlan(plan: FleetPlan, options: ExecuteOptions, deps
   const rings = [...new Set(plan.clusters.map(c => c.ring))].sort((a, b) => a - b)
   for (const ring of rings) {
     const inRing = plan.clusters.filter(c => c.ring === ring)
-    await Promise.all(inRing.map(async cp => limit(() => runCluster(cp))))
+    // allSettled: runCluster records every outcome itself; nothing may end the ring early
+    // while other clusters of it still have operations starting.
+    await Promise.allSettled(inRing.map(async cp => limit(() => runCluster(cp))))
     if (!halt) {
       for (const cp of inRing) {
         const failed = cp.operations.map(op => results.get(op.key)).find(r => r?.outcome === 'failed')

@@ -136,7 +136,9 @@ function readSchedule(schedule: AksMaintenanceWindow['schedule']): Schedule | un
   }
   if (schedule.relativeMonthly) {
     const every = interval(schedule.relativeMonthly.intervalMonths)
-    const index = WEEK_INDEX[schedule.relativeMonthly.weekIndex.toLowerCase()]
+    // Wire data: a field AKS calls required may still be missing; unreadable means no window.
+    const weekIndex: unknown = schedule.relativeMonthly.weekIndex
+    const index = typeof weekIndex === 'string' ? WEEK_INDEX[weekIndex.toLowerCase()] : undefined
     const day = dayOfWeek(schedule.relativeMonthly.dayOfWeek)
     const valid = every !== undefined && index !== undefined && day !== undefined
     return valid ? { kind: 'relativeMonthly', interval: every, weekIndex: index, dayOfWeek: day } : undefined
