@@ -1,9 +1,9 @@
 // Who approved a minor upgrade: read from the issue's edit history (GraphQL), recorded in
 // the plan and the report; the REST-only fallback is covered in report-issue.test.ts.
-import { afterEach, expect, it } from 'vitest'
-import { startEmulator, type Emulator } from '../emulator/server.ts'
+import { expect, it } from 'vitest'
 import { baseInputs, runAction } from '../emulator/run-action.ts'
 import type { Fleet } from '../emulator/fleet.ts'
+import { clusterSeed, planRows, useEmulator } from './support.ts'
 
 const SUB = '8f3c2a71-4b6e-4d19-9a5c-2e7b1f0d6c34'
 const IMAGE = 'AKSUbuntu-2204gen2containerd-202607.09.0'
@@ -11,26 +11,20 @@ const IMAGE = 'AKSUbuntu-2204gen2containerd-202607.09.0'
 const fleet: Fleet = {
   subscriptions: { [SUB]: {} },
   clusters: [
-    {
+    clusterSeed({
       subscriptionId: SUB,
       resourceGroup: 'rg-prod',
       name: 'aks-prod',
-      location: 'westeurope',
       kubernetesVersion: '1.35.6',
-      autoUpgradeProfile: { upgradeChannel: 'none', nodeOSUpgradeChannel: 'None' },
       agentPools: [{ name: 'system', mode: 'System', orchestratorVersion: '1.35.6', nodeImageVersion: IMAGE, latestNodeImageVersion: IMAGE }]
-    }
+    })
   ]
 }
 
-let emu: Emulator | undefined
-afterEach(async () => {
-  await emu?.stop()
-  emu = undefined
-})
+const { start } = useEmulator()
 
 it('records the person who ticked the box, from the issue edit history', async () => {
-  emu = await startEmulator({ fleet, operationDurationMs: 100 })
+  const emu = await start(fleet)
   const inputs = { ...baseInputs(emu), 'resource-group': 'rg-prod', 'cluster-name': 'aks-prod', upgrade: 'minor', 'minor-approval': 'issue' }
   const first = await runAction(emu, inputs)
   expect(first.code, first.stdout).toBe(0)
@@ -44,13 +38,13 @@ it('records the person who ticked the box, from the issue edit history', async (
   expect(second.code, second.stdout).toBe(0)
   const put = emu.requests.find(r => r.service === 'arm' && r.method === 'PUT')
   expect((put?.body as { properties?: { kubernetesVersion?: string } } | undefined)?.properties?.kubernetesVersion).toBe('1.36.2')
-  const plan = JSON.parse(second.outputs['plan'] ?? '[]') as Array<{ pool: string | null; message: string }>
+  const plan = planRows(second)
   expect(plan.find(e => e.pool === null)?.message).toMatch(/approved by alice/)
   expect(emu.requests.some(r => r.path === '/api/graphql')).toBe(true)
 })
 
 it('keeps a ticked box when a run fails before planning (sign-in refused)', async () => {
-  emu = await startEmulator({ fleet, operationDurationMs: 100 })
+  const emu = await start(fleet)
   const inputs = { ...baseInputs(emu), 'resource-group': 'rg-prod', 'cluster-name': 'aks-prod', upgrade: 'minor', 'minor-approval': 'issue' }
   expect((await runAction(emu, inputs)).code).toBe(0)
   const issue = emu.state.github.issues[0]

@@ -2,16 +2,16 @@
 // gate, soak and halt, max-parallel, and a 200-cluster dry run. Each test runs the bundled
 // action (dist/index.js) against the emulator and asserts on what it sent, what Azure
 // looks like afterwards, its outputs and its report.
-import { afterEach, describe, expect, it } from 'vitest'
-import type { PlanOutputEntry } from '../../src/outputs.ts'
+import { describe, expect, it } from 'vitest'
 import {
   clusterId, DEFAULT_MINORS, generateFleet, kubernetesVersionsFrom, NODE_IMAGES
 } from '../emulator/fleet.ts'
 import type { ClusterSeed, Fleet, PoolSeed } from '../emulator/fleet.ts'
 import { baseInputs, runAction } from '../emulator/run-action.ts'
 import type { RunResult } from '../emulator/run-action.ts'
-import { startEmulator } from '../emulator/server.ts'
 import type { Emulator, RecordedRequest } from '../emulator/server.ts'
+import { armWrites, liveCluster, livePool, planRow, planRows, useEmulator } from './support.ts'
+import type { PlanRow } from './support.ts'
 
 const SUB_A = '3e9a1c57-6d2b-4f80-b4e3-7a5c9d1f2b68'
 /** The identity has no role here: every request answers 403 AuthorizationFailed. */
@@ -82,40 +82,15 @@ function idOf(c: ClusterSeed): string {
 // ---------------------------------------------------------------------------
 // Emulator and request helpers
 
-let emu: Emulator | undefined
-
-afterEach(async () => {
-  await emu?.stop()
-  emu = undefined
-})
-
-async function start(fleet: Fleet, operationDurationMs = 150): Promise<Emulator> {
-  emu = await startEmulator({ fleet, operationDurationMs })
-  return emu
-}
-
-function liveCluster(e: Emulator, name: string): ClusterSeed {
-  const found = e.state.fleet.clusters.find((c) => c.name === name)
-  if (found === undefined) throw new Error(`no cluster ${name} in the emulator`)
-  return found
-}
-
-function livePool(e: Emulator, clusterName: string, poolName: string): PoolSeed {
-  const found = liveCluster(e, clusterName).agentPools.find((p) => p.name === poolName)
-  if (found === undefined) throw new Error(`no pool ${clusterName}/${poolName} in the emulator`)
-  return found
-}
+const { start } = useEmulator({ operationDurationMs: 150 })
 
 function onCluster(name: string): RegExp {
   return new RegExp(`/managedClusters/${name}(/|$)`, 'i')
 }
 
-/** ARM requests that change something (PUT, POST, PATCH, DELETE), optionally on one cluster. */
-function armWrites(e: Emulator, clusterName?: string, since = 0): RecordedRequest[] {
-  return e.requests
-    .slice(since)
-    .filter((r) => r.service === 'arm' && r.method !== 'GET')
-    .filter((r) => clusterName === undefined || onCluster(clusterName).test(r.path))
+/** ARM requests on one cluster that change something. */
+function armWritesOn(e: Emulator, clusterName: string, since = 0): RecordedRequest[] {
+  return armWrites(e, since).filter((r) => onCluster(clusterName).test(r.path))
 }
 
 function describeWrites(requests: RecordedRequest[]): string[] {
@@ -128,16 +103,8 @@ function propsOf(body: unknown): Record<string, unknown> {
   return typeof props === 'object' && props !== null ? (props as Record<string, unknown>) : {}
 }
 
-function planOf(result: RunResult): PlanOutputEntry[] {
-  const text = result.outputs['plan']
-  if (text === undefined) throw new Error(`no plan output; stdout:\n${result.stdout}`)
-  return JSON.parse(text) as PlanOutputEntry[]
-}
-
-function entry(result: RunResult, clusterName: string, poolName: string | null): PlanOutputEntry {
-  const found = planOf(result).find((e) => e.cluster === clusterName && e.pool === poolName)
-  if (found === undefined) throw new Error(`no plan entry for ${clusterName}/${poolName ?? 'control plane'}`)
-  return found
+function entry(result: RunResult, clusterName: string, poolName: string | null): PlanRow {
+  return planRow(planRows(result), clusterName, poolName)
 }
 
 function ringsOf(result: RunResult): Record<string, string[]> {
@@ -250,10 +217,10 @@ describe('discovery across subscriptions', () => {
     const prod = idOf(liveCluster(e, 'aks-prod-weu'))
     // The cluster whose pools could not be read stays in the plan as read-failed, in its ring,
     // so ring 1 waits for it instead of treating ring 0 as complete.
-    expect(lower([...new Set(planOf(result).map((p) => p.clusterId))]).sort()).toEqual(lower([dev, prod, stage]).sort())
-    expect(planOf(result).find((p) => p.clusterId.toLowerCase() === stage.toLowerCase())?.reason).toBe('read-failed')
+    expect(lower([...new Set(planRows(result).map((p) => p.clusterId))]).sort()).toEqual(lower([dev, prod, stage]).sort())
+    expect(planRows(result).find((p) => p.clusterId.toLowerCase() === stage.toLowerCase())?.reason).toBe('read-failed')
     expect(sortedRings(ringsOf(result))).toEqual(sortedRings({ '0': [dev, stage], '1': [prod] }))
-    expect(planOf(result).find((p) => p.clusterId.toLowerCase() === prod.toLowerCase() && p.pool === 'system')?.reason).toBe('ring-waiting')
+    expect(planRows(result).find((p) => p.clusterId.toLowerCase() === prod.toLowerCase() && p.pool === 'system')?.reason).toBe('ring-waiting')
 
     // Each subscription listed once; nothing read of the cluster the tag filter excluded.
     const lists = (sub: string): RecordedRequest[] =>
@@ -282,7 +249,7 @@ describe('discovery across subscriptions', () => {
 
     expect(result.code).toBe(1)
     expect(result.stdout).toMatch(/::error::.*could be read/i)
-    expect(planOf(result)).toEqual([])
+    expect(planRows(result)).toEqual([])
     expect(result.summary).toContain(`/subscriptions/${SUB_B}`)
     expect(result.summary).toContain(READ_ACTION)
     expect(armWrites(e)).toEqual([])
@@ -304,12 +271,12 @@ describe('rings: promotion of what the previous ring runs', () => {
     // Run 1: ring 0 is still on 202607.02.0, so nothing in ring 1 may move.
     const first = await runAction(e, quiet(e))
     expect(first.code, first.stdout).toBe(0)
-    expect(describeWrites(armWrites(e, 'aks-dev')).sort()).toEqual([
+    expect(describeWrites(armWritesOn(e, 'aks-dev')).sort()).toEqual([
       'POST aks-dev/agentPools/apps/upgradeNodeImageVersion',
       'POST aks-dev/agentPools/system/upgradeNodeImageVersion'
     ])
-    expect(armWrites(e, 'aks-prod-weu')).toEqual([])
-    expect(armWrites(e, 'aks-prod-neu')).toEqual([])
+    expect(armWritesOn(e, 'aks-prod-weu')).toEqual([])
+    expect(armWritesOn(e, 'aks-prod-neu')).toEqual([])
     for (const [c, p] of [['aks-prod-weu', 'system'], ['aks-prod-neu', 'system'], ['aks-prod-neu', 'apps']] as const) {
       const waiting = entry(first, c, p)
       expect(waiting.reason).toBe('ring-waiting')
@@ -331,11 +298,11 @@ describe('rings: promotion of what the previous ring runs', () => {
     // 202607.16.0 (the node image upgrade always installs the latest), which ring 0 never ran.
     const second = await runAction(e, quiet(e))
     expect(second.code, second.stdout).toBe(0)
-    expect(describeWrites(armWrites(e, 'aks-prod-neu', mark)).sort()).toEqual([
+    expect(describeWrites(armWritesOn(e, 'aks-prod-neu', mark)).sort()).toEqual([
       'POST aks-prod-neu/agentPools/apps/upgradeNodeImageVersion',
       'POST aks-prod-neu/agentPools/system/upgradeNodeImageVersion'
     ])
-    expect(armWrites(e, 'aks-prod-weu', mark)).toEqual([])
+    expect(armWritesOn(e, 'aks-prod-weu', mark)).toEqual([])
     const adopted = entry(second, 'aks-prod-neu', 'system')
     expect(adopted.reason).toBe('upgrade-due')
     expect(adopted.nodeImageVersion?.target).toBe(U0709)
@@ -365,13 +332,13 @@ describe('rings: promotion of what the previous ring runs', () => {
 
     const first = await runAction(e, quiet(e))
     expect(first.code, first.stdout).toBe(0)
-    expect(describeWrites(armWrites(e, 'aks-dev'))).toEqual([
+    expect(describeWrites(armWritesOn(e, 'aks-dev'))).toEqual([
       'PUT aks-dev',
       'PUT aks-dev/agentPools/system',
       'PUT aks-dev/agentPools/apps'
     ])
-    expect(propsOf(armWrites(e, 'aks-dev')[0]?.body)['kubernetesVersion']).toBe('1.35.6')
-    expect(armWrites(e, 'aks-prod')).toEqual([])
+    expect(propsOf(armWritesOn(e, 'aks-dev')[0]?.body)['kubernetesVersion']).toBe('1.35.6')
+    expect(armWritesOn(e, 'aks-prod')).toEqual([])
     const waiting = entry(first, 'aks-prod', null)
     expect(waiting.reason).toBe('ring-waiting')
     expect(waiting.result).toBeNull()
@@ -385,7 +352,7 @@ describe('rings: promotion of what the previous ring runs', () => {
     const second = await runAction(e, quiet(e))
     expect(second.code, second.stdout).toBe(0)
 
-    const prodWrites = armWrites(e, 'aks-prod', mark)
+    const prodWrites = armWritesOn(e, 'aks-prod', mark)
     expect(describeWrites(prodWrites)).toEqual(['PUT aks-prod', 'PUT aks-prod/agentPools/system', 'PUT aks-prod/agentPools/apps'])
     expect(propsOf(prodWrites[0]?.body)['kubernetesVersion']).toBe('1.35.6')
     expect(prodWrites[0]?.headers['if-match']).toBeTruthy()
@@ -396,7 +363,7 @@ describe('rings: promotion of what the previous ring runs', () => {
     expect(livePool(e, 'aks-prod', 'apps').currentOrchestratorVersion).toBe('1.35.6')
 
     // Ring 0 takes the newest patch in the same run.
-    const devWrites = armWrites(e, 'aks-dev', mark)
+    const devWrites = armWritesOn(e, 'aks-dev', mark)
     expect(propsOf(devWrites[0]?.body)['kubernetesVersion']).toBe('1.35.7')
     expect(liveCluster(e, 'aks-dev').currentKubernetesVersion).toBe('1.35.7')
   })
@@ -471,7 +438,7 @@ describe('halt: a failure in ring 0 holds later rings', () => {
     expect(livePool(e, 'aks-dev', 'azl').provisioningState).toBe('Failed')
     const mark = e.requests.length
     const second = await runAction(e, quiet(e))
-    expect(armWrites(e, undefined, mark)).toEqual([])
+    expect(armWrites(e, mark)).toEqual([])
     expect(entry(second, 'aks-dev', 'azl').reason).toBe('failed-state')
     const halted = entry(second, 'aks-prod', 'system')
     expect(halted.reason).toBe('ring-halted')
@@ -487,7 +454,7 @@ describe('halt: a failure in ring 0 holds later rings', () => {
     const fixedMark = e.requests.length
     const third = await runAction(e, quiet(e))
     expect(third.code, third.stdout).toBe(0)
-    expect(describeWrites(armWrites(e, undefined, fixedMark))).toEqual(['POST aks-prod/agentPools/system/upgradeNodeImageVersion'])
+    expect(describeWrites(armWrites(e, fixedMark))).toEqual(['POST aks-prod/agentPools/system/upgradeNodeImageVersion'])
     expect(third.summary).not.toContain(HALT)
   })
 })
@@ -528,7 +495,7 @@ describe('max-parallel', () => {
     const clusters = Array.from({ length: 6 }, (_, i) =>
       cluster({ name: `aks-${String(i + 1).padStart(2, '0')}`, resourceGroup: 'rg-fleet', pools: [pool('system', U0702, U0709), pool('apps', U0702, U0709), pool('azl', A0702, A0709)] })
     )
-    const e = await start({ clusters }, 120)
+    const e = await start({ clusters }, { operationDurationMs: 120 })
 
     const result = await runAction(e, quiet(e, { 'max-parallel': '2' }))
     expect(result.code, result.stdout).toBe(0)
@@ -562,7 +529,7 @@ describe('scale', () => {
     expect(armWrites(e)).toEqual([])
 
     // Outputs: every cluster in the plan and in exactly one ring.
-    const plan = planOf(result)
+    const plan = planRows(result)
     expect(new Set(plan.map((p) => p.clusterId.toLowerCase())).size).toBe(200)
     expect(plan).toHaveLength(200 * 5)
     const rings = ringsOf(result)

@@ -1,10 +1,11 @@
 // What the version-upgrade PUTs carry. nodeImageVersion is writable in 2026 api-versions and
 // means "roll back to this image", so it must never be echoed; and a control-plane PUT
 // after a pool was upgraded in the same run must carry the pool's new version.
-import { afterEach, describe, expect, it } from 'vitest'
-import { startEmulator, type Emulator } from '../emulator/server.ts'
+import { describe, expect, it } from 'vitest'
+import type { Emulator } from '../emulator/server.ts'
 import { baseInputs, runAction } from '../emulator/run-action.ts'
 import { kubernetesVersionsFrom, type Fleet } from '../emulator/fleet.ts'
+import { clusterSeed, useEmulator } from './support.ts'
 
 const SUB = '8f3c2a71-4b6e-4d19-9a5c-2e7b1f0d6c34'
 const OLD = 'AKSUbuntu-2204gen2containerd-202607.02.0'
@@ -17,11 +18,7 @@ interface Props {
   agentPoolProfiles?: Array<{ name: string; orchestratorVersion?: string; nodeImageVersion?: string }>
 }
 
-let emu: Emulator | undefined
-afterEach(async () => {
-  await emu?.stop()
-  emu = undefined
-})
+const { start } = useEmulator()
 
 const puts = (e: Emulator) =>
   e.requests
@@ -33,18 +30,16 @@ describe('version-upgrade PUT bodies', () => {
     const fleet: Fleet = {
       subscriptions: { [SUB]: {} },
       clusters: [
-        {
+        clusterSeed({
           subscriptionId: SUB,
           resourceGroup: 'rg-dev',
           name: 'aks-dev',
-          location: 'westeurope',
           kubernetesVersion: '1.35.5',
-          autoUpgradeProfile: { upgradeChannel: 'none', nodeOSUpgradeChannel: 'None' },
           agentPools: [{ name: 'system', mode: 'System', orchestratorVersion: '1.35.5', nodeImageVersion: OLD, latestNodeImageVersion: NEW }]
-        }
+        })
       ]
     }
-    emu = await startEmulator({ fleet, operationDurationMs: 100 })
+    const emu = await start(fleet)
     const result = await runAction(emu, { ...baseInputs(emu), clusters: 'rg-dev/aks-dev', upgrade: 'patch', issue: 'off' })
     expect(result.code, result.stdout).toBe(0)
     const [cluster, pool] = puts(emu)
@@ -68,21 +63,19 @@ describe('version-upgrade PUT bodies', () => {
       subscriptions: { [SUB]: {} },
       kubernetesVersions: { default: versions },
       clusters: [
-        {
+        clusterSeed({
           subscriptionId: SUB,
           resourceGroup: 'rg-dev',
           name: 'aks-dev',
-          location: 'westeurope',
           kubernetesVersion: '1.35.6',
-          autoUpgradeProfile: { upgradeChannel: 'none', nodeOSUpgradeChannel: 'None' },
           agentPools: [
             { name: 'system', mode: 'System', orchestratorVersion: '1.35.6', nodeImageVersion: NEW, latestNodeImageVersion: NEW },
             { name: 'legacy', mode: 'User', orchestratorVersion: '1.32.9', nodeImageVersion: NEW, latestNodeImageVersion: NEW }
           ]
-        }
+        })
       ]
     }
-    emu = await startEmulator({ fleet, operationDurationMs: 100 })
+    const emu = await start(fleet)
     const result = await runAction(emu, { ...baseInputs(emu), clusters: 'rg-dev/aks-dev', upgrade: 'minor', issue: 'off' })
     expect(result.code, result.stdout).toBe(0)
     const sent = puts(emu)

@@ -2,14 +2,15 @@
 // Covers the dashboard issue (one per report id, edited in place, found again among many
 // labelled issues), run comments, `per-run` and `off`, approval of minor upgrades by
 // checkbox, escaping of hostile Azure text, and what happens when GitHub refuses the writes.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_SUBSCRIPTION, NODE_IMAGES, clusterId } from '../emulator/fleet.ts'
-import type { ClusterSeed, Fleet, PoolSeed } from '../emulator/fleet.ts'
+import type { ClusterSeed, PoolSeed } from '../emulator/fleet.ts'
 import type { GitHubIssue } from '../emulator/github.ts'
 import { baseInputs, runAction } from '../emulator/run-action.ts'
 import type { RunResult } from '../emulator/run-action.ts'
 import { startEmulator } from '../emulator/server.ts'
 import type { Emulator, RecordedRequest } from '../emulator/server.ts'
+import { armWrites, clusterSeed, liveCluster, livePool, planRows, useEmulator } from './support.ts'
 
 // A Monday night in November: no window is configured, so operations may start any time;
 // the instant only makes the report's times deterministic.
@@ -31,17 +32,8 @@ function pool(name: string, fields: Partial<PoolSeed> = {}): PoolSeed {
 
 /** A cluster on the newest Kubernetes version (1.36.2): only node images can be due. */
 function cluster(name: string, fields: Partial<ClusterSeed> = {}): ClusterSeed {
-  return {
-    subscriptionId: DEFAULT_SUBSCRIPTION,
-    resourceGroup: RG,
-    name,
-    location: 'westeurope',
-    kubernetesVersion: '1.36.2',
-    // AKS's own node OS channel off, so node images are this action's job.
-    autoUpgradeProfile: { upgradeChannel: 'none', nodeOSUpgradeChannel: 'None' },
-    agentPools: [pool('system')],
-    ...fields
-  }
+  // clusterSeed turns AKS's own node OS channel off, so node images are this action's job.
+  return clusterSeed({ subscriptionId: DEFAULT_SUBSCRIPTION, resourceGroup: RG, name, kubernetesVersion: '1.36.2', agentPools: [pool('system')], ...fields })
 }
 
 interface Run extends RunResult {
@@ -61,7 +53,7 @@ async function run(emu: Emulator, inputs: Record<string, string> = {}, env: Reco
     ...result,
     githubRequests,
     github: githubRequests.map(r => `${r.method} ${r.path.startsWith(REPO_API) ? r.path.slice(REPO_API.length) || '/' : r.path}`),
-    armWrites: mine.filter(r => r.service === 'arm' && r.method !== 'GET')
+    armWrites: armWrites(emu, from)
   }
 }
 
@@ -83,18 +75,6 @@ function seedDashboard(emu: Emulator, reportId = DEFAULT_WORKFLOW): GitHubIssue 
     body: `## AKS upgrade report\n\nPrevious run.\n\n${marker(reportId)}\n`,
     labels: ['aks-upgrade']
   })
-}
-
-function poolOf(emu: Emulator, clusterName: string, poolName: string): PoolSeed {
-  const p = emu.state.fleet.clusters.find(c => c.name === clusterName)?.agentPools.find(x => x.name === poolName)
-  if (p === undefined) throw new Error(`no pool ${clusterName}/${poolName}`)
-  return p
-}
-
-function clusterOf(emu: Emulator, clusterName: string): ClusterSeed {
-  const c = emu.state.fleet.clusters.find(x => x.name === clusterName)
-  if (c === undefined) throw new Error(`no cluster ${clusterName}`)
-  return c
 }
 
 function issueNumberFrom(result: RunResult): number {
@@ -125,16 +105,7 @@ function expectIntactTables(markdown: string, what: string): void {
   }
 }
 
-let current: Emulator | undefined
-async function emulator(fleet: Fleet): Promise<Emulator> {
-  current = await startEmulator({ fleet, operationDurationMs: 120 })
-  return current
-}
-
-afterEach(async () => {
-  await current?.stop()
-  current = undefined
-})
+const { start } = useEmulator({ operationDurationMs: 120 })
 
 // ---------------------------------------------------------------------------
 
@@ -225,7 +196,7 @@ describe('dashboard issue (issue: dashboard)', () => {
   })
 
   it('writes no comment for a dry run, even with an upgrade due', async () => {
-    poolOf(emu, 'aks-a', 'system').nodeImageVersion = NODE_IMAGES.ubuntu2204Old
+    livePool(emu, 'aks-a', 'system').nodeImageVersion = NODE_IMAGES.ubuntu2204Old
     const r = await run(emu, { 'dry-run': 'true' }, { GITHUB_WORKFLOW: 'AKS dev' })
     expect(r.code, r.stdout).toBe(0)
     expect(r.armWrites).toEqual([])
@@ -270,7 +241,7 @@ describe('dashboard issue (issue: dashboard)', () => {
 
 describe('issue: per-run and issue: off', () => {
   it('per-run opens an issue only for a run that did something', async () => {
-    const emu = await emulator({ clusters: [cluster('aks-a')] })
+    const emu = await start({ clusters: [cluster('aks-a')] })
     const inputs = { issue: 'per-run', 'issue-labels': 'aks-upgrade, platform', 'issue-assignees': 'alice' }
 
     const dry = await run(emu, { ...inputs, 'dry-run': 'true' })
@@ -296,7 +267,7 @@ describe('issue: per-run and issue: off', () => {
   })
 
   it('off writes only the job summary and sends nothing to GitHub', async () => {
-    const emu = await emulator({ clusters: [cluster('aks-a')] })
+    const emu = await start({ clusters: [cluster('aks-a')] })
     const r = await run(emu, { issue: 'off' })
     expect(r.code, r.stdout).toBe(0)
     expect(r.githubRequests).toEqual([])
@@ -349,7 +320,7 @@ describe('minor upgrades approved by checkbox (minor-approval: issue)', () => {
       expect(line).toContain('1.35.6')
       expect(line).toContain('**1.36.2**')
     }
-    const plan = JSON.parse(r.outputs['plan'] ?? '[]') as Array<{ cluster: string; pool: string | null; reason: string; result: string | null }>
+    const plan = planRows(r)
     expect(plan.filter(e => e.pool === null).map(e => [e.cluster, e.reason, e.result])).toEqual([
       ['aks-m1', 'awaiting-approval', null],
       ['aks-m2', 'awaiting-approval', null]
@@ -366,7 +337,7 @@ describe('minor upgrades approved by checkbox (minor-approval: issue)', () => {
     const r = await run(emu, inputs)
     expect(r.code, r.stdout).toBe(0)
     expect(r.armWrites).toEqual([])
-    expect(clusterOf(emu, 'aks-m1').currentKubernetesVersion).toBe('1.35.6')
+    expect(liveCluster(emu, 'aks-m1').currentKubernetesVersion).toBe('1.35.6')
     // Rewritten: the forged line is gone, a fresh unticked box asks again.
     const after = emu.state.github.issue(dashboard)?.body ?? ''
     expect(after).not.toContain('1.37.0')
@@ -381,7 +352,7 @@ describe('minor upgrades approved by checkbox (minor-approval: issue)', () => {
     approvedRun = r
     expect(r.code, r.stdout).toBe(0)
 
-    const m1 = clusterId(clusterOf(emu, 'aks-m1'))
+    const m1 = clusterId(liveCluster(emu, 'aks-m1'))
     // The control plane (full-cluster PUT), then its pool, both to 1.36.2; nothing on aks-m2.
     expect(r.armWrites.map(q => `${q.method} ${q.path.slice(q.path.indexOf('/managedClusters/'))}`)).toEqual([
       'PUT /managedClusters/aks-m1',
@@ -391,11 +362,11 @@ describe('minor upgrades approved by checkbox (minor-approval: issue)', () => {
     expect(cpPut?.path.toLowerCase()).toBe(m1.toLowerCase())
     expect(cpPut?.body).toMatchObject({ properties: { kubernetesVersion: '1.36.2' } })
     expect(poolPut?.body).toMatchObject({ properties: { orchestratorVersion: '1.36.2' } })
-    expect(clusterOf(emu, 'aks-m1').currentKubernetesVersion).toBe('1.36.2')
-    expect(poolOf(emu, 'aks-m1', 'system').currentOrchestratorVersion).toBe('1.36.2')
-    expect(clusterOf(emu, 'aks-m2').currentKubernetesVersion).toBe('1.35.6')
+    expect(liveCluster(emu, 'aks-m1').currentKubernetesVersion).toBe('1.36.2')
+    expect(livePool(emu, 'aks-m1', 'system').currentOrchestratorVersion).toBe('1.36.2')
+    expect(liveCluster(emu, 'aks-m2').currentKubernetesVersion).toBe('1.35.6')
 
-    const plan = JSON.parse(r.outputs['plan'] ?? '[]') as Array<{ cluster: string; pool: string | null; action: string; result: string | null }>
+    const plan = planRows(r)
     expect(plan.filter(e => e.pool === null).map(e => [e.cluster, e.action, e.result])).toEqual([
       ['aks-m1', 'minor', 'succeeded'],
       ['aks-m2', 'minor', null]
@@ -426,7 +397,7 @@ describe('hostile text from Azure', () => {
   const HOSTILE_MESSAGE = `Operation failed ${HOSTILE}\n| injected | row |\n| --- | --- |`
 
   it('renders a hostile cluster tag, operation error and read error harmlessly in the issue, the comment and the summary', async () => {
-    const emu = await emulator({
+    const emu = await start({
       clusters: [
         cluster('aks-h', {
           tags: { 'aks-upgrade-ring': HOSTILE },
@@ -467,7 +438,7 @@ describe('hostile text from Azure', () => {
       expect(text, what).toContain('**BadRequest**')
     }
     // The machine-readable output keeps Azure's text as it came.
-    const plan = JSON.parse(r.outputs['plan'] ?? '[]') as Array<{ cluster: string; pool: string | null; error: { code: string; message: string } | null }>
+    const plan = planRows(r)
     expect(plan.find(e => e.cluster === 'aks-h' && e.pool === 'system')?.error).toEqual({ code: 'InternalOperationError', message: HOSTILE_MESSAGE })
   })
 })
@@ -477,7 +448,7 @@ describe('hostile text from Azure', () => {
 describe('failures that explain themselves', () => {
   it('shows a PodDrainFailure with code, message, cause, fix and the inspect command, most urgent first', async () => {
     const message = "Drain of node aks-system-12345678-vmss000001 did not complete: Too many requests. Pod 'payments-7d9f' is protected by a PodDisruptionBudget."
-    const emu = await emulator({
+    const emu = await start({
       clusters: [
         cluster('aks-a'),
         cluster('aks-d', { agentPools: [pool('system', { count: 3, failNextOperation: { code: 'PodDrainFailure', message } })] })
@@ -488,7 +459,7 @@ describe('failures that explain themselves', () => {
     expect(r.code).toBe(1)
     expect(r.outputs['upgrades-failed']).toBe('1')
     expect(r.stdout).toMatch(/::error::.*1 upgrade operation\(s\) failed/)
-    expect(poolOf(emu, 'aks-d', 'system').provisioningState).toBe('Failed')
+    expect(livePool(emu, 'aks-d', 'system').provisioningState).toBe('Failed')
 
     const issue = emu.state.github.issue(seeded.number)
     const body = issue?.body ?? ''
@@ -532,14 +503,14 @@ describe('when GitHub refuses the issue', () => {
       emu.inject({ path: /\/(issues|labels)(\/|$)/, status: 403, body: refusal, count: Infinity })
     }]
   ])('403 on %s: the upgrade and the full job summary stay, the run fails with the permission advice', async (_what, refuse) => {
-    const emu = await emulator({ clusters: [cluster('aks-a')] })
+    const emu = await start({ clusters: [cluster('aks-a')] })
     refuse(emu)
     const r = await run(emu)
     expect(r.code).toBe(1)
     expect(r.stdout).toMatch(/::error::.*permissions: issues: write/)
     // Upgrades do not depend on GitHub.
     expect(r.armWrites).toHaveLength(1)
-    expect(poolOf(emu, 'aks-a', 'system').nodeImageVersion).toBe(NODE_IMAGES.ubuntu2204)
+    expect(livePool(emu, 'aks-a', 'system').nodeImageVersion).toBe(NODE_IMAGES.ubuntu2204)
     expect(r.outputs['upgrades-started']).toBe('1')
     expect(r.outputs['issue-number']).toBe('')
     expect(emu.state.github.issues.flatMap(i => i.comments)).toEqual([])
@@ -551,7 +522,7 @@ describe('when GitHub refuses the issue', () => {
   })
 
   it('410 (issues disabled in the repository) is a clear error; the upgrade and the summary stay', async () => {
-    const emu = await emulator({ clusters: [cluster('aks-a')] })
+    const emu = await start({ clusters: [cluster('aks-a')] })
     emu.state.github.issuesDisabled = true
     const r = await run(emu)
     expect(r.code).toBe(1)

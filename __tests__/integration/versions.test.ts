@@ -1,15 +1,16 @@
 // Kubernetes patch and minor upgrades (issue 3), end to end: dist/index.js against the
 // emulator. The assertions are on what reached ARM (method, path, If-Match, body), on the
 // fleet afterwards and on the `plan` output, never on timing.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   DEFAULT_MINORS, NODE_IMAGES, PREVIEW_MINOR, kubernetesVersionsFrom
 } from '../emulator/fleet.ts'
 import type { ClusterSeed, Fleet, PoolSeed } from '../emulator/fleet.ts'
 import { baseInputs, runAction } from '../emulator/run-action.ts'
-import type { RunResult } from '../emulator/run-action.ts'
-import { startEmulator } from '../emulator/server.ts'
 import type { Emulator, RecordedRequest } from '../emulator/server.ts'
+import {
+  armWrites, clusterSeed, expectSuccess, label, liveCluster, livePool, planRow, planRows, useEmulator
+} from './support.ts'
 
 const SUB = '3e9b7c51-6d2a-4f80-b1c4-8a5d2e7f9c36'
 const RG = 'rg-it-versions'
@@ -24,17 +25,15 @@ function pool(name: string, overrides: Partial<PoolSeed> = {}): PoolSeed {
 }
 
 function cluster(name: string, version: string, pools: PoolSeed[], overrides: Partial<ClusterSeed> = {}): ClusterSeed {
-  return {
+  return clusterSeed({
     subscriptionId: SUB,
     resourceGroup: RG,
     name,
-    location: 'westeurope',
     tags: { environment: 'test' },
     kubernetesVersion: version,
-    autoUpgradeProfile: { upgradeChannel: 'none', nodeOSUpgradeChannel: 'None' },
     agentPools: pools,
     ...overrides
-  }
+  })
 }
 
 function fleetOf(...clusters: ClusterSeed[]): Fleet {
@@ -44,23 +43,12 @@ function fleetOf(...clusters: ClusterSeed[]): Fleet {
 // ---------------------------------------------------------------------------
 // Reading what happened
 
-const CLUSTER_PATH = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerService\/managedClusters\//i
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function armRequests(emu: Emulator): RecordedRequest[] {
   return emu.requests.filter((r) => r.service === 'arm')
-}
-
-function mutating(emu: Emulator): RecordedRequest[] {
-  return armRequests(emu).filter((r) => r.method !== 'GET')
-}
-
-/** `PUT aks-x`, `PUT aks-x/agentPools/system`, `POST aks-x/agentPools/apps/upgradeNodeImageVersion`. */
-function label(r: RecordedRequest): string {
-  return `${r.method} ${r.path.replace(CLUSTER_PATH, '')}`
 }
 
 function properties(r: RecordedRequest): Record<string, unknown> {
@@ -79,63 +67,13 @@ function unquote(eTag: string | undefined): string | undefined {
   return eTag?.replace(/^W\//, '').replace(/^"(.*)"$/, '$1')
 }
 
-interface PlanRow {
-  cluster: string
-  pool: string | null
-  action: string
-  reason: string
-  message: string
-  kubernetesVersion: { current: string | null; target: string | null }
-  nodeImageVersion: { current: string | null; target: string | null } | null
-  result: string | null
-}
-
-function planOf(result: RunResult): PlanRow[] {
-  const text = result.outputs['plan']
-  if (text === undefined) throw new Error(`no plan output; stdout:\n${result.stdout}`)
-  return JSON.parse(text) as PlanRow[]
-}
-
-function row(plan: PlanRow[], clusterName: string, poolName: string | null): PlanRow {
-  const found = plan.find((r) => r.cluster === clusterName && r.pool === poolName)
-  if (found === undefined) throw new Error(`no plan entry for ${clusterName}/${poolName ?? 'control plane'}: ${JSON.stringify(plan)}`)
-  return found
-}
-
-function liveCluster(emu: Emulator, name: string): ClusterSeed {
-  const found = emu.state.fleet.clusters.find((c) => c.name === name)
-  if (found === undefined) throw new Error(`no cluster ${name}`)
-  return found
-}
-
-function livePool(emu: Emulator, clusterName: string, poolName: string): PoolSeed {
-  const found = liveCluster(emu, clusterName).agentPools.find((p) => p.name === poolName)
-  if (found === undefined) throw new Error(`no pool ${clusterName}/${poolName}`)
-  return found
-}
-
-/** The run must have succeeded; on failure show the log so the reason is visible in the test output. */
-function expectSuccess(result: RunResult): void {
-  expect(result.code, `exit code; stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(0)
-}
-
 function inputsFor(emu: Emulator, clusterName: string, extra: Record<string, string> = {}): Record<string, string> {
   return { ...baseInputs(emu), 'resource-group': RG, 'cluster-name': clusterName, issue: 'off', ...extra }
 }
 
 // ---------------------------------------------------------------------------
 
-let emu: Emulator | undefined
-
-async function start(fleet: Fleet): Promise<Emulator> {
-  emu = await startEmulator({ fleet, operationDurationMs: 100 })
-  return emu
-}
-
-afterEach(async () => {
-  await emu?.stop()
-  emu = undefined
-})
+const { start } = useEmulator()
 
 describe('patch upgrade', () => {
   it('upgrades the control plane with If-Match on the eTag it read, then each pool by PUT, system pools first, and no node-image call on those pools', async () => {
@@ -149,7 +87,7 @@ describe('patch upgrade', () => {
     const result = await runAction(e, inputsFor(e, 'aks-patch'))
     expectSuccess(result)
 
-    const writes = mutating(e)
+    const writes = armWrites(e)
     expect(writes.map(label).slice(0, 2)).toEqual(['PUT aks-patch', 'PUT aks-patch/agentPools/system'])
     expect(writes.map(label).slice(2).sort()).toEqual(['PUT aks-patch/agentPools/apps', 'PUT aks-patch/agentPools/win22'])
     expect(writes.map(requestedVersion)).toEqual(['1.35.6', '1.35.6', '1.35.6', '1.35.6'])
@@ -186,12 +124,12 @@ describe('patch upgrade', () => {
         .toEqual({ pool: p.name, version: '1.35.6', image: p.latestNodeImageVersion })
     }
 
-    const plan = planOf(result)
-    expect(row(plan, 'aks-patch', null)).toMatchObject({
+    const plan = planRows(result)
+    expect(planRow(plan, 'aks-patch', null)).toMatchObject({
       action: 'patch', reason: 'upgrade-due', kubernetesVersion: { current: '1.35.5', target: '1.35.6' }, result: 'succeeded'
     })
     for (const name of ['system', 'apps', 'win22']) {
-      const r = row(plan, 'aks-patch', name)
+      const r = planRow(plan, 'aks-patch', name)
       expect(r).toMatchObject({ action: 'patch', kubernetesVersion: { current: '1.35.5', target: '1.35.6' }, result: 'succeeded' })
       expect(r.nodeImageVersion?.target).toBe(livePool(e, 'aks-patch', name).latestNodeImageVersion)
     }
@@ -209,7 +147,7 @@ describe('patch upgrade', () => {
     expectSuccess(result)
     const lists = armRequests(e).filter((r) => /\/kubernetesVersions$/i.test(r.path)).map((r) => r.path.split('/')[6]?.toLowerCase())
     expect(lists.sort()).toEqual(['northeurope', 'westeurope'])
-    expect(mutating(e)).toEqual([])
+    expect(armWrites(e)).toEqual([])
   })
 })
 
@@ -227,12 +165,12 @@ describe('minor upgrade', () => {
 
     const first = await runAction(e, inputs)
     expectSuccess(first)
-    expect(mutating(e).map((r) => `${label(r)} ${String(requestedVersion(r))}`)).toEqual([
+    expect(armWrites(e).map((r) => `${label(r)} ${String(requestedVersion(r))}`)).toEqual([
       'PUT aks-minor 1.35.6',
       'PUT aks-minor/agentPools/system 1.35.6',
       'PUT aks-minor/agentPools/apps 1.35.6'
     ])
-    expect(row(planOf(first), 'aks-minor', null)).toMatchObject({ action: 'minor', kubernetesVersion: { current: '1.34.9', target: '1.35.6' } })
+    expect(planRow(planRows(first), 'aks-minor', null)).toMatchObject({ action: 'minor', kubernetesVersion: { current: '1.34.9', target: '1.35.6' } })
     expect(liveCluster(e, 'aks-minor').currentKubernetesVersion).toBe('1.35.6')
     expect(liveCluster(e, 'aks-minor').agentPools.map((p) => p.currentOrchestratorVersion)).toEqual(['1.35.6', '1.35.6'])
 
@@ -240,12 +178,12 @@ describe('minor upgrade', () => {
     const before = e.requests.length
     const second = await runAction(e, inputs)
     expectSuccess(second)
-    expect(e.requests.slice(before).filter((r) => r.service === 'arm' && r.method !== 'GET').map((r) => `${label(r)} ${String(requestedVersion(r))}`)).toEqual([
+    expect(armWrites(e, before).map((r) => `${label(r)} ${String(requestedVersion(r))}`)).toEqual([
       'PUT aks-minor 1.36.2',
       'PUT aks-minor/agentPools/system 1.36.2',
       'PUT aks-minor/agentPools/apps 1.36.2'
     ])
-    expect(row(planOf(second), 'aks-minor', null)).toMatchObject({ action: 'minor', kubernetesVersion: { current: '1.35.6', target: '1.36.2' } })
+    expect(planRow(planRows(second), 'aks-minor', null)).toMatchObject({ action: 'minor', kubernetesVersion: { current: '1.35.6', target: '1.36.2' } })
   })
 })
 
@@ -260,8 +198,8 @@ describe('AKS auto-upgrade channel', () => {
     const result = await runAction(e, inputsFor(e, 'aks-channel'))
     expectSuccess(result)
 
-    expect(mutating(e).map(label)).toEqual(['POST aks-channel/agentPools/apps/upgradeNodeImageVersion'])
-    const cp = row(planOf(result), 'aks-channel', null)
+    expect(armWrites(e).map(label)).toEqual(['POST aks-channel/agentPools/apps/upgradeNodeImageVersion'])
+    const cp = planRow(planRows(result), 'aks-channel', null)
     expect(cp).toMatchObject({ action: 'none', reason: 'aks-auto-upgrade-channel', kubernetesVersion: { current: '1.35.5' } })
     expect(cp.message).toContain("'patch'")
     expect(cp.message).toContain('aks-auto-upgrade: override')
@@ -273,12 +211,12 @@ describe('AKS auto-upgrade channel', () => {
     const result = await runAction(e, inputsFor(e, 'aks-channel', { 'aks-auto-upgrade': 'override' }))
     expectSuccess(result)
 
-    expect(mutating(e).map((r) => `${label(r)} ${String(requestedVersion(r))}`)).toEqual([
+    expect(armWrites(e).map((r) => `${label(r)} ${String(requestedVersion(r))}`)).toEqual([
       'PUT aks-channel 1.35.6',
       'PUT aks-channel/agentPools/system 1.35.6',
       'PUT aks-channel/agentPools/apps 1.35.6'
     ])
-    expect(row(planOf(result), 'aks-channel', null)).toMatchObject({ action: 'patch', reason: 'upgrade-due', result: 'succeeded' })
+    expect(planRow(planRows(result), 'aks-channel', null)).toMatchObject({ action: 'patch', reason: 'upgrade-due', result: 'succeeded' })
   })
 })
 
@@ -296,8 +234,8 @@ describe('preview versions', () => {
     const result = await runAction(e, inputsFor(e, 'aks-preview', { upgrade: 'node-image,patch,minor' }))
     expectSuccess(result)
 
-    expect(mutating(e)).toEqual([])
-    expect(row(planOf(result), 'aks-preview', null)).toMatchObject({
+    expect(armWrites(e)).toEqual([])
+    expect(planRow(planRows(result), 'aks-preview', null)).toMatchObject({
       action: 'none', reason: 'preview-only', kubernetesVersion: { current: '1.36.2', target: '1.37.0' }
     })
     expect(result.outputs['upgrades-started']).toBe('0')
@@ -308,7 +246,7 @@ describe('preview versions', () => {
     const result = await runAction(e, inputsFor(e, 'aks-preview', { upgrade: 'node-image,patch,minor', 'allow-preview': 'true' }))
     expectSuccess(result)
 
-    expect(mutating(e).map((r) => `${label(r)} ${String(requestedVersion(r))}`)).toEqual([
+    expect(armWrites(e).map((r) => `${label(r)} ${String(requestedVersion(r))}`)).toEqual([
       'PUT aks-preview 1.37.0',
       'PUT aks-preview/agentPools/system 1.37.0'
     ])
@@ -327,21 +265,21 @@ describe('pools behind the control plane', () => {
     const patchRun = await runAction(e, inputsFor(e, 'aks-behind'))
     expectSuccess(patchRun)
     // The version upgrade brings the newest image: no separate node-image POST for apps.
-    expect(mutating(e).map((r) => `${label(r)} ${String(requestedVersion(r))}`)).toEqual(['PUT aks-behind/agentPools/apps 1.36.2'])
-    const plan = planOf(patchRun)
-    expect(row(plan, 'aks-behind', null)).toMatchObject({ action: 'none', reason: 'up-to-date' })
-    expect(row(plan, 'aks-behind', 'apps')).toMatchObject({ action: 'patch', kubernetesVersion: { current: '1.36.1', target: '1.36.2' }, result: 'succeeded' })
-    expect(row(plan, 'aks-behind', 'batch')).toMatchObject({ action: 'none', reason: 'not-selected', kubernetesVersion: { current: '1.35.6', target: '1.36.2' } })
-    expect(row(plan, 'aks-behind', 'system')).toMatchObject({ action: 'none', reason: 'up-to-date' })
+    expect(armWrites(e).map((r) => `${label(r)} ${String(requestedVersion(r))}`)).toEqual(['PUT aks-behind/agentPools/apps 1.36.2'])
+    const plan = planRows(patchRun)
+    expect(planRow(plan, 'aks-behind', null)).toMatchObject({ action: 'none', reason: 'up-to-date' })
+    expect(planRow(plan, 'aks-behind', 'apps')).toMatchObject({ action: 'patch', kubernetesVersion: { current: '1.36.1', target: '1.36.2' }, result: 'succeeded' })
+    expect(planRow(plan, 'aks-behind', 'batch')).toMatchObject({ action: 'none', reason: 'not-selected', kubernetesVersion: { current: '1.35.6', target: '1.36.2' } })
+    expect(planRow(plan, 'aks-behind', 'system')).toMatchObject({ action: 'none', reason: 'up-to-date' })
     expect(livePool(e, 'aks-behind', 'apps')).toMatchObject({ currentOrchestratorVersion: '1.36.2', nodeImageVersion: NODE_IMAGES.ubuntu2204 })
     expect(livePool(e, 'aks-behind', 'batch').currentOrchestratorVersion).toBe('1.35.6')
 
     const before = e.requests.length
     const minorRun = await runAction(e, inputsFor(e, 'aks-behind', { upgrade: 'node-image,patch,minor' }))
     expectSuccess(minorRun)
-    const writes = e.requests.slice(before).filter((r) => r.service === 'arm' && r.method !== 'GET')
+    const writes = armWrites(e, before)
     expect(writes.map((r) => `${label(r)} ${String(requestedVersion(r))}`)).toEqual(['PUT aks-behind/agentPools/batch 1.36.2'])
-    expect(row(planOf(minorRun), 'aks-behind', 'batch')).toMatchObject({ action: 'minor', result: 'succeeded' })
+    expect(planRow(planRows(minorRun), 'aks-behind', 'batch')).toMatchObject({ action: 'minor', result: 'succeeded' })
     expect(livePool(e, 'aks-behind', 'batch').currentOrchestratorVersion).toBe('1.36.2')
   })
 })

@@ -10,8 +10,8 @@ import { NODE_IMAGES } from '../emulator/fleet.ts'
 import type { ClusterSeed, Fleet, MaintenanceConfigurationSeed, PoolSeed } from '../emulator/fleet.ts'
 import { baseInputs, runAction } from '../emulator/run-action.ts'
 import type { RunResult } from '../emulator/run-action.ts'
-import { startEmulator } from '../emulator/server.ts'
-import type { Emulator, RecordedRequest } from '../emulator/server.ts'
+import type { Emulator } from '../emulator/server.ts'
+import { armWrites, clusterSeed, expectSuccess, label, planRows, useEmulator } from './support.ts'
 
 const SUB = '7c2d9e41-3a5b-4f86-9d07-1e8b4c6a2f53'
 const RG = 'rg-it-windows'
@@ -37,16 +37,7 @@ function cluster(
   maintenanceConfigurations: MaintenanceConfigurationSeed[] = [],
   agentPools: PoolSeed[] = [stalePool('system', 'System'), stalePool('apps')]
 ): ClusterSeed {
-  return {
-    subscriptionId: SUB,
-    resourceGroup: RG,
-    name,
-    location: 'westeurope',
-    kubernetesVersion: '1.35.6',
-    autoUpgradeProfile: { upgradeChannel: 'none', nodeOSUpgradeChannel: 'None' },
-    maintenanceConfigurations,
-    agentPools
-  }
+  return clusterSeed({ subscriptionId: SUB, resourceGroup: RG, name, kubernetesVersion: '1.35.6', maintenanceConfigurations, agentPools })
 }
 
 function fleetOf(...clusters: ClusterSeed[]): Fleet {
@@ -60,36 +51,9 @@ function schedule(name: string, maintenanceWindow: Record<string, unknown>): Mai
 // ---------------------------------------------------------------------------
 // Reading what happened
 
-const CLUSTER_PATH = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerService\/managedClusters\//i
-
-function label(r: RecordedRequest): string {
-  return `${r.method} ${r.path.replace(CLUSTER_PATH, '')}`
-}
-
-function mutating(emu: Emulator): RecordedRequest[] {
-  return emu.requests.filter((r) => r.service === 'arm' && r.method !== 'GET')
-}
-
-interface PlanRow {
-  cluster: string
-  pool: string | null
-  action: string
-  result: string | null
-}
-
-function planOf(result: RunResult): PlanRow[] {
-  const text = result.outputs['plan']
-  if (text === undefined) throw new Error(`no plan output; stdout:\n${result.stdout}`)
-  return JSON.parse(text) as PlanRow[]
-}
-
 /** `cluster/pool -> result` for the pools (the control planes have nothing to do here). */
 function poolResults(result: RunResult): Record<string, string | null> {
-  return Object.fromEntries(planOf(result).filter((r) => r.pool !== null).map((r) => [`${r.cluster}/${r.pool ?? ''}`, r.result]))
-}
-
-function expectSuccess(result: RunResult): void {
-  expect(result.code, `exit code; stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(0)
+  return Object.fromEntries(planRows(result).filter((r) => r.pool !== null).map((r) => [`${r.cluster}/${r.pool ?? ''}`, r.result]))
 }
 
 function sameInstant(actual: string | undefined, expected: string): void {
@@ -99,17 +63,10 @@ function sameInstant(actual: string | undefined, expected: string): void {
 
 // ---------------------------------------------------------------------------
 
-let emu: Emulator | undefined
+const { start } = useEmulator()
 let scratch: string | undefined
 
-async function start(fleet: Fleet): Promise<Emulator> {
-  emu = await startEmulator({ fleet, operationDurationMs: 100 })
-  return emu
-}
-
 afterEach(async () => {
-  await emu?.stop()
-  emu = undefined
   if (scratch !== undefined) await rm(scratch, { recursive: true, force: true })
   scratch = undefined
 })
@@ -128,7 +85,7 @@ describe('maintenance-window', () => {
     const result = await runAction(e, inputs(e, windowInputs), at(SAT_2230_BERLIN))
     expectSuccess(result)
 
-    expect(mutating(e).map(label).sort()).toEqual([
+    expect(armWrites(e).map(label).sort()).toEqual([
       'POST aks-win/agentPools/apps/upgradeNodeImageVersion',
       'POST aks-win/agentPools/system/upgradeNodeImageVersion'
     ])
@@ -143,7 +100,7 @@ describe('maintenance-window', () => {
     const result = await runAction(e, inputs(e, windowInputs), at(THU_1300_BERLIN))
     expectSuccess(result)
 
-    expect(mutating(e)).toEqual([])
+    expect(armWrites(e)).toEqual([])
     expect(e.state.operations).toEqual([])
     expect(result.outputs['in-window']).toBe('false')
     sameInstant(result.outputs['next-window'], NEXT_SAT_2200_BERLIN)
@@ -161,7 +118,7 @@ describe('maintenance-window', () => {
     const result = await runAction(e, inputs(e, { ...windowInputs, 'blackout-dates': '2026-12-24, 2026-11-27..2026-11-29' }), at(SAT_2230_BERLIN))
     expectSuccess(result)
 
-    expect(mutating(e)).toEqual([])
+    expect(armWrites(e)).toEqual([])
     expect(result.outputs['in-window']).toBe('false')
     sameInstant(result.outputs['next-window'], '2026-12-05T21:00:00Z')
     expect(Number(result.outputs['pending'])).toBe(2)
@@ -203,7 +160,7 @@ describe('maintenance-window: cluster', () => {
     const result = await runAction(e, inputs(e, { 'maintenance-window': 'cluster', upgrade: 'node-image' }), at(SAT_2230_BERLIN))
     expectSuccess(result)
 
-    expect(mutating(e).map(label).sort()).toEqual([
+    expect(armWrites(e).map(label).sort()).toEqual([
       'POST aks-inside/agentPools/apps/upgradeNodeImageVersion',
       'POST aks-inside/agentPools/system/upgradeNodeImageVersion'
     ])
@@ -237,7 +194,7 @@ describe('a window that closes during the run', () => {
     })
     expectSuccess(result)
 
-    const writes = mutating(e)
+    const writes = armWrites(e)
     expect(writes).toHaveLength(1)
     // Which cluster goes first is the executor's choice; that only one of them starts is not.
     const first = /\/managedClusters\/([^/]+)\//i.exec(writes[0]?.path ?? '')?.[1] ?? ''
