@@ -12,7 +12,7 @@ import { parseApprovals } from './report/approvals.js'
 import { hasReportMarker, perRunTitle, renderReport, renderRunComment } from './report/render.js'
 import { IssueClient, explainGitHubError, type IssueRef } from './github/issues.js'
 import { attributeApprovals } from './github/approvers.js'
-import { countResults, planOutput } from './outputs.js'
+import { countResults, planOutput, serializePlan } from './outputs.js'
 import type { FleetPlan, FleetSnapshot, OperationResult, RunReport, WindowDecision } from './model.js'
 import { createClock, sleep } from './util/clock.js'
 import { errorMessage } from './util/errors.js'
@@ -280,7 +280,9 @@ export async function run(): Promise<void> {
   core.info(summary)
   core.endGroup()
 
-  core.setOutput('plan', JSON.stringify(planOutput(plan, results)))
+  const planJson = serializePlan(planOutput(plan, results))
+  if (planJson.truncated) core.warning(`The plan output was shortened to fit GitHub's 1 MiB output limit (left out: ${planJson.truncated}); the job summary has everything.`)
+  core.setOutput('plan', planJson.json)
   core.setOutput('upgrades-started', String(counts.started))
   core.setOutput('upgrades-failed', String(counts.failed))
   core.setOutput('pending', String(counts.pending))

@@ -62,3 +62,35 @@ export function countResults(report: RunReport): Counts {
     pending: countRows(rows.all, report).pending
   }
 }
+
+/** GitHub keeps a step output only up to 1 MiB; stay clearly under it. */
+export const OUTPUT_LIMIT = 1_000_000
+
+/**
+ * The `plan` output as JSON, within GitHub's output size limit. At hundreds of clusters the
+ * full entries do not fit: first the prose (message, warnings) goes, then the entries with
+ * nothing to report (no action, no result, up to date). `truncated` says what was dropped,
+ * for a warning; the job summary keeps everything.
+ */
+export function serializePlan(entries: PlanOutputEntry[], limit = OUTPUT_LIMIT): { json: string; truncated?: string } {
+  const full = JSON.stringify(entries)
+  if (full.length <= limit) return { json: full }
+  const compact = entries.map(({ message: _m, warnings: _w, ...rest }) => rest)
+  const compactJson = JSON.stringify(compact)
+  if (compactJson.length <= limit) return { json: compactJson, truncated: 'message and warnings of each entry' }
+  const relevant = compact.filter(e => e.action !== 'none' || e.result !== null || e.reason !== 'up-to-date')
+  const relevantJson = JSON.stringify(relevant)
+  if (relevantJson.length <= limit) {
+    return { json: relevantJson, truncated: `message and warnings, and the ${compact.length - relevant.length} up-to-date entries` }
+  }
+  // Still too large: keep whole entries in order while they fit.
+  const kept: typeof relevant = []
+  let size = 2
+  for (const e of relevant) {
+    const part = JSON.stringify(e).length + 1
+    if (size + part > limit) break
+    kept.push(e)
+    size += part
+  }
+  return { json: JSON.stringify(kept), truncated: `message and warnings, up-to-date entries, and ${relevant.length - kept.length} further entries` }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { countResults, planOutput } from '../../src/outputs.ts'
+import { countResults, planOutput, serializePlan } from '../../src/outputs.ts'
 import type { ClusterPlan, Operation, OperationResult, PlanEntry, ReasonCode, RunReport } from '../../src/model.ts'
 
 const ID = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-prod'
@@ -130,5 +130,33 @@ describe('report rows: not-selected', () => {
   ])('%s', async (_name, e, status) => {
     const { buildRows } = await import('../../src/report/rows.ts')
     expect(buildRows(report([e], [])).all.map(r => r.status)).toEqual([status])
+  })
+})
+
+describe('serializePlan', () => {
+  const many = (n: number): ReturnType<typeof planOutput> => {
+    const entries: PlanEntry[] = []
+    for (let i = 0; i < n; i++) entries.push({ ...entry(`p${i}`, i % 2 === 0 ? 'up-to-date' : 'upgrade-due'), message: 'x'.repeat(200) })
+    const r = report(entries, [])
+    return planOutput(r.plan, r.results)
+  }
+
+  // Limits derived from the real sizes, so each case lands in its step.
+  const entries = many(400)
+  const full = JSON.stringify(entries).length
+  const compact = JSON.stringify(entries.map(({ message: _m, warnings: _w, ...e }) => e)).length
+  const relevant = JSON.stringify(entries.filter(e => e.reason !== 'up-to-date').map(({ message: _m, warnings: _w, ...e }) => e)).length
+
+  it.each<[string, number, RegExp | undefined, (json: unknown[]) => boolean]>([
+    ['fits: everything, unchanged', full, undefined, j => j.length === 400 && (j[0] as { message?: string }).message !== undefined],
+    ['prose dropped first', full - 1, /message and warnings of each entry/, j => j.length === 400 && (j[0] as { message?: string }).message === undefined],
+    ['then the up-to-date entries', compact - 1, /the 200 up-to-date entries/, j => j.length === 200 && j.every(e => (e as { reason: string }).reason !== 'up-to-date')],
+    ['then whole entries while they fit', Math.floor(relevant / 2), /further entries/, j => j.length > 0 && j.length < 200]
+  ])('%s', (_name, limit, note, check) => {
+    const out = serializePlan(entries, limit)
+    expect(out.json.length).toBeLessThanOrEqual(limit)
+    if (note) expect(out.truncated).toMatch(note)
+    else expect(out.truncated).toBeUndefined()
+    expect(check(JSON.parse(out.json) as unknown[])).toBe(true)
   })
 })
