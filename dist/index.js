@@ -94469,7 +94469,7 @@ function subnetNeed(where) {
     const need = (nodes + surge) * (1 + maxPods);
     return ` For this pool that is (${nodes} + ${surge}) × (1 + ${maxPods}) = ${need} addresses while the upgrade runs.`;
 }
-function authorizationAdvice(error, where, n) {
+function authorizationAdvice(error, where) {
     const actionMatch = /perform action '([A-Za-z0-9./_*-]+)'/i.exec(error.message);
     const objectId = /object id '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'/i.exec(error.message)?.[1];
     let actions;
@@ -94561,7 +94561,7 @@ function explainFailure(error, where) {
                 inspect: showState(n)
             };
         case 'authorization':
-            return authorizationAdvice(error, where, n);
+            return authorizationAdvice(error, where);
         case 'precondition':
             return {
                 cause: 'The cluster changed between this run reading it and writing to it (its eTag no longer matched), so AKS refused to overwrite the other change.',
@@ -95024,37 +95024,47 @@ const SUMMARY_DETAIL = {
     textLimit: 4000
 };
 const ISSUE_DETAIL = { ...SUMMARY_DETAIL, upToDate: 'list', textLimit: 1500 };
-const ISSUE_STEPS = [
-    { change: { upToDate: 'counts' }, dropped: 'the list of up-to-date clusters', partial: 'part of the list of up-to-date clusters' },
-    { change: { held: 'counts' }, dropped: 'the Held table', partial: 'part of the Held table' },
-    {
+// Each way a section can give way, defined once; the two targets order them differently.
+const STEP = {
+    upToDateList: { change: { upToDate: 'list' }, dropped: 'the tables of up-to-date clusters' },
+    upToDate: { change: { upToDate: 'counts' }, dropped: 'the list of up-to-date clusters', partial: 'part of the list of up-to-date clusters' },
+    held: { change: { held: 'counts' }, dropped: 'the Held table', partial: 'part of the Held table' },
+    clusters: {
         change: { clusters: 'rings' },
         dropped: 'the per-cluster tables (a summary per ring remains)',
         partial: 'part of the per-cluster tables (a summary per ring remains)'
     },
-    { change: { pending: 'counts' }, dropped: 'the Pending tables (counts per reason remain)', partial: 'part of the Pending tables' },
-    { change: { done: 'counts' }, dropped: 'the list of upgrades', partial: 'part of the list of upgrades' },
-    { change: { inProgress: 'counts' }, dropped: 'the In progress table', partial: 'part of the In progress table' },
-    { change: { readFailures: 'counts' }, dropped: 'the Could not read table', partial: 'part of the Could not read table' },
-    { change: { textLimit: 300 }, dropped: 'the end of long Azure messages' },
-    { change: { failures: 'compact' }, dropped: 'the advice for each failure' }
+    pending: { change: { pending: 'counts' }, dropped: 'the Pending tables (counts per reason remain)', partial: 'part of the Pending tables' },
+    done: { change: { done: 'counts' }, dropped: 'the list of upgrades', partial: 'part of the list of upgrades' },
+    inProgress: { change: { inProgress: 'counts' }, dropped: 'the In progress table', partial: 'part of the In progress table' },
+    readFailures: { change: { readFailures: 'counts' }, dropped: 'the Could not read table', partial: 'part of the Could not read table' },
+    textLimit: { change: { textLimit: 300 }, dropped: 'the end of long Azure messages' },
+    failures: { change: { failures: 'compact' }, dropped: 'the advice for each failure' }
+};
+const ISSUE_STEPS = [
+    STEP.upToDate,
+    STEP.held,
+    STEP.clusters,
+    STEP.pending,
+    STEP.done,
+    STEP.inProgress,
+    STEP.readFailures,
+    STEP.textLimit,
+    STEP.failures
 ];
 // The summary is the place the issue sends readers to, so it only gives way for fleets far
 // beyond what an issue holds: least useful first, and never the advice on failures.
+// upToDateList has no `partial`: the list still names every cluster, which beats the first
+// of their tables.
 const SUMMARY_STEPS = [
-    // No `partial`: the list still names every cluster, which beats the first of their tables.
-    { change: { upToDate: 'list' }, dropped: 'the tables of up-to-date clusters' },
-    { change: { upToDate: 'counts' }, dropped: 'the list of up-to-date clusters', partial: 'part of the list of up-to-date clusters' },
-    {
-        change: { clusters: 'rings' },
-        dropped: 'the per-cluster tables (a summary per ring remains)',
-        partial: 'part of the per-cluster tables (a summary per ring remains)'
-    },
-    { change: { held: 'counts' }, dropped: 'the Held table', partial: 'part of the Held table' },
-    { change: { pending: 'counts' }, dropped: 'the Pending tables (counts per reason remain)', partial: 'part of the Pending tables' },
-    { change: { done: 'counts' }, dropped: 'the list of upgrades', partial: 'part of the list of upgrades' },
-    { change: { inProgress: 'counts' }, dropped: 'the In progress table', partial: 'part of the In progress table' },
-    { change: { readFailures: 'counts' }, dropped: 'the Could not read table', partial: 'part of the Could not read table' }
+    STEP.upToDateList,
+    STEP.upToDate,
+    STEP.clusters,
+    STEP.held,
+    STEP.pending,
+    STEP.done,
+    STEP.inProgress,
+    STEP.readFailures
 ];
 function rowsWith(ctx, status) {
     return ctx.byStatus.get(status) ?? [];
@@ -102131,11 +102141,8 @@ async function run() {
             info(`Signed in to ${config.cloud.armEndpoint} as client ${config.clientId}`);
             return cred;
         });
-        const adapter = new AksAdapter(credential, config.cloud, {
-            pollIntervalMs: pollInterval(env),
-            maxPollIntervalMs: Math.max(pollInterval(env), 30_000),
-            sleep: sleep
-        });
+        const firstPoll = pollInterval(env);
+        const adapter = new AksAdapter(credential, config.cloud, { pollIntervalMs: firstPoll, maxPollIntervalMs: Math.max(firstPoll, 30_000), sleep: sleep });
         snapshot = await group('Read clusters', async () => {
             const s = await readFleet(adapter, {
                 clusters: config.clusters,

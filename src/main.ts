@@ -115,11 +115,8 @@ export async function run(): Promise<void> {
       return cred
     })
 
-    const adapter = new AksAdapter(credential, config.cloud, {
-      pollIntervalMs: pollInterval(env),
-      maxPollIntervalMs: Math.max(pollInterval(env), 30_000),
-      sleep
-    })
+    const firstPoll = pollInterval(env)
+    const adapter = new AksAdapter(credential, config.cloud, { pollIntervalMs: firstPoll, maxPollIntervalMs: Math.max(firstPoll, 30_000), sleep })
 
     snapshot = await core.group('Read clusters', async () => {
       const s = await readFleet(

@@ -165,7 +165,7 @@ function subnetNeed(where: FailureLocation): string {
   return ` For this pool that is (${nodes} + ${surge}) × (1 + ${maxPods}) = ${need} addresses while the upgrade runs.`
 }
 
-function authorizationAdvice(error: ErrorInfo, where: FailureLocation, n: Names): FailureAdvice {
+function authorizationAdvice(error: ErrorInfo, where: FailureLocation): FailureAdvice {
   const actionMatch = /perform action '([A-Za-z0-9./_*-]+)'/i.exec(error.message)
   const objectId = /object id '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'/i.exec(error.message)?.[1]
   let actions: string[]
@@ -265,7 +265,7 @@ export function explainFailure(error: ErrorInfo, where: FailureLocation): Failur
         inspect: showState(n)
       }
     case 'authorization':
-      return authorizationAdvice(error, where, n)
+      return authorizationAdvice(error, where)
     case 'precondition':
       return {
         cause:

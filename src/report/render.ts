@@ -68,38 +68,49 @@ interface Step {
   partial?: string
 }
 
-const ISSUE_STEPS: Step[] = [
-  { change: { upToDate: 'counts' }, dropped: 'the list of up-to-date clusters', partial: 'part of the list of up-to-date clusters' },
-  { change: { held: 'counts' }, dropped: 'the Held table', partial: 'part of the Held table' },
-  {
+// Each way a section can give way, defined once; the two targets order them differently.
+const STEP = {
+  upToDateList: { change: { upToDate: 'list' }, dropped: 'the tables of up-to-date clusters' },
+  upToDate: { change: { upToDate: 'counts' }, dropped: 'the list of up-to-date clusters', partial: 'part of the list of up-to-date clusters' },
+  held: { change: { held: 'counts' }, dropped: 'the Held table', partial: 'part of the Held table' },
+  clusters: {
     change: { clusters: 'rings' },
     dropped: 'the per-cluster tables (a summary per ring remains)',
     partial: 'part of the per-cluster tables (a summary per ring remains)'
   },
-  { change: { pending: 'counts' }, dropped: 'the Pending tables (counts per reason remain)', partial: 'part of the Pending tables' },
-  { change: { done: 'counts' }, dropped: 'the list of upgrades', partial: 'part of the list of upgrades' },
-  { change: { inProgress: 'counts' }, dropped: 'the In progress table', partial: 'part of the In progress table' },
-  { change: { readFailures: 'counts' }, dropped: 'the Could not read table', partial: 'part of the Could not read table' },
-  { change: { textLimit: 300 }, dropped: 'the end of long Azure messages' },
-  { change: { failures: 'compact' }, dropped: 'the advice for each failure' }
+  pending: { change: { pending: 'counts' }, dropped: 'the Pending tables (counts per reason remain)', partial: 'part of the Pending tables' },
+  done: { change: { done: 'counts' }, dropped: 'the list of upgrades', partial: 'part of the list of upgrades' },
+  inProgress: { change: { inProgress: 'counts' }, dropped: 'the In progress table', partial: 'part of the In progress table' },
+  readFailures: { change: { readFailures: 'counts' }, dropped: 'the Could not read table', partial: 'part of the Could not read table' },
+  textLimit: { change: { textLimit: 300 }, dropped: 'the end of long Azure messages' },
+  failures: { change: { failures: 'compact' }, dropped: 'the advice for each failure' }
+} satisfies Record<string, Step>
+
+const ISSUE_STEPS: Step[] = [
+  STEP.upToDate,
+  STEP.held,
+  STEP.clusters,
+  STEP.pending,
+  STEP.done,
+  STEP.inProgress,
+  STEP.readFailures,
+  STEP.textLimit,
+  STEP.failures
 ]
 
 // The summary is the place the issue sends readers to, so it only gives way for fleets far
 // beyond what an issue holds: least useful first, and never the advice on failures.
+// upToDateList has no `partial`: the list still names every cluster, which beats the first
+// of their tables.
 const SUMMARY_STEPS: Step[] = [
-  // No `partial`: the list still names every cluster, which beats the first of their tables.
-  { change: { upToDate: 'list' }, dropped: 'the tables of up-to-date clusters' },
-  { change: { upToDate: 'counts' }, dropped: 'the list of up-to-date clusters', partial: 'part of the list of up-to-date clusters' },
-  {
-    change: { clusters: 'rings' },
-    dropped: 'the per-cluster tables (a summary per ring remains)',
-    partial: 'part of the per-cluster tables (a summary per ring remains)'
-  },
-  { change: { held: 'counts' }, dropped: 'the Held table', partial: 'part of the Held table' },
-  { change: { pending: 'counts' }, dropped: 'the Pending tables (counts per reason remain)', partial: 'part of the Pending tables' },
-  { change: { done: 'counts' }, dropped: 'the list of upgrades', partial: 'part of the list of upgrades' },
-  { change: { inProgress: 'counts' }, dropped: 'the In progress table', partial: 'part of the In progress table' },
-  { change: { readFailures: 'counts' }, dropped: 'the Could not read table', partial: 'part of the Could not read table' }
+  STEP.upToDateList,
+  STEP.upToDate,
+  STEP.clusters,
+  STEP.held,
+  STEP.pending,
+  STEP.done,
+  STEP.inProgress,
+  STEP.readFailures
 ]
 
 interface Ctx {
