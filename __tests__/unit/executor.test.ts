@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { executePlan, type ExecuteOptions, type ExecutorDeps } from '../../src/execute/executor.ts'
 import type { ClusterPlan, ClusterSnapshot, FleetPlan, Operation, WindowDecision } from '../../src/model.ts'
+import { clusterSnapshot } from './fixtures.ts'
 
 function cluster(name: string): ClusterSnapshot {
-  return {
-    id: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/${name}`,
-    subscriptionId: 's',
-    resourceGroup: 'rg',
-    name,
-    location: 'westeurope',
-    tags: {},
-    provisioningState: 'Succeeded',
-    powerState: 'Running',
-    supportPlan: 'KubernetesOfficial',
-    upgradeChannel: 'none',
-    nodeOSUpgradeChannel: 'None',
-    pools: []
-  }
+  return clusterSnapshot(name, { location: 'westeurope' })
 }
 
 function nodeImage(c: ClusterSnapshot, pool: string): Operation {

@@ -1,44 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import type { ClusterSnapshot, PoolSnapshot, RecentlyUsedVersion } from '../../src/model.ts'
 import { assignRings, RingIndex, runningSince } from '../../src/plan/rings.ts'
+import { U0619, U0702, U0709, clusterSnapshot, poolSnapshot } from './fixtures.ts'
 
-const U0619 = 'AKSUbuntu-2204gen2containerd-202606.19.0'
-const U0702 = 'AKSUbuntu-2204gen2containerd-202607.02.0'
-const U0709 = 'AKSUbuntu-2204gen2containerd-202607.09.0'
 
 function pool(name: string, over: Partial<PoolSnapshot> = {}): PoolSnapshot {
-  return {
-    name,
-    mode: 'System',
-    osType: 'Linux',
-    currentOrchestratorVersion: '1.35.6',
-    nodeImageVersion: U0709,
-    latestNodeImageVersion: U0709,
-    upgrades: [],
-    recentlyUsedVersions: [],
-    provisioningState: 'Succeeded',
-    powerState: 'Running',
-    ...over
-  }
+  return poolSnapshot(name, { mode: 'System', ...over })
 }
 
 function cluster(name: string, ring: string | undefined, pools: PoolSnapshot[], over: Partial<ClusterSnapshot> = {}): ClusterSnapshot {
-  return {
-    id: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/${name}`,
-    subscriptionId: 's',
-    resourceGroup: 'rg',
-    name,
-    location: 'eastus',
-    tags: ring === undefined ? {} : { 'aks-upgrade-ring': ring },
-    currentKubernetesVersion: '1.35.6',
-    provisioningState: 'Succeeded',
-    powerState: 'Running',
-    supportPlan: 'KubernetesOfficial',
-    upgradeChannel: 'none',
-    nodeOSUpgradeChannel: 'None',
-    pools,
-    ...over
-  }
+  return clusterSnapshot(name, { tags: ring === undefined ? {} : { 'aks-upgrade-ring': ring }, pools, ...over })
 }
 
 function index(clusters: ClusterSnapshot[]): RingIndex {

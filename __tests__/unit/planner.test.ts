@@ -10,17 +10,11 @@ import type {
   VersionUpgrade
 } from '../../src/model.ts'
 import { haltMessage, planFleet, type Approval, type PlannerOptions } from '../../src/plan/planner.ts'
+import { AZL3, U0619, U0702, U0709, U2404, W0610, W0715, clusterSnapshot, poolSnapshot } from './fixtures.ts'
 
 // ---------------------------------------------------------------------------
 // Fixture builder: real versions (Azure/AKS release 2026-07-17, AKS-API-NOTES §7).
 
-const U0619 = 'AKSUbuntu-2204gen2containerd-202606.19.0'
-const U0702 = 'AKSUbuntu-2204gen2containerd-202607.02.0'
-const U0709 = 'AKSUbuntu-2204gen2containerd-202607.09.0'
-const U2404 = 'AKSUbuntu-2404gen2containerd-202607.09.0'
-const AZL3 = 'AKSAzureLinux-V3gen2-202607.09.0'
-const W0610 = 'AKSWindows-2022-containerd-20348.5256.260610'
-const W0715 = 'AKSWindows-2022-containerd-20348.5386.260715'
 
 const NOW = new Date('2026-07-20T12:00:00Z')
 const SUB = '0b1f6471-1bf0-4dda-aec3-111122223333'
@@ -49,21 +43,7 @@ function profileFor(current: string): VersionUpgrade[] {
 }
 
 function pool(name: string, over: Partial<PoolSnapshot> = {}): PoolSnapshot {
-  return {
-    name,
-    mode: 'User',
-    osType: 'Linux',
-    osSku: 'Ubuntu',
-    orchestratorVersion: '1.35.6',
-    currentOrchestratorVersion: '1.35.6',
-    nodeImageVersion: U0709,
-    latestNodeImageVersion: U0709,
-    upgrades: [],
-    recentlyUsedVersions: [],
-    provisioningState: 'Succeeded',
-    powerState: 'Running',
-    ...over
-  }
+  return poolSnapshot(name, over)
 }
 
 function sys(name = 'system', over: Partial<PoolSnapshot> = {}): PoolSnapshot {
@@ -72,24 +52,15 @@ function sys(name = 'system', over: Partial<PoolSnapshot> = {}): PoolSnapshot {
 
 function cluster(name: string, over: Partial<ClusterSnapshot> = {}): ClusterSnapshot {
   const version = over.currentKubernetesVersion ?? '1.35.6'
-  return {
-    id: `/subscriptions/${SUB}/resourceGroups/rg-${name}/providers/Microsoft.ContainerService/managedClusters/${name}`,
+  return clusterSnapshot(name, {
     subscriptionId: SUB,
     resourceGroup: `rg-${name}`,
-    name,
-    location: 'eastus',
-    tags: {},
     kubernetesVersion: version,
     currentKubernetesVersion: version,
-    provisioningState: 'Succeeded',
-    powerState: 'Running',
-    supportPlan: 'KubernetesOfficial',
-    upgradeChannel: 'none',
-    nodeOSUpgradeChannel: 'None',
     controlPlaneUpgrades: profileFor(version),
     pools: [sys()],
     ...over
-  }
+  })
 }
 
 /** Pools on `version`, with the cluster's profile computed from it. */
