@@ -92132,16 +92132,7 @@ function locationVersions(byLocation, location) {
  * location marks preview is preview whatever the profile says.
  */
 function offeredNextMinorVersions(upgrades, location, current) {
-    const seen = new Map();
-    const add = (raw, preview) => {
-        const version = parseK8s(raw);
-        if (!version || minorsAhead(version, current) !== 1)
-            return;
-        const isPreview = preview || findMinor(location, version)?.isPreview === true;
-        const key = toSemver(version);
-        const prior = seen.get(key);
-        seen.set(key, { version, isPreview: (prior?.isPreview ?? false) || isPreview });
-    };
+    const { add, seen, list } = offeredCollector(location, version => minorsAhead(version, current) === 1);
     for (const u of upgrades)
         add(u.kubernetesVersion, u.isPreview);
     if (seen.size === 0) {
@@ -92153,7 +92144,7 @@ function offeredNextMinorVersions(upgrades, location, current) {
                 add(patch, m.isPreview);
         }
     }
-    return [...seen.values()].sort((a, b) => compareK8s(a.version, b.version));
+    return list();
 }
 /**
  * What the control plane may move to: versions newer than `current`, at most one minor ahead.
@@ -92166,20 +92157,13 @@ function offeredNextMinorVersions(upgrades, location, current) {
  * it can upgrade to.
  */
 function offeredControlPlaneVersions(cluster, location, current) {
-    const seen = new Map();
-    const add = (raw, preview) => {
-        const version = parseK8s(raw);
-        if (!version || compareK8s(version, current) <= 0)
-            return;
+    const { add, list } = offeredCollector(location, version => {
+        if (compareK8s(version, current) <= 0)
+            return false;
         const ahead = minorsAhead(version, current);
         // Never two minors in one step (Kubernetes skew policy); never a different major.
-        if (ahead === undefined || ahead > 1)
-            return;
-        const isPreview = preview || findMinor(location, version)?.isPreview === true;
-        const key = toSemver(version);
-        const prior = seen.get(key);
-        seen.set(key, { version, isPreview: (prior?.isPreview ?? false) || isPreview });
-    };
+        return ahead !== undefined && ahead <= 1;
+    });
     if (cluster.controlPlaneUpgrades !== undefined) {
         for (const u of cluster.controlPlaneUpgrades)
             add(u.kubernetesVersion, u.isPreview);
@@ -92201,7 +92185,25 @@ function offeredControlPlaneVersions(cluster, location, current) {
             }
         }
     }
-    return [...seen.values()].sort((a, b) => compareK8s(a.version, b.version));
+    return list();
+}
+/**
+ * Collects offered versions that pass `accept`, once each: a version is preview when the
+ * profile or the location's minor says so.
+ */
+function offeredCollector(location, accept) {
+    const seen = new Map();
+    const add = (raw, preview) => {
+        const version = parseK8s(raw);
+        if (!version || !accept(version))
+            return;
+        const isPreview = preview || findMinor(location, version)?.isPreview === true;
+        const key = toSemver(version);
+        const prior = seen.get(key);
+        seen.set(key, { version, isPreview: (prior?.isPreview ?? false) || isPreview });
+    };
+    const list = () => [...seen.values()].sort((a, b) => compareK8s(a.version, b.version));
+    return { add, seen, list };
 }
 function newest(versions) {
     return versions.reduce((best, v) => (!best || compareK8s(v.version, best.version) > 0 ? v : best), undefined);

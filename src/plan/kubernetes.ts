@@ -85,15 +85,7 @@ export function offeredNextMinorVersions(
   location: KubernetesMinorVersion[],
   current: K8sVersion
 ): OfferedVersion[] {
-  const seen = new Map<string, OfferedVersion>()
-  const add = (raw: string, preview: boolean): void => {
-    const version = parseK8s(raw)
-    if (!version || minorsAhead(version, current) !== 1) return
-    const isPreview = preview || findMinor(location, version)?.isPreview === true
-    const key = toSemver(version)
-    const prior = seen.get(key)
-    seen.set(key, { version, isPreview: (prior?.isPreview ?? false) || isPreview })
-  }
+  const { add, seen, list } = offeredCollector(location, version => minorsAhead(version, current) === 1)
   for (const u of upgrades) add(u.kubernetesVersion, u.isPreview)
   if (seen.size === 0) {
     for (const m of location) {
@@ -102,7 +94,7 @@ export function offeredNextMinorVersions(
       for (const patch of Object.keys(m.patchVersions)) add(patch, m.isPreview)
     }
   }
-  return [...seen.values()].sort((a, b) => compareK8s(a.version, b.version))
+  return list()
 }
 
 /**
@@ -120,18 +112,12 @@ export function offeredControlPlaneVersions(
   location: KubernetesMinorVersion[],
   current: K8sVersion
 ): OfferedVersion[] {
-  const seen = new Map<string, OfferedVersion>()
-  const add = (raw: string, preview: boolean): void => {
-    const version = parseK8s(raw)
-    if (!version || compareK8s(version, current) <= 0) return
+  const { add, list } = offeredCollector(location, version => {
+    if (compareK8s(version, current) <= 0) return false
     const ahead = minorsAhead(version, current)
     // Never two minors in one step (Kubernetes skew policy); never a different major.
-    if (ahead === undefined || ahead > 1) return
-    const isPreview = preview || findMinor(location, version)?.isPreview === true
-    const key = toSemver(version)
-    const prior = seen.get(key)
-    seen.set(key, { version, isPreview: (prior?.isPreview ?? false) || isPreview })
-  }
+    return ahead !== undefined && ahead <= 1
+  })
   if (cluster.controlPlaneUpgrades !== undefined) {
     for (const u of cluster.controlPlaneUpgrades) add(u.kubernetesVersion, u.isPreview)
   } else {
@@ -147,7 +133,25 @@ export function offeredControlPlaneVersions(
       }
     }
   }
-  return [...seen.values()].sort((a, b) => compareK8s(a.version, b.version))
+  return list()
+}
+
+/**
+ * Collects offered versions that pass `accept`, once each: a version is preview when the
+ * profile or the location's minor says so.
+ */
+function offeredCollector(location: KubernetesMinorVersion[], accept: (version: K8sVersion) => boolean) {
+  const seen = new Map<string, OfferedVersion>()
+  const add = (raw: string, preview: boolean): void => {
+    const version = parseK8s(raw)
+    if (!version || !accept(version)) return
+    const isPreview = preview || findMinor(location, version)?.isPreview === true
+    const key = toSemver(version)
+    const prior = seen.get(key)
+    seen.set(key, { version, isPreview: (prior?.isPreview ?? false) || isPreview })
+  }
+  const list = (): OfferedVersion[] => [...seen.values()].sort((a, b) => compareK8s(a.version, b.version))
+  return { add, seen, list }
 }
 
 export function newest(versions: OfferedVersion[]): OfferedVersion | undefined {
