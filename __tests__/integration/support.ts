@@ -1,7 +1,7 @@
 // Scaffolding the integration tests share: one emulator per test, stopped after it, and
 // readers for what the action sent to ARM and wrote to its `plan` output.
 import { afterEach, expect } from 'vitest'
-import type { PlanOutputEntry } from '../../src/outputs.ts'
+import type { PlanOutputEntry } from '../../src/report/outputs.ts'
 import type { ClusterSeed, Fleet, PoolSeed } from '../emulator/fleet.ts'
 import type { RunResult } from '../emulator/run-action.ts'
 import { startEmulator } from '../emulator/server.ts'

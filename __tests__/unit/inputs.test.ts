@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
-import { readConfig } from '../../src/config/inputs.ts'
+import { INPUT_DEFAULTS, readConfig } from '../../src/config/inputs.ts'
 import { InputError } from '../../src/util/errors.ts'
 
 const SUB = '0b1f6471-1bf0-4dda-aec3-111122223333'
@@ -38,28 +38,46 @@ describe('action.yml', () => {
   })
 })
 
+// action.yml is the source of truth for defaults; readConfig's fallbacks (used outside the
+// runner, which fills action.yml's defaults in itself) must say the same.
+describe('defaults live once', () => {
+  it('INPUT_DEFAULTS lists exactly the non-empty defaults of action.yml (github-token is an expression)', () => {
+    const documented = Object.fromEntries(
+      Object.entries(action.inputs)
+        .filter(([name, spec]) => name !== 'github-token' && (spec.default ?? '') !== '')
+        .map(([name, spec]) => [name, spec.default])
+    )
+    expect(INPUT_DEFAULTS).toEqual(documented)
+  })
+  it('an unset input reads as its action.yml default', () => {
+    const unset = readConfig(name => ({ ...REQUIRED, 'github-token': 'ghs_test' })[name] ?? '', { GITHUB_WORKFLOW: 'w' })
+    const filled = config({}, { GITHUB_WORKFLOW: 'w' })
+    expect(unset).toEqual(filled)
+  })
+})
+
 describe('readConfig: defaults', () => {
   it('gives the documented defaults', () => {
     const c = config({ 'resource-group': 'rg-dev', 'cluster-name': 'aks-dev' }, { GITHUB_WORKFLOW: 'AKS weekly' })
-    expect(c.environment).toBe('AzureCloud')
-    expect(c.cloud.armEndpoint).toBe('https://management.azure.com')
-    expect(c.cloud.custom).toBe(false)
-    expect(c.audience).toBe('api://AzureADTokenExchange')
-    expect(c.upgrade).toEqual(['node-image', 'patch'])
-    expect(c.dryRun).toBe(false)
-    expect(c.wait).toBe(true)
-    expect(c.waitTimeoutMinutes).toBe(300)
-    expect(c.issue).toBe('dashboard')
-    expect(c.issueLabels).toEqual(['aks-upgrade'])
-    expect(c.issueTitle).toBe('AKS upgrade report')
-    expect(c.reportId).toBe('AKS weekly')
-    expect(c.window).toEqual({ mode: 'none' })
-    expect(c.timezone).toBe('UTC')
-    expect(c.minWindowLeftMinutes).toBe(30)
-    expect(c.maxParallel).toBe(5)
-    expect(c.ringTag).toBe('aks-upgrade-ring')
-    expect(c.clusters).toEqual([{ subscriptionId: SUB, resourceGroup: 'rg-dev', name: 'aks-dev' }])
-    expect(c.subscriptions).toEqual([SUB])
+    expect(c.azure.environment).toBe('AzureCloud')
+    expect(c.azure.cloud.armEndpoint).toBe('https://management.azure.com')
+    expect(c.azure.cloud.custom).toBe(false)
+    expect(c.azure.audience).toBe('api://AzureADTokenExchange')
+    expect(c.plan.upgrade).toEqual(['node-image', 'patch'])
+    expect(c.execute.dryRun).toBe(false)
+    expect(c.execute.wait).toBe(true)
+    expect(c.execute.waitTimeoutMinutes).toBe(300)
+    expect(c.report.issue).toBe('dashboard')
+    expect(c.report.issueLabels).toEqual(['aks-upgrade'])
+    expect(c.report.issueTitle).toBe('AKS upgrade report')
+    expect(c.report.reportId).toBe('AKS weekly')
+    expect(c.window.window).toEqual({ mode: 'none' })
+    expect(c.window.timezone).toBe('UTC')
+    expect(c.window.minWindowLeftMinutes).toBe(30)
+    expect(c.execute.maxParallel).toBe(5)
+    expect(c.plan.ringTag).toBe('aks-upgrade-ring')
+    expect(c.discovery.clusters).toEqual([{ subscriptionId: SUB, resourceGroup: 'rg-dev', name: 'aks-dev' }])
+    expect(c.discovery.subscriptions).toEqual([SUB])
   })
 })
 
@@ -82,20 +100,20 @@ describe('readConfig: clusters', () => {
     ],
     ['', []]
   ])('parses %j', (clusters, expected) => {
-    expect(config({ clusters }).clusters).toEqual(expected)
+    expect(config({ clusters }).discovery.clusters).toEqual(expected)
   })
 })
 
 describe('readConfig: Custom environment', () => {
   it('takes arm-endpoint and authority-host and disables instance discovery', () => {
     const c = config({ environment: 'Custom', 'arm-endpoint': 'https://127.0.0.1:8443/', 'authority-host': 'https://127.0.0.1:8443' })
-    expect(c.cloud).toEqual({ armEndpoint: 'https://127.0.0.1:8443', authorityHost: 'https://127.0.0.1:8443', custom: true })
+    expect(c.azure.cloud).toEqual({ armEndpoint: 'https://127.0.0.1:8443', authorityHost: 'https://127.0.0.1:8443', custom: true })
   })
   it.each([
     ['AzureUSGovernment', 'https://management.usgovcloudapi.net'],
     ['AzureChinaCloud', 'https://management.chinacloudapi.cn']
   ])('knows %s', (environment, arm) => {
-    expect(config({ environment }).cloud.armEndpoint).toBe(arm)
+    expect(config({ environment }).azure.cloud.armEndpoint).toBe(arm)
   })
 })
 
@@ -147,17 +165,17 @@ describe('readConfig: bad input', () => {
 
 describe('readConfig: parsed values', () => {
   it.each<[Record<string, string>, (c: ReturnType<typeof config>) => unknown, unknown]>([
-    [{ upgrade: 'minor, patch,minor' }, c => c.upgrade, ['minor', 'patch']],
-    [{ 'dry-run': 'True' }, c => c.dryRun, true],
-    [{ 'cluster-tags': 'env=prod, team = platform' }, c => c.clusterTags, { env: 'prod', team: 'platform' }],
-    [{ 'issue-labels': 'aks-upgrade, ops' }, c => c.issueLabels, ['aks-upgrade', 'ops']],
-    [{ 'issue-assignees': '@alice, bob' }, c => c.issueAssignees, ['alice', 'bob']],
-    [{ 'maintenance-window': 'cluster' }, c => c.window, { mode: 'cluster' }],
-    [{ 'report-id': 'prod' }, c => c.reportId, 'prod'],
-    [{ ring: '1' }, c => c.ring, 1],
-    [{}, c => c.ring, null],
-    [{ subscriptions: `${SUB}\n${OTHER_SUB}` }, c => c.subscriptions, [SUB, OTHER_SUB]],
-    [{ subscriptions: `${SUB}, ${SUB.toUpperCase()}` }, c => c.subscriptions, [SUB.toUpperCase()]]
+    [{ upgrade: 'minor, patch,minor' }, c => c.plan.upgrade, ['minor', 'patch']],
+    [{ 'dry-run': 'True' }, c => c.execute.dryRun, true],
+    [{ 'cluster-tags': 'env=prod, team = platform' }, c => c.discovery.clusterTags, { env: 'prod', team: 'platform' }],
+    [{ 'issue-labels': 'aks-upgrade, ops' }, c => c.report.issueLabels, ['aks-upgrade', 'ops']],
+    [{ 'issue-assignees': '@alice, bob' }, c => c.report.issueAssignees, ['alice', 'bob']],
+    [{ 'maintenance-window': 'cluster' }, c => c.window.window, { mode: 'cluster' }],
+    [{ 'report-id': 'prod' }, c => c.report.reportId, 'prod'],
+    [{ ring: '1' }, c => c.plan.ring, 1],
+    [{}, c => c.plan.ring, null],
+    [{ subscriptions: `${SUB}\n${OTHER_SUB}` }, c => c.discovery.subscriptions, [SUB, OTHER_SUB]],
+    [{ subscriptions: `${SUB}, ${SUB.toUpperCase()}` }, c => c.discovery.subscriptions, [SUB.toUpperCase()]]
   ])('%j', (inputs, pick, expected) => {
     expect(pick(config(inputs))).toEqual(expected)
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { countResults, planOutput, serializePlan } from '../../src/outputs.ts'
+import { countResults, planOutput, serializePlan } from '../../src/report/outputs.ts'
 import type { ClusterPlan, Operation, OperationResult, PlanEntry, ReasonCode, RunReport } from '../../src/model.ts'
 
 const ID = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-prod'

@@ -17,6 +17,7 @@ import type {
   ClusterSnapshot,
   KubernetesMinorVersion,
   MaintenanceConfig,
+  Operation,
   OsType,
   PoolSnapshot
 } from '../model.js'
@@ -296,6 +297,20 @@ export class AksAdapter {
     const raw = this.raw.get(this.key(id))
     if (!raw) throw new Error(`Cluster ${id} was not read in this run`)
     return raw
+  }
+
+  /** Start one planned operation: the request its kind needs. */
+  async start(op: Operation): Promise<RunningOperation> {
+    switch (op.kind) {
+      case 'node-image':
+        if (!op.pool) throw new Error('node-image operation without a pool')
+        return this.startNodeImageUpgrade(op.clusterId, op.pool)
+      case 'control-plane':
+        return this.startClusterUpgrade(op.clusterId, op.to)
+      case 'pool-version':
+        if (!op.pool) throw new Error('pool-version operation without a pool')
+        return this.startPoolUpgrade(op.clusterId, op.pool, op.to)
+    }
   }
 
   /** POST upgradeNodeImageVersion: the pool moves to `latestNodeImageVersion`. */

@@ -9,48 +9,97 @@ import {
   validateTimeZone,
   type DateRange
 } from '../window/spec.js'
-import type { WindowSetting } from '../window/gate.js'
+import type { GateOptions, WindowSetting } from '../window/gate.js'
 import { cloudFor, type AzureEnvironment, type CloudEndpoints } from '../azure/clouds.js'
+import type { SignInSettings } from '../azure/auth.js'
+import type { ReadSettings } from '../azure/snapshot.js'
+import type { PlannerOptions } from '../plan/planner.js'
+import type { ExecuteOptions } from '../execute/executor.js'
 
 export type IssueMode = 'dashboard' | 'per-run' | 'off'
 
-export interface Config {
-  clientId: string
-  tenantId: string
+/** Sign-in and the ARM client: what `azure/` takes. */
+export interface AzureSettings extends SignInSettings {
   subscriptionId: string
   environment: AzureEnvironment
-  cloud: CloudEndpoints
-  audience: string
-  /** Clusters named by the user; empty means discovery. */
-  clusters: ClusterRef[]
-  /** Discovery scope and filter. */
-  subscriptions: string[]
-  clusterTags: Record<string, string>
-  upgrade: UpgradeKind[]
-  allowPreview: boolean
-  aksAutoUpgrade: 'respect' | 'override'
-  nodeImageMinAgeDays: number
-  minorApproval: 'none' | 'issue'
-  window: WindowSetting
-  timezone: string
-  blackouts: DateRange[]
-  minWindowLeftMinutes: number
-  dryRun: boolean
-  wait: boolean
-  waitTimeoutMinutes: number
-  maxParallel: number
-  ringTag: string
-  ringUntagged: 'first' | 'last'
-  ringSoakDays: number
+  /** First LRO poll delay (production 2 s; the emulator's operations last milliseconds). */
+  pollIntervalMs: number
+}
+
+/** What the planner takes, less the approvals read from the dashboard at run time. */
+export interface PlanSettings extends Omit<PlannerOptions, 'approvals'> {
   /** Act only on this ring; null: every ring. */
   ring: number | null
+}
+
+/** The report issue, the job summary and where they point: what `report/` and `github/` take. */
+export interface ReportSettings {
   githubToken: string
   issue: IssueMode
   issueLabels: string[]
   issueTitle: string
   issueAssignees: string[]
   reportId: string
+  /** IANA zone the report's times are shown in (the `timezone` input). */
+  timezone: string
+  /** `owner/repo` from GITHUB_REPOSITORY; '' outside a workflow run. */
+  repository: string
+  /** REST API root: GITHUB_API_URL (GitHub Enterprise Server, the emulator) or github.com's. */
+  apiUrl: string
+  /** This workflow run's page, when the runner says where it is. */
+  runUrl?: string
 }
+
+/**
+ * Everything one run needs, validated, in the parts each phase takes:
+ * inputs -> azure (sign-in) -> discovery (snapshot) -> plan -> window (gate) -> execute -> report.
+ */
+export interface Config {
+  azure: AzureSettings
+  discovery: ReadSettings
+  plan: PlanSettings
+  window: GateOptions
+  execute: ExecuteOptions
+  report: ReportSettings
+  /** Test seam AKS_UPGRADE_PILOT_TEST_NOW (see util/clock.ts); unset in production. */
+  testNow?: string
+}
+
+/**
+ * Fallbacks for inputs read outside the runner (the runner fills in action.yml's defaults
+ * itself). action.yml is the source of truth: a unit test fails when these disagree with it.
+ */
+export const INPUT_DEFAULTS = {
+  environment: 'AzureCloud',
+  audience: 'api://AzureADTokenExchange',
+  upgrade: 'node-image,patch',
+  'allow-preview': 'false',
+  'aks-auto-upgrade': 'respect',
+  'node-image-min-age-days': '0',
+  'minor-approval': 'none',
+  timezone: 'UTC',
+  'min-window-left-minutes': '30',
+  'dry-run': 'false',
+  wait: 'true',
+  'wait-timeout-minutes': '300',
+  'max-parallel': '5',
+  'ring-tag': 'aks-upgrade-ring',
+  'ring-untagged': 'first',
+  'ring-soak-days': '0',
+  issue: 'dashboard',
+  'issue-labels': 'aks-upgrade',
+  'issue-title': 'AKS upgrade report'
+} as const satisfies Record<string, string>
+
+/**
+ * Concurrent ARM reads per subscription. At typical ARM latencies (150-250 ms) six in
+ * flight stay near ARM's per-subscription refill rate for reads (25/s after a 250 burst);
+ * a 429 is retried by the SDK after its Retry-After.
+ */
+const READS_PER_SUBSCRIPTION = 6
+
+/** The production first poll delay; AKS operations take minutes. */
+const POLL_INTERVAL_MS = 2000
 
 /** Reads one input by name ('' when unset), as `core.getInput` does. */
 export type InputReader = (name: string) => string
@@ -75,26 +124,25 @@ export function splitList(value: string): string[] {
     .filter(s => s.length > 0)
 }
 
-function oneOf<T extends string>(input: string, value: string, allowed: readonly T[], fallback: T): T {
+// The parsers below take the value with action.yml's default already filled in (withDefault).
+
+function oneOf<T extends string>(input: string, value: string, allowed: readonly T[]): T {
   const v = value.trim()
-  if (v === '') return fallback
   const match = allowed.find(a => a.toLowerCase() === v.toLowerCase())
   if (match === undefined) fail(input, v, `expected one of ${allowed.map(a => `'${a}'`).join(', ')}.`)
   return match
 }
 
-function bool(input: string, value: string, fallback: boolean): boolean {
+function bool(input: string, value: string): boolean {
   const v = value.trim()
-  if (v === '') return fallback
   // The YAML 1.2 core schema booleans, as core.getBooleanInput accepts them.
   if (['true', 'True', 'TRUE'].includes(v)) return true
   if (['false', 'False', 'FALSE'].includes(v)) return false
   return fail(input, v, "expected 'true' or 'false'.")
 }
 
-function integer(input: string, value: string, fallback: number, min: number, max: number): number {
+function integer(input: string, value: string, min: number, max: number): number {
   const v = value.trim()
-  if (v === '') return fallback
   if (!/^\d+$/.test(v)) fail(input, v, `expected a whole number from ${min} to ${max}.`)
   const n = Number(v)
   if (n < min || n > max) fail(input, v, `expected a whole number from ${min} to ${max}.`)
@@ -149,7 +197,7 @@ function checkNames(entry: string, ref: ClusterRef): ClusterRef {
 }
 
 function parseUpgrade(value: string): UpgradeKind[] {
-  const items = splitList(value === '' ? 'node-image,patch' : value)
+  const items = splitList(value === '' ? INPUT_DEFAULTS.upgrade : value)
   if (items.length === 0) fail('upgrade', value, "expected a comma list of 'node-image', 'patch', 'minor'.")
   const kinds: UpgradeKind[] = []
   for (const item of items) {
@@ -174,18 +222,22 @@ function parseTags(value: string): Record<string, string> {
 
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/
 
-export function readConfig(get: InputReader, env: NodeJS.ProcessEnv = {}): Config {
-  const input = (name: string): string => get(name).trim()
+type Input = (name: string) => string
+type Defaulted = keyof typeof INPUT_DEFAULTS
 
+/** An input, or its action.yml default when unset. */
+function withDefault(input: Input, name: Defaulted): string {
+  return input(name) || INPUT_DEFAULTS[name]
+}
+
+function readAzure(input: Input, env: NodeJS.ProcessEnv): AzureSettings {
   const clientId = guid('client-id', input('client-id'))
   const tenantId = guid('tenant-id', input('tenant-id'))
   const subscriptionId = guid('subscription-id', input('subscription-id'))
-
   const environment = oneOf<AzureEnvironment>(
     'environment',
-    input('environment'),
-    ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud', 'Custom'],
-    'AzureCloud'
+    withDefault(input, 'environment'),
+    ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud', 'Custom']
   )
   let cloud: CloudEndpoints
   if (environment === 'Custom') {
@@ -197,10 +249,21 @@ export function readConfig(get: InputReader, env: NodeJS.ProcessEnv = {}): Confi
   } else {
     cloud = cloudFor(environment)
   }
+  // Test seam: the emulator's operations last milliseconds, real ones minutes.
+  const pollMs = Number(env['AKS_UPGRADE_PILOT_POLL_MS'])
+  return {
+    clientId,
+    tenantId,
+    subscriptionId,
+    environment,
+    cloud,
+    audience: withDefault(input, 'audience'),
+    pollIntervalMs: Number.isFinite(pollMs) && pollMs > 0 ? pollMs : POLL_INTERVAL_MS
+  }
+}
 
-  const audience = input('audience') || 'api://AzureADTokenExchange'
-
-  // One cluster, a list, or discovery.
+/** One cluster, a list, or discovery. */
+function readClusters(input: Input, subscriptionId: string): ClusterRef[] {
   const resourceGroup = input('resource-group')
   const clusterName = input('cluster-name')
   const clusterList = input('clusters')
@@ -223,13 +286,27 @@ export function readConfig(get: InputReader, env: NodeJS.ProcessEnv = {}): Confi
     if (seen.has(key)) fail('clusters', clusterList, `${c.resourceGroup}/${c.name} is listed twice.`)
     seen.add(key)
   }
+  return clusters
+}
 
+function readDiscovery(input: Input, subscriptionId: string, upgrade: UpgradeKind[], window: WindowSetting): ReadSettings {
+  const clusters = readClusters(input, subscriptionId)
   // The same subscription twice would list its clusters twice and start two operations on each.
   const subscriptions = [...new Map(splitList(input('subscriptions')).map(s => [s.toLowerCase(), s])).values()]
   for (const s of subscriptions) {
     if (!GUID.test(s)) fail('subscriptions', s, 'expected subscription GUIDs separated by newlines or commas.')
   }
+  return {
+    clusters,
+    subscriptions: subscriptions.length > 0 ? subscriptions : [subscriptionId],
+    clusterTags: parseTags(input('cluster-tags')),
+    upgrade,
+    maintenanceConfigs: window.mode === 'cluster',
+    readsPerSubscription: READS_PER_SUBSCRIPTION
+  }
+}
 
+function readWindow(input: Input): GateOptions {
   const windowText = input('maintenance-window')
   const window: WindowSetting =
     windowText === ''
@@ -237,56 +314,92 @@ export function readConfig(get: InputReader, env: NodeJS.ProcessEnv = {}): Confi
       : windowText.toLowerCase() === 'cluster'
         ? { mode: 'cluster' }
         : { mode: 'spec', windows: parseMaintenanceWindow(windowText) }
+  return {
+    window,
+    timezone: validateTimeZone(withDefault(input, 'timezone')),
+    blackouts: parseBlackoutDates(input('blackout-dates')),
+    minWindowLeftMinutes: integer('min-window-left-minutes', withDefault(input, 'min-window-left-minutes'), 0, 1440)
+  }
+}
 
-  const labels = splitList(input('issue-labels') || 'aks-upgrade')
+function readPlan(input: Input, upgrade: UpgradeKind[], issue: IssueMode): PlanSettings {
+  const minorApproval = oneOf('minor-approval', withDefault(input, 'minor-approval'), ['none', 'issue'])
+  if (minorApproval === 'issue' && issue !== 'dashboard') {
+    // Approvals are ticked in the dashboard; without one, minor upgrades would wait forever.
+    throw new InputError(
+      `Invalid minor-approval 'issue' with issue '${issue}': approval boxes live in the dashboard issue, so minor-approval: issue needs issue: dashboard.`
+    )
+  }
+  return {
+    upgrade,
+    allowPreview: bool('allow-preview', withDefault(input, 'allow-preview')),
+    aksAutoUpgrade: oneOf('aks-auto-upgrade', withDefault(input, 'aks-auto-upgrade'), ['respect', 'override']),
+    nodeImageMinAgeDays: integer('node-image-min-age-days', withDefault(input, 'node-image-min-age-days'), 0, 365),
+    minorApproval,
+    ringTag: withDefault(input, 'ring-tag'),
+    ringUntagged: oneOf('ring-untagged', withDefault(input, 'ring-untagged'), ['first', 'last']),
+    ringSoakDays: integer('ring-soak-days', withDefault(input, 'ring-soak-days'), 0, 365),
+    ring: input('ring') === '' ? null : integer('ring', input('ring'), 0, 1000)
+  }
+}
+
+function readExecute(input: Input): ExecuteOptions {
+  return {
+    dryRun: bool('dry-run', withDefault(input, 'dry-run')),
+    wait: bool('wait', withDefault(input, 'wait')),
+    waitTimeoutMinutes: integer('wait-timeout-minutes', withDefault(input, 'wait-timeout-minutes'), 1, 10080),
+    maxParallel: integer('max-parallel', withDefault(input, 'max-parallel'), 1, 100)
+  }
+}
+
+function runUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const server = env['GITHUB_SERVER_URL']
+  const repo = env['GITHUB_REPOSITORY']
+  const id = env['GITHUB_RUN_ID']
+  return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined
+}
+
+function readReport(input: Input, env: NodeJS.ProcessEnv, issue: IssueMode, timezone: string): ReportSettings {
   const assignees = splitList(input('issue-assignees')).map(a => a.replace(/^@/, ''))
   for (const a of assignees) {
     if (!LOGIN.test(a)) fail('issue-assignees', a, 'expected GitHub logins separated by commas.')
   }
-
-  const ringTag = input('ring-tag') || 'aks-upgrade-ring'
-  const issueMode = oneOf<IssueMode>('issue', input('issue'), ['dashboard', 'per-run', 'off'], 'dashboard')
-  const minorApproval = oneOf('minor-approval', input('minor-approval'), ['none', 'issue'], 'none')
-  if (minorApproval === 'issue' && issueMode !== 'dashboard') {
-    // Approvals are ticked in the dashboard; without one, minor upgrades would wait forever.
-    throw new InputError(
-      `Invalid minor-approval 'issue' with issue '${issueMode}': approval boxes live in the dashboard issue, so minor-approval: issue needs issue: dashboard.`
-    )
-  }
-
-  return {
-    clientId,
-    tenantId,
-    subscriptionId,
-    environment,
-    cloud,
-    audience,
-    clusters,
-    subscriptions: subscriptions.length > 0 ? subscriptions : [subscriptionId],
-    clusterTags: parseTags(input('cluster-tags')),
-    upgrade: parseUpgrade(input('upgrade')),
-    allowPreview: bool('allow-preview', input('allow-preview'), false),
-    aksAutoUpgrade: oneOf('aks-auto-upgrade', input('aks-auto-upgrade'), ['respect', 'override'], 'respect'),
-    nodeImageMinAgeDays: integer('node-image-min-age-days', input('node-image-min-age-days'), 0, 0, 365),
-    minorApproval,
-    window,
-    timezone: validateTimeZone(input('timezone') || 'UTC'),
-    blackouts: parseBlackoutDates(input('blackout-dates')),
-    minWindowLeftMinutes: integer('min-window-left-minutes', input('min-window-left-minutes'), 30, 0, 1440),
-    dryRun: bool('dry-run', input('dry-run'), false),
-    wait: bool('wait', input('wait'), true),
-    waitTimeoutMinutes: integer('wait-timeout-minutes', input('wait-timeout-minutes'), 300, 1, 10080),
-    maxParallel: integer('max-parallel', input('max-parallel'), 5, 1, 100),
-    ringTag,
-    ringUntagged: oneOf('ring-untagged', input('ring-untagged'), ['first', 'last'], 'first'),
-    ringSoakDays: integer('ring-soak-days', input('ring-soak-days'), 0, 0, 365),
-    ring: input('ring') === '' ? null : integer('ring', input('ring'), 0, 0, 1000),
+  const settings: ReportSettings = {
     githubToken: input('github-token'),
-    issue: issueMode,
-    issueLabels: labels,
-    issueTitle: input('issue-title') || 'AKS upgrade report',
+    issue,
+    issueLabels: splitList(withDefault(input, 'issue-labels')),
+    issueTitle: withDefault(input, 'issue-title'),
     issueAssignees: assignees,
     // Two workflows in one repository get two dashboards: key them by workflow name.
-    reportId: input('report-id') || env['GITHUB_WORKFLOW'] || 'aks-upgrade-pilot'
+    reportId: input('report-id') || env['GITHUB_WORKFLOW'] || 'aks-upgrade-pilot',
+    timezone,
+    repository: env['GITHUB_REPOSITORY'] ?? '',
+    apiUrl: env['GITHUB_API_URL'] || 'https://api.github.com'
   }
+  const url = runUrl(env)
+  if (url !== undefined) settings.runUrl = url
+  return settings
+}
+
+/**
+ * Reads and validates every input, and every environment value the run uses, once. Throws
+ * an InputError naming the input, the value and what is allowed; nothing has been sent yet.
+ */
+export function readConfig(get: InputReader, env: NodeJS.ProcessEnv = {}): Config {
+  const input: Input = name => get(name).trim()
+  const azure = readAzure(input, env)
+  const upgrade = parseUpgrade(input('upgrade'))
+  const window = readWindow(input)
+  const issue = oneOf<IssueMode>('issue', withDefault(input, 'issue'), ['dashboard', 'per-run', 'off'])
+  const config: Config = {
+    azure,
+    discovery: readDiscovery(input, azure.subscriptionId, upgrade, window.window),
+    plan: readPlan(input, upgrade, issue),
+    window,
+    execute: readExecute(input),
+    report: readReport(input, env, issue, window.timezone)
+  }
+  const testNow = env['AKS_UPGRADE_PILOT_TEST_NOW']
+  if (testNow) config.testNow = testNow
+  return config
 }

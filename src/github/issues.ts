@@ -1,6 +1,6 @@
 // Thin adapter over GitHub's issues API (Octokit from @actions/github, with retry and
 // throttling: the bare client retries nothing). Created inside run(), never at import
-// time, so GITHUB_API_URL (GitHub Enterprise, the local emulator) is honoured.
+// time, with the API root the config read from GITHUB_API_URL (GitHub Enterprise, the emulator).
 import * as github from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
@@ -57,17 +57,17 @@ export class IssueClient {
   private readonly repo: string
   private readonly log: IssueLog
 
-  constructor(token: string, repository: string, log: IssueLog) {
+  /** `apiUrl`: GITHUB_API_URL as the config read it (GitHub Enterprise Server, the emulator). */
+  constructor(token: string, repository: string, apiUrl: string, log: IssueLog) {
     this.log = log
     const [owner, repo] = repository.split('/')
     if (!owner || !repo) throw new GitHubWriteError(`GITHUB_REPOSITORY '${repository}' is not 'owner/repo'.`)
     this.owner = owner
     this.repo = repo
-    const baseUrl = process.env['GITHUB_API_URL'] || 'https://api.github.com'
     this.octokit = github.getOctokit(
       token,
       {
-        baseUrl,
+        baseUrl: apiUrl,
         throttle: {
           // Retry twice when GitHub asks us to slow down, then give up with the error.
           onRateLimit: (retryAfter: number, _options: object, _octokit: unknown, retryCount: number) => {

@@ -5,10 +5,9 @@ import { readFileSync } from 'node:fs'
  * does and cannot reach inside it, so one documented test seam exists:
  * AKS_UPGRADE_PILOT_TEST_NOW = an ISO instant (time then flows from it), or `@<file>`
  * holding an ISO instant that is re-read on every call (a test advances it while the
- * action waits, e.g. to close the window between two clusters).
+ * action waits, e.g. to close the window between two clusters). The config reads it.
  */
-export function createClock(env: NodeJS.ProcessEnv): () => Date {
-  const fake = env['AKS_UPGRADE_PILOT_TEST_NOW']
+export function createClock(fake: string | undefined): () => Date {
   if (!fake) return () => new Date()
   if (fake.startsWith('@')) {
     const file = fake.slice(1)

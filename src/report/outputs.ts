@@ -1,6 +1,6 @@
 // The action's outputs, derived from the plan and the results (pure).
-import type { EntryAction, FleetPlan, OperationOutcome, OperationResult, PlanEntry, RunReport } from './model.js'
-import { buildRows, countRows } from './report/rows.js'
+import type { EntryAction, FleetPlan, OperationOutcome, OperationResult, PlanEntry, RunReport } from '../model.js'
+import { buildRows, countRows } from './rows.js'
 
 /** One element of the `plan` output (schema documented in README). */
 export interface PlanOutputEntry extends PlanEntry {
