@@ -44,6 +44,7 @@ describe('version-upgrade PUT bodies', () => {
     expect(result.code, result.stdout).toBe(0)
     const [cluster, pool] = puts(emu)
     expect(cluster?.props.kubernetesVersion).toBe('1.35.6')
+    expect(cluster?.props.agentPoolProfiles?.length).toBe(1)
     expect(cluster?.props.agentPoolProfiles?.every(p => p.nodeImageVersion === undefined)).toBe(true)
     expect(pool?.props.orchestratorVersion).toBe('1.35.6')
     expect(pool?.props.nodeImageVersion).toBeUndefined()

@@ -103,6 +103,8 @@ describe('patch upgrade', () => {
     expect(unquote(cpPut.headers['if-match'])).toBe(CLUSTER_ETAG)
     const cpBody = properties(cpPut)
     const profiles = Array.isArray(cpBody['agentPoolProfiles']) ? cpBody['agentPoolProfiles'] : []
+    // Without this the loop below would pass on a PUT that carries no pool at all.
+    expect(profiles.length, 'agentPoolProfiles in the control-plane PUT').toBe(3)
     for (const p of profiles) {
       // A changed pool version here would make AKS upgrade that pool together with the control plane.
       if (isRecord(p)) expect(p['orchestratorVersion'], `agentPoolProfiles[${String(p['name'])}]`).toBe('1.35.5')
