@@ -14,7 +14,7 @@ import type {
 import { toErrorInfo } from '../util/errors.js'
 import { createLimiter } from '../util/limit.js'
 import type { RunningOperation } from '../azure/aks.js'
-import { haltMessage } from '../plan/planner.js'
+import { haltMessage } from '../plan/rings.js'
 
 export interface ExecuteOptions {
   dryRun: boolean
