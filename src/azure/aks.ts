@@ -23,18 +23,7 @@ import type {
 } from '../model.js'
 import type { CloudEndpoints } from './clouds.js'
 import { armScope } from './clouds.js'
-
-export function clusterId(ref: ClusterRef): string {
-  return `/subscriptions/${ref.subscriptionId}/resourceGroups/${ref.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${ref.name}`
-}
-
-const ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerService\/managedClusters\/([^/]+)/i
-
-export function refFromId(id: string): ClusterRef | undefined {
-  const m = ID.exec(id)
-  if (!m?.[1] || !m[2] || !m[3]) return undefined
-  return { subscriptionId: m[1], resourceGroup: m[2], name: m[3] }
-}
+import { clusterId, parseClusterId } from '../util/cluster-id.js'
 
 /** Dates the SDK deserialises into `Date` back to the `YYYY-MM-DD` the wire carried. */
 function isoDate(value: Date | string | undefined): string | undefined {
@@ -240,7 +229,7 @@ export class AksAdapter {
   async listClusters(subscriptionId: string): Promise<Array<{ ref: ClusterRef; cluster: ManagedCluster }>> {
     const out: Array<{ ref: ClusterRef; cluster: ManagedCluster }> = []
     for await (const cluster of this.client(subscriptionId).managedClusters.list()) {
-      const ref = refFromId(cluster.id ?? '')
+      const ref = parseClusterId(cluster.id ?? '')
       if (!ref) continue
       this.remember(ref, cluster)
       out.push({ ref, cluster })
@@ -316,7 +305,7 @@ export class AksAdapter {
   /** POST upgradeNodeImageVersion: the pool moves to `latestNodeImageVersion`. */
   async startNodeImageUpgrade(id: string, pool: string): Promise<RunningOperation> {
     // Needs no raw resource (the POST has no body), so it works for pruned clusters too.
-    const ref = refFromId(id)
+    const ref = parseClusterId(id)
     if (!ref) throw new Error(`'${id}' is not a managed cluster resource id`)
     const raw = this.raw.get(this.key(id))
     if (raw) raw.changed = true

@@ -5,7 +5,8 @@ import type { ManagedCluster } from '@azure/arm-containerservice'
 import type { ClusterRef, ClusterSnapshot, FleetSnapshot, KubernetesMinorVersion, ReadFailure, UpgradeKind } from '../model.js'
 import { toErrorInfo } from '../util/errors.js'
 import { keyedLimiter } from '../util/limit.js'
-import { clusterId, toClusterSnapshot, toControlPlaneUpgrades, toPoolSnapshot, type AksAdapter } from './aks.js'
+import { clusterId } from '../util/cluster-id.js'
+import { toClusterSnapshot, toControlPlaneUpgrades, toPoolSnapshot, type AksAdapter } from './aks.js'
 
 export interface ReadSettings {
   /** Named clusters; empty means discovery in `subscriptions`. */

@@ -3,6 +3,7 @@
 // input, the value and what is allowed.
 import type { ClusterRef, UpgradeKind } from '../model.js'
 import { InputError } from '../util/errors.js'
+import { CLUSTER_ID } from '../util/cluster-id.js'
 import {
   parseBlackoutDates,
   parseMaintenanceWindow,
@@ -108,8 +109,6 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 // ARM's own constraints (AKS-API-NOTES §1): resource group 1-90 chars, cluster 1-63.
 const RESOURCE_GROUP = /^[-\w.()]{1,89}[-\w()]$|^[-\w()]$/
 const CLUSTER_NAME = /^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$/
-const CLUSTER_ID =
-  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerService\/managedClusters\/([^/]+)\/?$/i
 const UPGRADE_KINDS: readonly UpgradeKind[] = ['node-image', 'patch', 'minor']
 
 function fail(input: string, value: string, allowed: string): never {

@@ -67,10 +67,6 @@ export function fmtDate(d: Date): string {
   return d.toISOString().slice(0, 10)
 }
 
-export function days(n: number): string {
-  return n === 1 ? '1 day' : `${n} days`
-}
-
 export function settled(message: string): Decision {
   return { reason: 'up-to-date', message, target: null, action: 'none', settled: true }
 }

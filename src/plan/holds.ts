@@ -3,11 +3,11 @@
 // pool's or cluster's state, then a halted earlier ring. AKS's own automation holds the
 // Kubernetes version when its auto-upgrade channel owns it.
 import type { ClusterSnapshot, PoolSnapshot, ReasonCode } from '../model.js'
+import { DAY_MS } from '../util/duration.js'
 import type { Context, Decision, Hold } from './decision.js'
 import { fmtInstant } from './decision.js'
 import { haltMessage, isFailed, isSucceeded, type Gate, type Halt } from './rings.js'
 
-const DAY_MS = 86_400_000
 
 /** Reasons that mean "this entry would act (or waits on its ring)": a halted ring replaces them. */
 const ACTIVE_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([

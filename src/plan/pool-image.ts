@@ -2,9 +2,10 @@
 // family, after the previous ring runs exactly that image (and soaked it), and once the
 // image is old enough (node-image-min-age-days).
 import type { PoolSnapshot } from '../model.js'
-import { days, due, fmtDate, held, settled, type ClusterFacts, type Context, type Decision } from './decision.js'
+import { due, fmtDate, held, settled, type ClusterFacts, type Context, type Decision } from './decision.js'
 import { soakHold, unsettledHold } from './holds.js'
-import { compareNodeImages, imageEligibleAt, imageVersionPart, parseNodeImage, type NodeImage } from './versions.js'
+import { plural } from '../util/text.js'
+import { compareNodeImages, imageEligibleAt, imageVersionPart, parseNodeImage, shortTarget, type NodeImage } from './versions.js'
 
 /** The pool's node image and the newest one offered to it, as strings and, when readable, parsed. */
 interface Images {
@@ -14,10 +15,6 @@ interface Images {
   latestImg: NodeImage | undefined
   /** The target as messages show it. */
   short: string
-}
-
-function shortTarget(from: NodeImage, to: NodeImage): string {
-  return from.family === to.family ? imageVersionPart(to) : to.raw
 }
 
 export function decidePoolImage(pool: PoolSnapshot, f: ClusterFacts, ctx: Context, warnings: string[], clusterWarnings: string[]): Decision {
@@ -42,7 +39,7 @@ export function decidePoolImage(pool: PoolSnapshot, f: ClusterFacts, ctx: Contex
   }
   // Strings the parser cannot read still follow the basic rule (an image that differs from
   // the latest one is upgraded), unless a rule below must date or compare them.
-  const short = curImg && latestImg ? shortTarget(curImg, latestImg) : latest
+  const short = shortTarget(cur, latest)
 
   if (!ctx.selected.has('node-image')) {
     return held(
@@ -127,7 +124,7 @@ function bakeTimeHold(images: Images, ctx: Context): Decision | undefined {
     if (ctx.now.getTime() < eligible.getTime()) {
       return held(
         'node-image-too-new',
-        `Held: node image ${latest} was built on ${latestImg.date}, less than ${days(minAge)} ago; it becomes eligible on ${fmtDate(eligible)}.`,
+        `Held: node image ${latest} was built on ${latestImg.date}, less than ${plural(minAge, 'day')} ago; it becomes eligible on ${fmtDate(eligible)}.`,
         latest
       )
     }

@@ -1,5 +1,6 @@
 // Node image versions. Linux and Windows images are versioned differently
 // (AKS-API-NOTES §7), so an image is only ever compared with images of its own family.
+import { DAY_MS } from '../util/duration.js'
 
 export interface NodeImage {
   raw: string
@@ -76,10 +77,22 @@ export function compareNodeImages(a: NodeImage, b: NodeImage): number {
 
 /** The instant an image becomes old enough for a bake time of `minAgeDays` (its date at 00:00 UTC plus the days). */
 export function imageEligibleAt(image: NodeImage, minAgeDays: number): Date {
-  return new Date(Date.parse(`${image.date}T00:00:00Z`) + minAgeDays * 86_400_000)
+  return new Date(Date.parse(`${image.date}T00:00:00Z`) + minAgeDays * DAY_MS)
 }
 
 /** `AKSUbuntu-2204gen2containerd-202607.09.0` -> `202607.09.0`, for short "from → to" messages. */
 export function imageVersionPart(image: NodeImage): string {
   return image.raw.slice(image.family.length + 1)
+}
+
+/**
+ * A target node image as "from → to" texts show it: images of one family share a long prefix
+ * (`AKSUbuntu-2204gen2containerd-`), so only the target's version part is shown; across
+ * families, or for a string that is no node image, the whole target.
+ */
+export function shortTarget(current: string | null | undefined, target: string): string {
+  const from = current ? parseNodeImage(current) : undefined
+  const to = parseNodeImage(target)
+  if (!from || !to) return target
+  return sameFamily(from, to) ? imageVersionPart(to) : to.raw
 }

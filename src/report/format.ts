@@ -85,6 +85,4 @@ export function shortTarget(current: string | null | undefined, target: string):
   return current.startsWith(prefix) ? target.slice(cut + 1) : target
 }
 
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
-}
+export { plural } from '../util/text.js'

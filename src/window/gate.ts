@@ -14,7 +14,7 @@ import type { MaintenanceConfig, UpgradeKind, WindowDecision } from '../model.js
 import { evaluate, mergeIntervals, type Evaluation, type Interval, type WindowSource } from './evaluate.js'
 import { aksSchedule, legacySchedule, specSource, userBlackouts, type AksSchedule } from './sources.js'
 import { isKnownZone, validateTimeZone, type DateRange, type WindowSpec } from './spec.js'
-import { DAY_MS, MINUTE_MS } from './time.js'
+import { DAY_MS, MINUTE_MS } from '../util/duration.js'
 
 export type WindowSetting = { mode: 'none' } | { mode: 'spec'; windows: WindowSpec[] } | { mode: 'cluster' }
 

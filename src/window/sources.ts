@@ -5,8 +5,9 @@ import { FixedOffsetZone, IANAZone, type Zone } from 'luxon'
 import type { AksMaintenanceWindow, MaintenanceConfig, TimeInWeek } from '../model.js'
 import type { DateRange, WindowSpec } from './spec.js'
 import type { Interval, WindowSource } from './evaluate.js'
+import { HOUR_MS } from '../util/duration.js'
+import { plural } from '../util/text.js'
 import {
-  HOUR_MS,
   addDays,
   compareDates,
   daysBetween,
@@ -233,8 +234,9 @@ function dayTitle(day: number): string {
   return DAY_TITLES[day - 1] ?? '?'
 }
 
-function plural(count: number, unit: string): string {
-  return count === 1 ? unit : `${count} ${unit}s`
+/** `every month`, `every 3 months`. */
+function recurrence(count: number, unit: string): string {
+  return `every ${count === 1 ? unit : plural(count, unit)}`
 }
 
 function describeSchedule(schedule: Schedule): string {
@@ -246,9 +248,9 @@ function describeSchedule(schedule: Schedule): string {
         ? `every ${dayTitle(schedule.dayOfWeek)}`
         : `every ${schedule.interval} weeks on ${dayTitle(schedule.dayOfWeek)}`
     case 'absoluteMonthly':
-      return `day ${schedule.dayOfMonth} of every ${plural(schedule.interval, 'month')}`
+      return `day ${schedule.dayOfMonth} of ${recurrence(schedule.interval, 'month')}`
     case 'relativeMonthly':
-      return `${INDEX_TITLES[schedule.weekIndex - 1] ?? '?'} ${dayTitle(schedule.dayOfWeek)} of every ${plural(schedule.interval, 'month')}`
+      return `${INDEX_TITLES[schedule.weekIndex - 1] ?? '?'} ${dayTitle(schedule.dayOfWeek)} of ${recurrence(schedule.interval, 'month')}`
   }
 }
 

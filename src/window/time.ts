@@ -9,10 +9,6 @@ export interface CalendarDate {
   day: number
 }
 
-export const MINUTE_MS = 60_000
-export const HOUR_MS = 60 * MINUTE_MS
-export const DAY_MS = 24 * HOUR_MS
-
 function utcDate(date: CalendarDate): DateTime {
   return DateTime.utc(date.year, date.month, date.day)
 }
