@@ -12,15 +12,9 @@ import type {
   ReasonCode,
   RunReport
 } from '../../src/model.ts'
-import {
-  ISSUE_BODY_LIMIT,
-  SUMMARY_LIMIT,
-  hasReportMarker,
-  perRunTitle,
-  renderReport,
-  renderRunComment,
-  reportMarker
-} from '../../src/report/render.ts'
+import { ISSUE_BODY_LIMIT, SUMMARY_LIMIT, renderReport } from '../../src/report/render.ts'
+import { perRunTitle, renderRunComment } from '../../src/report/comment.ts'
+import { hasReportMarker, reportMarker } from '../../src/report/marker.ts'
 import { parseApprovals } from '../../src/report/approvals.ts'
 
 // ---------------------------------------------------------------------------

@@ -73,16 +73,3 @@ export function formatDuration(startIso: string | undefined, endIso: string | un
   return m === 0 ? `${h} h` : `${h} h ${m} min`
 }
 
-/**
- * Node image versions share a long prefix (`AKSUbuntu-2204gen2containerd-`): show the
- * target's differing tail only, so `current → target` stays readable in a table.
- */
-export function shortTarget(current: string | null | undefined, target: string): string {
-  if (!current) return target
-  const cut = target.lastIndexOf('-')
-  if (cut <= 0) return target
-  const prefix = target.slice(0, cut + 1)
-  return current.startsWith(prefix) ? target.slice(cut + 1) : target
-}
-
-export { plural } from '../util/text.js'

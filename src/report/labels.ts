@@ -1,0 +1,50 @@
+// What the report calls each reason a row waits or is held for.
+import type { ReasonCode } from '../model.js'
+import type { Row } from './rows.js'
+
+export const RESULT_HOLD_LABELS: Record<string, string> = {
+  'outside-window': 'Outside the maintenance window',
+  blackout: 'Blackout period',
+  'window-ending': 'Too little of the window left',
+  'no-cluster-schedule': 'No maintenance schedule on the cluster',
+  'wait-timeout': 'Run time used up (wait-timeout-minutes)',
+  'operation-running': 'Waits for the operation running on the cluster',
+  'earlier-operation-failed': 'Not started: an earlier operation on the cluster failed',
+  'ring-halted': 'Ring halted: an earlier ring failed',
+  'start-refused': 'Azure refused to start it'
+}
+
+/** Hold reasons that end when the maintenance window opens. */
+export const WINDOW_HOLDS = new Set(['outside-window', 'blackout', 'window-ending', 'no-cluster-schedule'])
+
+export const REASON_LABELS: Record<ReasonCode, string> = {
+  'upgrade-due': 'Due, not started in this run',
+  'up-to-date': 'Up to date',
+  'not-selected': 'Kind not selected in the upgrade input',
+  'operation-in-progress': 'AKS is busy with another operation',
+  'failed-state': 'Left in the Failed state by an earlier operation',
+  stopped: 'Stopped',
+  'preview-only': 'Only preview versions are newer',
+  'skew-violation': 'Version skew rules',
+  'aks-auto-upgrade-channel': 'AKS auto-upgrade channel owns it',
+  'node-image-too-new': 'Bake time: the image is too new',
+  'covered-by-version-upgrade': 'Comes with the version upgrade',
+  'waiting-for-control-plane': 'Waits for the control plane',
+  'awaiting-approval': 'Needs approval',
+  'lts-rules': 'LTS rules',
+  'ring-waiting': 'Previous ring does not run it yet',
+  'ring-soaking': 'Previous ring is still soaking it',
+  'ring-halted': 'Ring halted: an earlier ring failed',
+  'no-image-info': 'No node image information',
+  'read-failed': 'Could not be read'
+}
+
+/** Why a pending or held row waits: the run's hold reason, else the plan's. */
+export function holdLabel(row: Row): string {
+  const r = row.result
+  if (r && (r.outcome === 'pending' || r.outcome === 'skipped')) {
+    const reason = r.holdReason ?? ''
+    return RESULT_HOLD_LABELS[reason] ?? (reason || (r.outcome === 'pending' ? 'Pending' : 'Skipped'))
+  }
+  return row.entry ? REASON_LABELS[row.entry.reason] : 'Held'
+}
