@@ -5,16 +5,16 @@ import { readConfig, type Config } from './config/inputs.js'
 import { createCredential, verifySignIn } from './azure/auth.js'
 import { AksAdapter } from './azure/aks.js'
 import { readFleet } from './azure/snapshot.js'
-import { planFleet, type Approval } from './plan/planner.js'
+import { planFleet } from './plan/planner.js'
 import { checkWindow } from './window/gate.js'
 import { windowStatus } from './window/status.js'
 import { executePlan } from './execute/executor.js'
-import { parseApprovals } from './report/approvals.js'
 import { renderReport } from './report/render.js'
 import { countResults, planOutput, serializePlan } from './report/outputs.js'
 import { IssueClient, type IssueRef } from './github/issues.js'
 import { ReportPublisher } from './github/publisher.js'
-import { attributeApprovals } from './github/approvers.js'
+import { attributeApprovals, keptApprovals, parseApprovals, type Approval } from './approvals.js'
+import { buildRows } from './report/rows.js'
 import type { FleetPlan, FleetSnapshot, OperationResult, RunReport } from './model.js'
 import { createClock, sleep } from './util/clock.js'
 import { errorMessage } from './util/errors.js'
@@ -214,6 +214,8 @@ function buildReport(config: Config, state: RunState, startedAt: Date): RunRepor
     core.warning(`Could not summarise the maintenance window: ${errorMessage(error)}`)
   }
   if (state.approvals.length > 0) runReport.approvals = state.approvals
+  // Which ticked boxes stay, decided once: the issue and the summary render the same list.
+  runReport.approved = keptApprovals(runReport, buildRows(runReport))
   if (config.report.runUrl !== undefined) runReport.runUrl = config.report.runUrl
   return runReport
 }

@@ -3,6 +3,7 @@
 //   -> window gate (WindowDecision) -> execute (OperationResult) -> report (RunReport)
 // Everything here is plain data (JSON-serialisable, dates as ISO strings) so pure
 // modules can be tested with literal fixtures and no I/O.
+import type { Approval, ApprovedBox } from './approvals.js'
 
 /** Which kinds of upgrade a run may perform (input `upgrade`). */
 export type UpgradeKind = 'node-image' | 'patch' | 'minor'
@@ -313,6 +314,11 @@ export interface RunReport {
    * Ticked approvals read from the dashboard at the start of the run. The renderer keeps
    * each one ticked while its minor upgrade has not happened yet, whatever held it this run.
    */
-  approvals?: Array<{ clusterId: string; minor: string; approvedBy?: string }>
+  approvals?: Approval[]
+  /**
+   * The ticked boxes the rewritten issue keeps (approvals.ts keptApprovals), decided once
+   * before rendering so the issue and the job summary show the same list.
+   */
+  approved?: ApprovedBox[]
   window: { inWindow: boolean; nextWindow?: string; detail?: string }
 }

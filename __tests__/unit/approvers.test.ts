@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { attributeApprovals, type BodyEdit } from '../../src/github/approvers.ts'
-import { approvalCheckbox, parseApprovals } from '../../src/report/approvals.ts'
+import { approvalCheckbox, attributeApprovals, parseApprovals, type BodyEdit } from '../../src/approvals.ts'
 import type { PlanEntry } from '../../src/model.ts'
 
 const ID = '/subscriptions/5b2c8f3e-9d41-4a6b-8e07-3f1c2d9a6b58/resourceGroups/rg-prod/providers/Microsoft.ContainerService/managedClusters/aks-prod'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ClusterSnapshot, PoolSnapshot } from '../../src/model.ts'
-import { haltMessage } from '../../src/plan/planner.ts'
+import { haltMessage } from '../../src/plan/rings.ts'
 import { U0619, U0702, U0709, W0610, W0715 } from './fixtures.ts'
 import { NOW, SUB, EASTUS, pool, sys, cluster, onVersion, plan, clusterPlan, entry, ops, type UpgradeKindList } from './planner-fixtures.ts'
 

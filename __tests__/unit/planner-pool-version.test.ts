@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ClusterSnapshot, FleetSnapshot, KubernetesMinorVersion, PoolSnapshot, VersionUpgrade } from '../../src/model.ts'
-import type { Approval, PlannerOptions } from '../../src/plan/planner.ts'
+import type { Approval } from '../../src/approvals.ts'
+import type { PlannerOptions } from '../../src/plan/planner.ts'
 import { U0702, U0709 } from './fixtures.ts'
 import { NOW, minorEntry, EASTUS, profileFor, pool, sys, plan, clusterPlan, entry, ops, at, withPools, withMinor } from './planner-fixtures.ts'
 

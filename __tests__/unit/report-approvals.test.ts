@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { PlanEntry } from '../../src/model.ts'
-import { approvalCheckbox, approvedCheckbox, compareMinors, minorOf, namesFromId, parseApprovals, type ApprovedBox } from '../../src/report/approvals.ts'
+import { approvalCheckbox, approvedCheckbox, compareMinors, namesFromId, parseApprovals, type ApprovedBox } from '../../src/approvals.ts'
+import { minorOf } from '../../src/plan/kubernetes.ts'
 
 const SUB = '0b1f6471-1bf0-4dda-aec3-cb9272f09590'
 

@@ -15,7 +15,7 @@ import type {
 import { ISSUE_BODY_LIMIT, SUMMARY_LIMIT, renderReport } from '../../src/report/render.ts'
 import { perRunTitle, renderRunComment } from '../../src/report/comment.ts'
 import { hasReportMarker, reportMarker } from '../../src/report/marker.ts'
-import { parseApprovals } from '../../src/report/approvals.ts'
+import { parseApprovals } from '../../src/approvals.ts'
 
 // ---------------------------------------------------------------------------
 // Fixture builder: real AKS version strings, real instants (Europe/Berlin, CET = UTC+1).

@@ -5,7 +5,7 @@ import * as github from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import { errorMessage } from '../util/errors.js'
-import type { BodyEdit } from './approvers.js'
+import type { BodyEdit } from '../approvals.js'
 
 export interface IssueRef {
   number: number

@@ -3,8 +3,10 @@
 // rendered by report/; this module only decides where it goes and explains GitHub's refusals.
 import type { RunReport } from '../model.js'
 import type { ReportSettings } from '../config/inputs.js'
-import { hasReportMarker, perRunTitle, renderReport, renderRunComment } from '../report/render.js'
-import type { BodyEdit } from './approvers.js'
+import { perRunTitle, renderRunComment } from '../report/comment.js'
+import { hasReportMarker } from '../report/marker.js'
+import { renderReport } from '../report/render.js'
+import type { BodyEdit } from '../approvals.js'
 import { explainGitHubError, type IssueClient, type IssueLog, type IssueRef } from './issues.js'
 
 export class ReportPublisher {

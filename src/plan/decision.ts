@@ -3,7 +3,8 @@
 // decision (formatting, preview and approval checks, the order of pools).
 import type { ClusterSnapshot, EntryAction, KubernetesMinorVersion, PoolSnapshot, ReasonCode, UpgradeKind } from '../model.js'
 import type { K8sVersion, OfferedVersion } from './kubernetes.js'
-import type { Approval, PlannerOptions } from './planner.js'
+import { findApproval as findGiven, type Approval } from '../approvals.js'
+import type { PlannerOptions } from './planner.js'
 import { byText, type RingIndex } from './rings.js'
 
 export interface Context {
@@ -97,10 +98,7 @@ export function allowed(o: OfferedVersion, ctx: Context): boolean {
 }
 
 export function findApproval(ctx: Context, clusterId: string, minor: string): Approval | undefined {
-  const id = clusterId.toLowerCase()
-  return ctx.options.approvals.find(
-    a => a.clusterId.trim().toLowerCase() === id && a.minor.trim().replace(/^v/i, '') === minor
-  )
+  return findGiven(ctx.options.approvals, clusterId, minor)
 }
 
 export function approvalNote(approval: Approval): string {

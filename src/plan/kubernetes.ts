@@ -34,9 +34,12 @@ export function compareK8s(a: K8sVersion, b: K8sVersion): number {
   return semver.compare(toSemver(a), toSemver(b))
 }
 
-/** `1.35` */
-export function minorOf(v: K8sVersion): string {
-  return `${v.major}.${v.minor}`
+/** `1.35` of a parsed version; of a text (`1.35.6`, `v1.35`, `1.35`), null when it is no version. */
+export function minorOf(v: K8sVersion): string
+export function minorOf(v: string | null | undefined): string | null
+export function minorOf(v: K8sVersion | string | null | undefined): string | null {
+  const parsed = typeof v === 'object' && v !== null ? v : parseK8s(v)
+  return parsed ? `${parsed.major}.${parsed.minor}` : null
 }
 
 export function sameMinor(a: K8sVersion, b: K8sVersion): boolean {

@@ -14,21 +14,11 @@
 //   holds.ts          holds from state, ring gates and soak, a halted ring, AKS automation
 //   operations.ts     merging a pool's decisions, entries, and operations in execution order
 //   decision.ts       what those share: context, facts, the decision shape, small helpers
+import type { Approval } from '../approvals.js'
 import type { FleetPlan, FleetSnapshot, UpgradeKind } from '../model.js'
 import { planCluster } from './cluster.js'
 import type { Context } from './decision.js'
-import { assignRings, byText, haltMessage, RingIndex } from './rings.js'
-
-// The executor reports failures of this run with the same wording.
-export { haltMessage }
-
-export interface Approval {
-  /** Compared case-insensitively. */
-  clusterId: string
-  /** `1.36` */
-  minor: string
-  approvedBy?: string
-}
+import { assignRings, byText, RingIndex } from './rings.js'
 
 export interface PlannerOptions {
   /** Input `upgrade`, default ['node-image', 'patch']. */

@@ -3,7 +3,7 @@
 // what waits for them first; when GitHub's size limit would be exceeded, the least urgent
 // detail gives way first (cut to the rows that fit, or summarised), and the body says so.
 import type { RunReport } from '../model.js'
-import { approvedCheckbox } from './approvals.js'
+import { approvedCheckbox } from '../approvals.js'
 import { newRenderContext, type RenderContext } from './context.js'
 import { ISSUE_STEPS, SHARED_LEVELS, SUMMARY_STEPS, type DetailLevels } from './detail.js'
 import { fitBody, type SectionDraft } from './fit.js'
@@ -20,10 +20,6 @@ import { upToDateSection } from './sections/up-to-date.js'
 import { bodyLimit, type ReportTarget } from './target.js'
 
 export { ISSUE_BODY_LIMIT, SUMMARY_LIMIT, type ReportTarget } from './target.js'
-// TEMP re-export for main.ts; removed when main.ts imports directly
-export { perRunTitle, renderRunComment } from './comment.js'
-// TEMP re-export for main.ts; removed when main.ts imports directly
-export { hasReportMarker } from './marker.js'
 
 interface ReportSection {
   /** The level of detail the section is rendered at. */

@@ -1,6 +1,7 @@
 // One row per plan entry (control plane or pool), joined with the result of its operation,
 // and sorted into the report's sections. Pure, shared by the body, the comment and the title.
 import type { ClusterPlan, OperationResult, PlanEntry, ReasonCode, RunReport } from '../model.js'
+import { parseClusterId } from '../util/cluster-id.js'
 
 export type RowStatus = 'failed' | 'in-progress' | 'upgraded' | 'would-upgrade' | 'pending' | 'held' | 'up-to-date'
 
@@ -136,11 +137,8 @@ function kindMatches(entry: PlanEntry, result: OperationResult): boolean {
 }
 
 function nameFromId(clusterId: string): { cluster: string; resourceGroup: string; subscriptionId: string } {
-  return {
-    cluster: /\/managedClusters\/([^/]+)/i.exec(clusterId)?.[1] ?? clusterId,
-    resourceGroup: /\/resourceGroups\/([^/]+)/i.exec(clusterId)?.[1] ?? '',
-    subscriptionId: /\/subscriptions\/([^/]+)/i.exec(clusterId)?.[1] ?? ''
-  }
+  const ref = parseClusterId(clusterId)
+  return ref ? { cluster: ref.name, resourceGroup: ref.resourceGroup, subscriptionId: ref.subscriptionId } : { cluster: clusterId, resourceGroup: '', subscriptionId: '' }
 }
 
 // Control plane first, then system pools, then the rest, each by name: the order AKS

@@ -1,12 +1,12 @@
 // Pending: what waits (for its window, a ring, an approval), grouped by why, with the
 // approval boxes the issue offers and the approvals it keeps ticked.
 import type { PlanEntry } from '../../model.js'
-import { approvalCheckbox, approvedCheckbox, minorOf, type ApprovedBox } from '../approvals.js'
+import { approvalCheckbox, approvalKeyOf, approvedCheckbox, type ApprovedBox } from '../../approvals.js'
+import { minorOf } from '../../plan/kubernetes.js'
 import { changeOf, clusterCell, escapedCell, escapedText, flatString, nextWindowText, poolCell, poolCount } from '../cells.js'
 import { rowsWith, type RenderContext } from '../context.js'
 import { escapeText } from '../escape.js'
 import type { SectionDraft } from '../fit.js'
-import { approvalKeyOf } from '../kept-approvals.js'
 import { holdLabel, REASON_LABELS, WINDOW_HOLDS } from '../labels.js'
 import type { Row } from '../rows.js'
 import { newRowCut, newSectionMeter, pushTable, sectionHeading } from './table.js'

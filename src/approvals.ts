@@ -1,0 +1,284 @@
+// Minor upgrades can wait for a person, and this module holds all of it: the approval type,
+// the checkbox line the report issue carries (one per cluster and target minor) and its
+// parser, who ticked a box (from the issue's edit history, which github/ reads), and which
+// ticked boxes the rewritten issue keeps. Pure.
+//
+// The hidden key is what counts; the visible text must still name the same cluster and
+// minor, so a box whose text was edited to approve something else approves nothing.
+import type { ClusterPlan, PlanEntry, RunReport } from './model.js'
+import { minorOf } from './plan/kubernetes.js'
+import { escapeText } from './report/escape.js'
+import { holdLabel, REASON_LABELS } from './report/labels.js'
+import type { ReportRows, Row } from './report/rows.js'
+import { parseClusterId } from './util/cluster-id.js'
+
+/** A ticked box. `approvedBy` is unknown from an issue body alone (GitHub does not say who ticked). */
+export interface Approval {
+  /** Compared case-insensitively. */
+  clusterId: string
+  /** `1.36` */
+  minor: string
+  approvedBy?: string
+}
+
+/** Order of two minors (`1.36` vs `1.35`): negative, 0 or positive; null when either is no minor. */
+export function compareMinors(a: string, b: string): number | null {
+  const pa = minorOf(a)?.split('.').map(Number)
+  const pb = minorOf(b)?.split('.').map(Number)
+  if (!pa || !pb) return null
+  return (pa[0] ?? 0) - (pb[0] ?? 0) || (pa[1] ?? 0) - (pb[1] ?? 0)
+}
+
+/** One approval per cluster and minor: the key an approval given and a box offered share. */
+export const approvalKeyOf = (clusterId: string, minor: string): string => `${clusterId.trim().toLowerCase()}|${minor}`
+
+/** The approval of a cluster's upgrade to a minor, if one was given. */
+export function findApproval(approvals: readonly Approval[], clusterId: string, minor: string): Approval | undefined {
+  const id = clusterId.toLowerCase()
+  return approvals.find(a => a.clusterId.trim().toLowerCase() === id && a.minor.trim().replace(/^v/i, '') === minor)
+}
+
+// ---------------------------------------------------------------------------
+// The checkbox line and its parser
+
+// ARM ids hold no `<`, `>`, whitespace, `%` or `:`, but the key must survive any id:
+// those characters could end the comment or the key early (and `@`/`#` stay out of the raw
+// body altogether).
+function encodeId(id: string): string {
+  return id.replace(/[%<>:\s`@#]/g, ch => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
+}
+
+function decodeId(s: string): string | null {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return null
+  }
+}
+
+function hiddenKey(clusterId: string, minor: string): string {
+  return `<!-- approve:${encodeId(clusterId)}:${minor} -->`
+}
+
+function shownName(cluster: string, resourceGroup: string): string {
+  return resourceGroup ? `**${escapeText(cluster)}** (${escapeText(resourceGroup)})` : `**${escapeText(cluster)}**`
+}
+
+/**
+ * The checkbox line for a due minor upgrade awaiting approval; its text carries cluster and
+ * target version and a hidden key. `checked` renders an approval that is already given (an
+ * approved upgrade still waiting for its window keeps its tick across re-renders).
+ */
+export function approvalCheckbox(entry: PlanEntry, checked = false): string {
+  const target = entry.kubernetesVersion.target
+  const minor = minorOf(target)
+  const name = shownName(entry.cluster, entry.resourceGroup)
+  if (!target || !minor) {
+    return `- Minor upgrade of ${name} needs approval, but no target version is known.`
+  }
+  const current = entry.kubernetesVersion.current
+  const from = current ? ` from ${escapeText(current)}` : ''
+  const box = checked ? '[x]' : '[ ]'
+  return `- ${box} Approve the minor upgrade of ${name}${from} to Kubernetes **${escapeText(target)}** ${hiddenKey(entry.clusterId, minor)}`
+}
+
+/** A ticked approval kept in the issue until its minor upgrade has happened. */
+export interface ApprovedBox {
+  clusterId: string
+  /** `1.36` */
+  minor: string
+  /** Shown name; derived from the id when the cluster is not in the plan. */
+  cluster: string
+  resourceGroup: string
+  current?: string | null
+  /** Shown instead of the minor when it is a version of that minor (`1.36.2`). */
+  target?: string | null
+  approvedBy?: string
+  /** Why it has not started, e.g. `outside the maintenance window`. */
+  waiting?: string
+}
+
+/** Cluster and resource group names from an ARM id, for an approval whose cluster this run did not read. */
+export function namesFromId(clusterId: string): { cluster: string; resourceGroup: string } {
+  const ref = parseClusterId(clusterId)
+  return ref ? { cluster: ref.name, resourceGroup: ref.resourceGroup } : { cluster: clusterId, resourceGroup: '' }
+}
+
+/**
+ * The ticked box of an approval already given, saying who gave it and that it waits: the
+ * same hidden key and visible text parseApprovals reads back, so the approval survives the
+ * rewrite of the issue body whatever held the upgrade in this run.
+ */
+export function approvedCheckbox(box: ApprovedBox): string {
+  const minor = minorOf(box.minor) ?? box.minor
+  const shown = box.target && minorOf(box.target) === minor ? box.target : minor
+  const from = box.current ? ` from ${escapeText(box.current)}` : ''
+  const by = box.approvedBy?.trim() ? `approved by ${escapeText(box.approvedBy.trim())}` : 'approved'
+  const waiting = box.waiting ? ` (${escapeText(box.waiting)})` : ''
+  return `- [x] Approve the minor upgrade of ${shownName(box.cluster, box.resourceGroup)}${from} to Kubernetes **${escapeText(shown)}** — ${by}, waiting to start${waiting} ${hiddenKey(box.clusterId, minor)}`
+}
+
+const CHECKBOX_LINE =
+  /^[ \t]*(?:>[ \t]*)*[-*+][ \t]+\[([ xX])\][ \t]+(.*?)[ \t]*<!--[ \t]*approve:([^\s:]+):(\d+\.\d+)[ \t]*-->[ \t]*$/
+
+function unescapeMarkdown(s: string): string {
+  return s.replace(/\u200D/g, '').replace(/\\(.)/g, '$1').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+}
+
+/**
+ * Ticked approvals found in an issue body: only boxes written by approvalCheckbox, matched by
+ * their hidden key, and only while the visible text still shows the same minor (and cluster).
+ * Lines inside fenced code blocks are ignored: quoting a box is not ticking it.
+ */
+export function parseApprovals(body: string): Approval[] {
+  const found = new Map<string, Approval>()
+  let fence: string | null = null
+  for (const line of body.split(/\r\n|\r|\n/)) {
+    const fenceMatch = /^[ \t]{0,3}(`{3,}|~{3,})/.exec(line)
+    if (fenceMatch?.[1]) {
+      const marker = fenceMatch[1]
+      if (fence === null) fence = marker
+      else if (marker[0] === fence[0] && marker.length >= fence.length) fence = null
+      continue
+    }
+    if (fence !== null) continue
+    const m = CHECKBOX_LINE.exec(line)
+    if (!m) continue
+    const [, tick, visible = '', encodedId = '', minor = ''] = m
+    if (tick !== 'x' && tick !== 'X') continue
+    const clusterId = decodeId(encodedId)
+    if (!clusterId) continue
+    const shown = /to Kubernetes \*\*(.+?)\*\*/.exec(visible)?.[1]
+    if (shown === undefined || minorOf(unescapeMarkdown(shown)) !== minor) continue
+    const expectedName = parseClusterId(clusterId)?.name ?? null
+    const shownName = /of \*\*(.+?)\*\*/.exec(visible)?.[1]
+    if (expectedName !== null && (shownName === undefined || unescapeMarkdown(shownName).toLowerCase() !== expectedName.toLowerCase())) continue
+    found.set(approvalKeyOf(clusterId, minor), { clusterId, minor })
+  }
+  return [...found.values()]
+}
+
+// ---------------------------------------------------------------------------
+// Who ticked a box: GitHub's REST API does not say; the GraphQL edit history of the issue
+// body (userContentEdits) does, where it is available.
+
+export interface BodyEdit {
+  /** ISO instant. */
+  editedAt: string
+  editor: string | null
+  /** The body as it was after this edit. */
+  body: string
+}
+
+/**
+ * For each approval, the editor of the last edit that turned its box from unticked (or
+ * absent) to ticked. Approvals without such an edit keep no approver ("approved in the issue").
+ */
+export function attributeApprovals(approvals: Approval[], edits: BodyEdit[], parse: (body: string) => Approval[]): Approval[] {
+  const sorted = [...edits].sort((a, b) => a.editedAt.localeCompare(b.editedAt))
+  const approver = new Map<string, string>()
+  let ticked = new Set<string>()
+  for (const edit of sorted) {
+    const now = new Set(parse(edit.body).map(a => approvalKeyOf(a.clusterId, a.minor)))
+    for (const k of now) {
+      if (!ticked.has(k) && edit.editor) approver.set(k, edit.editor)
+    }
+    ticked = now
+  }
+  return approvals.map(a => {
+    const by = approver.get(approvalKeyOf(a.clusterId, a.minor))
+    return by !== undefined && !by.endsWith('[bot]') ? { ...a, approvedBy: by } : a
+  })
+}
+
+// ---------------------------------------------------------------------------
+// Which ticked boxes the rewritten issue keeps
+
+function lowerFirst(s: string): string {
+  return /^[A-Z][a-z]/.test(s) ? `${s[0]?.toLowerCase() ?? ''}${s.slice(1)}` : s
+}
+
+/** Why an approved minor upgrade did not start in this run, from its cluster's control-plane row. */
+function waitingReason(row: Row | undefined, planned: boolean): string | undefined {
+  if (!planned) return 'the cluster was not planned in this run'
+  if (!row) return undefined
+  const r = row.result
+  switch (row.status) {
+    case 'pending':
+    case 'held':
+      return lowerFirst(holdLabel(row))
+    case 'in-progress':
+      return r && r.operation.kind === 'control-plane' ? 'its upgrade is still running' : 'AKS is busy with another operation'
+    case 'failed':
+      return r ? 'the last attempt failed' : lowerFirst(REASON_LABELS['failed-state'])
+    case 'would-upgrade':
+      return 'dry run'
+    case 'upgraded':
+      return 'a patch upgrade came first'
+    case 'up-to-date':
+      return undefined
+  }
+}
+
+/**
+ * Every approval that must stay ticked in the rewritten issue: those read from the dashboard
+ * (`report.approvals`) and, inferred, each approved minor upgrade that waits (pending or a
+ * dry run), one per cluster and minor. An approval stays whatever held its upgrade (a busy
+ * cluster, a ring, an earlier failure, a run-wide failure with no plan at all), or the next
+ * run would find no approval and ask again; it goes once the control plane runs that minor
+ * or newer, or an upgrade of it to that minor succeeded in this run.
+ */
+export function keptApprovals(report: RunReport, rows: ReportRows): ApprovedBox[] {
+  const plans = new Map<string, ClusterPlan>()
+  for (const cp of report.plan.clusters) plans.set(cp.cluster.id.trim().toLowerCase(), cp)
+  const reached = new Map<string, string[]>()
+  for (const r of report.results) {
+    const to = minorOf(r.operation.to)
+    if (r.outcome !== 'succeeded' || r.operation.kind !== 'control-plane' || !to) continue
+    const id = r.operation.clusterId.trim().toLowerCase()
+    reached.set(id, [...(reached.get(id) ?? []), to])
+  }
+  const controlPlanes = new Map<string, Row>()
+  for (const row of rows.all) {
+    const id = row.clusterId.trim().toLowerCase()
+    if (row.pool === null && !controlPlanes.has(id)) controlPlanes.set(id, row)
+  }
+  const done = (id: string, minor: string): boolean => {
+    const cl = plans.get(id)?.cluster
+    const runs = cl?.currentKubernetesVersion ?? cl?.kubernetesVersion
+    if (runs && (compareMinors(runs, minor) ?? -1) >= 0) return true
+    return (reached.get(id) ?? []).some(m => (compareMinors(m, minor) ?? -1) >= 0)
+  }
+
+  const out: ApprovedBox[] = []
+  const seen = new Set<string>()
+  const add = (clusterId: string, version: string | null | undefined, approvedBy: string | undefined, entry?: PlanEntry): void => {
+    const minor = minorOf(version)
+    if (!minor) return
+    const id = clusterId.trim().toLowerCase()
+    const key = approvalKeyOf(clusterId, minor)
+    if (seen.has(key) || done(id, minor)) return
+    seen.add(key)
+    const plan = plans.get(id)
+    const row = controlPlanes.get(id)
+    const names = plan ? { cluster: plan.cluster.name, resourceGroup: plan.cluster.resourceGroup } : namesFromId(clusterId.trim())
+    const box: ApprovedBox = { clusterId: plan?.cluster.id ?? clusterId.trim(), minor, ...names }
+    const current = plan ? (plan.cluster.currentKubernetesVersion ?? plan.cluster.kubernetesVersion) : entry?.kubernetesVersion.current
+    if (current) box.current = current
+    const cpTarget = row?.entry?.kubernetesVersion.target
+    const target = minorOf(cpTarget) === minor ? cpTarget : entry?.kubernetesVersion.target
+    if (target) box.target = target
+    if (approvedBy?.trim()) box.approvedBy = approvedBy.trim()
+    const waiting = waitingReason(row, plan !== undefined)
+    if (waiting) box.waiting = waiting
+    out.push(box)
+  }
+  for (const a of report.approvals ?? []) add(a.clusterId, a.minor, a.approvedBy)
+  for (const row of rows.all) {
+    const e = row.entry
+    const r = row.result
+    if (!e || e.action !== 'minor' || !r || (r.outcome !== 'pending' && r.outcome !== 'would-start') || r.operation.upgradeClass !== 'minor') continue
+    add(e.clusterId, e.kubernetesVersion.target, undefined, e)
+  }
+  return out
+}
