@@ -252,7 +252,7 @@ export interface FleetPlan {
 // ---------------------------------------------------------------------------
 // Window gate
 
-export type WindowHoldReason =
+type WindowHoldReason =
   | 'outside-window'
   | 'blackout'
   | 'window-ending' // less than `min-window-left-minutes` remains

@@ -357,7 +357,7 @@ interface StartArgs {
   startedAgoMs?: number
 }
 
-export function startOperation(ctx: EmulatorContext, args: StartArgs): OperationRecord {
+function startOperation(ctx: EmulatorContext, args: StartArgs): OperationRecord {
   const { cluster, pool } = args
   const subject: { failNextOperation?: FleetError; stuck?: boolean } = pool ?? cluster
   const stuck = subject.stuck === true || (pool === undefined && cluster.agentPools.some((p) => p.stuck === true && args.pools?.some((t) => sameName(t.name, p.name))))

@@ -14,7 +14,7 @@ export interface VersionUpgradeSeed {
   isPreview?: boolean
 }
 
-export interface RecentlyUsedVersionSeed {
+interface RecentlyUsedVersionSeed {
   orchestratorVersion?: string
   nodeImageVersion?: string
   /** ISO date-time: when that pair was last active. */
@@ -22,7 +22,7 @@ export interface RecentlyUsedVersionSeed {
 }
 
 /** `AgentPoolUpgradeSettings`, wire shape. */
-export interface UpgradeSettingsSeed {
+interface UpgradeSettingsSeed {
   maxSurge?: string
   maxUnavailable?: string
   drainTimeoutInMinutes?: number
@@ -128,7 +128,7 @@ export interface KubernetesVersionSeed {
   patchVersions: Record<string, { upgrades: string[] }>
 }
 
-export interface SubscriptionSeed {
+interface SubscriptionSeed {
   /** Every request under the subscription answers 403 `AuthorizationFailed`. */
   forbidden?: boolean
   /** Extra (empty) resource groups that exist besides the clusters' own. */
@@ -170,7 +170,7 @@ export const NODE_IMAGES = {
 } as const
 
 /** Newest node image per `osSKU` (what `latestNodeImageVersion` defaults to). */
-export const LATEST_NODE_IMAGES: Record<string, string> = {
+const LATEST_NODE_IMAGES: Record<string, string> = {
   Ubuntu: NODE_IMAGES.ubuntu2204,
   Ubuntu2204: NODE_IMAGES.ubuntu2204,
   Ubuntu2404: NODE_IMAGES.ubuntu2404,
@@ -250,7 +250,7 @@ export function compareVersions(a: string, b: string): number {
   return 0
 }
 
-export function minorOf(version: string): string {
+function minorOf(version: string): string {
   const [major, minor] = parseVersion(version)
   return `${major}.${minor}`
 }

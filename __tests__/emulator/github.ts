@@ -8,13 +8,13 @@ import type { Incoming, Reply } from './types.ts'
 export const API_PREFIX = '/api/v3'
 /** GitHub Enterprise's GraphQL endpoint beside the REST prefix (Octokit derives it from baseUrl). */
 export const GRAPHQL_PATH = '/api/graphql'
-export const ACTIONS_BOT = 'github-actions[bot]'
+const ACTIONS_BOT = 'github-actions[bot]'
 const SERVER_URL = 'https://github.com'
 const DOCS = 'https://docs.github.com/rest'
 /** GitHub's limit for issue and comment bodies. */
-export const MAX_BODY_CHARS = 65536
+const MAX_BODY_CHARS = 65536
 
-export interface GitHubLabel {
+interface GitHubLabel {
   id: number
   name: string
   color: string
@@ -22,7 +22,7 @@ export interface GitHubLabel {
   default: boolean
 }
 
-export interface GitHubComment {
+interface GitHubComment {
   id: number
   body: string
   user: string
@@ -30,7 +30,7 @@ export interface GitHubComment {
   updatedAt: number
 }
 
-export interface GitHubEvent {
+interface GitHubEvent {
   id: number
   /** `labeled`, `unlabeled`, `renamed`, `closed`, `reopened`, `assigned`, `unassigned`, `commented`. */
   event: string
@@ -45,7 +45,7 @@ export interface GitHubEvent {
 }
 
 /** One body edit (GitHub keeps them, visible only through GraphQL `userContentEdits`). */
-export interface GitHubEdit {
+interface GitHubEdit {
   at: number
   login: string
   before: string | null
@@ -72,7 +72,7 @@ export interface GitHubIssue {
   edits: GitHubEdit[]
 }
 
-export interface NewIssue {
+interface NewIssue {
   title: string
   body?: string | null
   labels?: string[]

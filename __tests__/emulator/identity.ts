@@ -65,7 +65,7 @@ function aadError(status: number, error: string, code: string, description: stri
 }
 
 /** A stable GUID per client id, used as the service principal's object id. */
-export function objectIdFor(clientId: string): string {
+function objectIdFor(clientId: string): string {
   const h = createHash('sha256').update(`sp:${clientId}`).digest('hex')
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`
 }

@@ -15,7 +15,7 @@ import type {
   EmulatorContext, EmulatorState, Fault, Incoming, OperationKind, RecordedRequest, Reply, Service
 } from './types.ts'
 
-export type { EmulatorState, Fault, OperationRecord, RecordedRequest } from './types.ts'
+export type { RecordedRequest } from './types.ts'
 
 export interface EmulatorOptions {
   fleet: Fleet
@@ -35,7 +35,7 @@ export interface EmulatorOptions {
   now?: () => number
 }
 
-export interface OperationFinished {
+interface OperationFinished {
   resourceId: string
   kind: string
   status: 'Succeeded' | 'Failed'

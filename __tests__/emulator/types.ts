@@ -51,7 +51,7 @@ export interface Incoming {
 }
 
 export type OperationKind = 'node-image' | 'pool-version' | 'control-plane' | 'pool-update' | 'cluster-update'
-export type OperationStatus = 'InProgress' | 'Succeeded' | 'Failed'
+type OperationStatus = 'InProgress' | 'Succeeded' | 'Failed'
 
 export interface PoolTarget {
   name: string

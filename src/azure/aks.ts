@@ -107,7 +107,7 @@ export function toControlPlaneUpgrades(profile: ManagedClusterUpgradeProfile): C
   }))
 }
 
-export function toKubernetesVersions(values: KubernetesVersion[]): KubernetesMinorVersion[] {
+function toKubernetesVersions(values: KubernetesVersion[]): KubernetesMinorVersion[] {
   return values.map(v => ({
     version: v.version ?? '',
     isPreview: v.isPreview === true,
@@ -119,7 +119,7 @@ export function toKubernetesVersions(values: KubernetesVersion[]): KubernetesMin
   }))
 }
 
-export function toMaintenanceConfig(config: MaintenanceConfiguration): MaintenanceConfig {
+function toMaintenanceConfig(config: MaintenanceConfiguration): MaintenanceConfig {
   const out: MaintenanceConfig = { name: config.name ?? '' }
   const w = config.maintenanceWindow
   if (w) {
@@ -421,7 +421,7 @@ export interface Inspection {
 }
 
 /** Thrown when waiting failed but the resource shows the operation is still going. */
-export class StillRunningError extends Error {
+class StillRunningError extends Error {
   constructor(message: string) {
     super(message)
     this.name = 'StillRunningError'

@@ -8,14 +8,14 @@ import type { CloudEndpoints } from './clouds.js'
 import { armScope } from './clouds.js'
 import { errorMessage } from '../util/errors.js'
 
-export class SignInError extends Error {
+class SignInError extends Error {
   constructor(message: string) {
     super(message)
     this.name = 'SignInError'
   }
 }
 
-export const ID_TOKEN_PERMISSION_HINT =
+const ID_TOKEN_PERMISSION_HINT =
   "Add 'permissions: id-token: write' to the workflow or job (and keep 'contents: read', 'issues: write'): " +
   'GitHub only gives a job an OIDC token when that permission is granted.'
 

@@ -21,7 +21,7 @@ export interface ReadSettings {
 }
 
 /** ARM spells a location `westeurope`, `WestEurope` or `West Europe`: one key for all. */
-export function locationKey(location: string): string {
+function locationKey(location: string): string {
   return location.toLowerCase().replace(/\s+/g, '')
 }
 
@@ -31,7 +31,7 @@ export interface ReadLog {
 }
 
 /** The role action each read needs (the SDK's pager drops ARM's message, so we name it). */
-export const READ_ACTIONS = {
+const READ_ACTIONS = {
   cluster: 'Microsoft.ContainerService/managedClusters/read',
   pools: 'Microsoft.ContainerService/managedClusters/agentPools/read',
   poolProfile: 'Microsoft.ContainerService/managedClusters/agentPools/upgradeProfiles/read',
@@ -77,60 +77,118 @@ function matchesTags(cluster: ManagedCluster, wanted: Record<string, string>): b
   return Object.entries(wanted).every(([k, v]) => tags[k] === v)
 }
 
-export async function readFleet(adapter: AksAdapter, settings: ReadSettings, log: ReadLog, now: () => Date): Promise<FleetSnapshot> {
-  const limit = keyedLimiter(settings.readsPerSubscription)
-  const readFailures: ReadFailure[] = []
-  const versions = settings.upgrade.includes('patch') || settings.upgrade.includes('minor')
-  const kubernetesVersions: Record<string, KubernetesMinorVersion[]> = {}
-  const versionReads = new Map<string, Promise<void>>()
+/** One run's reads: the shared limiter, the failures so far, and each location's versions read once. */
+class FleetReader {
+  readonly readFailures: ReadFailure[] = []
+  readonly kubernetesVersions: Record<string, KubernetesMinorVersion[]> = {}
+  private readonly versionReads = new Map<string, Promise<void>>()
+  private readonly limit: ReturnType<typeof keyedLimiter>
+  private readonly versions: boolean
+  private readonly adapter: AksAdapter
+  private readonly settings: ReadSettings
+  private readonly log: ReadLog
 
-  const fail = (scope: string, error: unknown, kind: ReadKind = 'cluster'): void => {
-    const cause = error instanceof ReadError ? error.cause : error
-    const info = toErrorInfo(cause)
-    readFailures.push({ scope, error: info, advice: readAdvice(scope, info.status, info.code, error instanceof ReadError ? error.kind : kind) })
-    log.warning(`Could not read ${scope}: ${info.code}: ${info.message}`)
+  constructor(adapter: AksAdapter, settings: ReadSettings, log: ReadLog) {
+    this.adapter = adapter
+    this.settings = settings
+    this.log = log
+    this.limit = keyedLimiter(settings.readsPerSubscription)
+    this.versions = settings.upgrade.includes('patch') || settings.upgrade.includes('minor')
   }
 
-  const readVersions = (subscriptionId: string, location: string): Promise<void> => {
+  fail(scope: string, error: unknown, kind: ReadKind = 'cluster'): void {
+    const cause = error instanceof ReadError ? error.cause : error
+    const info = toErrorInfo(cause)
+    this.readFailures.push({ scope, error: info, advice: readAdvice(scope, info.status, info.code, error instanceof ReadError ? error.kind : kind) })
+    this.log.warning(`Could not read ${scope}: ${info.code}: ${info.message}`)
+  }
+
+  /** The named clusters, each read by GET. */
+  named(refs: ClusterRef[]): Array<Promise<ClusterSnapshot | undefined>> {
+    return refs.map(async ref => {
+      let cluster: ManagedCluster
+      try {
+        cluster = await this.limit(ref.subscriptionId)(() => this.adapter.getCluster(ref))
+      } catch (error: unknown) {
+        this.fail(clusterId(ref), error)
+        return undefined
+      }
+      return this.complete(ref, cluster)
+    })
+  }
+
+  /** Discovery: every cluster of the subscriptions that carries the wanted tags (one paged list each). */
+  async discovered(): Promise<Array<Promise<ClusterSnapshot | undefined>>> {
+    const { subscriptions, clusterTags } = this.settings
+    const listed = await Promise.all(
+      subscriptions.map(async subscriptionId => {
+        try {
+          const clusters = await this.limit(subscriptionId)(() => this.adapter.listClusters(subscriptionId))
+          const matching = clusters.filter(c => matchesTags(c.cluster, clusterTags))
+          this.log.info(
+            `Subscription ${subscriptionId}: ${clusters.length} cluster(s), ${matching.length} matching` +
+              (Object.keys(clusterTags).length > 0 ? ` the tags ${JSON.stringify(clusterTags)}` : '')
+          )
+          return matching
+        } catch (error: unknown) {
+          this.fail(`/subscriptions/${subscriptionId}`, error)
+          return []
+        }
+      })
+    )
+    return listed.flat().map(c => this.complete(c.ref, c.cluster))
+  }
+
+  private readVersions(subscriptionId: string, location: string): Promise<void> {
     const key = locationKey(location)
-    let read = versionReads.get(key)
+    let read = this.versionReads.get(key)
     if (!read) {
-      read = limit(subscriptionId)(() => adapter.kubernetesVersions(subscriptionId, location)).then(
+      read = this.limit(subscriptionId)(() => this.adapter.kubernetesVersions(subscriptionId, location)).then(
         v => {
-          kubernetesVersions[key] = v
+          this.kubernetesVersions[key] = v
         },
-        (error: unknown) => fail(`/subscriptions/${subscriptionId}/providers/Microsoft.ContainerService/locations/${location}`, error, 'versions')
+        (error: unknown) => this.fail(`/subscriptions/${subscriptionId}/providers/Microsoft.ContainerService/locations/${location}`, error, 'versions')
       )
-      versionReads.set(key, read)
+      this.versionReads.set(key, read)
     }
     return read
   }
 
-  const complete = async (ref: ClusterRef, cluster: ManagedCluster): Promise<ClusterSnapshot | undefined> => {
-    const id = cluster.id ?? clusterId(ref)
-    const run = limit(ref.subscriptionId)
-    // Without its pools a cluster cannot be planned at all; a missing profile or schedule
-    // only holds what depends on it (the planner and the gate hold with a reason), so those
-    // reads are recorded as failures and the cluster goes on.
-    const optional = async <T>(kind: ReadKind, scope: string, read: () => Promise<T>): Promise<T | undefined> => {
-      try {
-        return await run(read)
-      } catch (error: unknown) {
-        fail(scope, new ReadError(kind, error))
-        return undefined
-      }
+  /**
+   * Without its pools a cluster cannot be planned at all; a missing profile or schedule only
+   * holds what depends on it (the planner and the gate hold with a reason), so those reads
+   * are recorded as failures and the cluster goes on.
+   */
+  private async optional<T>(subscriptionId: string, kind: ReadKind, scope: string, read: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await this.limit(subscriptionId)(read)
+    } catch (error: unknown) {
+      this.fail(scope, new ReadError(kind, error))
+      return undefined
     }
+  }
+
+  /** The rest of a cluster: its pools with their profiles, its upgrade profile, schedules and location's versions. */
+  private async complete(ref: ClusterRef, cluster: ManagedCluster): Promise<ClusterSnapshot | undefined> {
+    const id = cluster.id ?? clusterId(ref)
+    const { adapter, settings, versions } = this
+    const sub = ref.subscriptionId
     try {
       const [pools, profile, configs] = await Promise.all([
-        tagged('pools', run(() => adapter.listPools(ref, id))),
-        versions ? optional('clusterProfile', `${id}/upgradeProfiles/default`, () => adapter.clusterUpgradeProfile(ref)) : Promise.resolve(undefined),
-        settings.maintenanceConfigs ? optional('maintenance', `${id}/maintenanceConfigurations`, () => adapter.maintenanceConfigs(ref)) : Promise.resolve(undefined),
-        versions ? readVersions(ref.subscriptionId, cluster.location) : Promise.resolve()
+        tagged('pools', this.limit(sub)(() => adapter.listPools(ref, id))),
+        versions ? this.optional(sub, 'clusterProfile', `${id}/upgradeProfiles/default`, () => adapter.clusterUpgradeProfile(ref)) : Promise.resolve(undefined),
+        settings.maintenanceConfigs
+          ? this.optional(sub, 'maintenance', `${id}/maintenanceConfigurations`, () => adapter.maintenanceConfigs(ref))
+          : Promise.resolve(undefined),
+        versions ? this.readVersions(sub, cluster.location) : Promise.resolve()
       ])
       const poolSnapshots = await Promise.all(
         pools.map(async pool => {
           const name = pool.name ?? ''
-          return toPoolSnapshot(pool, await optional('poolProfile', `${id}/agentPools/${name}/upgradeProfiles/default`, () => adapter.poolUpgradeProfile(ref, name)))
+          const poolProfile = await this.optional(sub, 'poolProfile', `${id}/agentPools/${name}/upgradeProfiles/default`, () =>
+            adapter.poolUpgradeProfile(ref, name)
+          )
+          return toPoolSnapshot(pool, poolProfile)
         })
       )
       const snapshot = toClusterSnapshot(ref, cluster, poolSnapshots)
@@ -138,7 +196,7 @@ export async function readFleet(adapter: AksAdapter, settings: ReadSettings, log
       if (configs) snapshot.maintenanceConfigs = configs
       return snapshot
     } catch (error: unknown) {
-      fail(id, error)
+      this.fail(id, error)
       // Its tags (so its ring) are known: keep it as a placeholder so later rings wait for
       // it instead of treating the ring before them as empty.
       const placeholder = toClusterSnapshot(ref, cluster, [])
@@ -147,43 +205,15 @@ export async function readFleet(adapter: AksAdapter, settings: ReadSettings, log
       return placeholder
     }
   }
+}
 
-  let found: Array<Promise<ClusterSnapshot | undefined>>
-  if (settings.clusters.length > 0) {
-    found = settings.clusters.map(async ref => {
-      let cluster: ManagedCluster
-      try {
-        cluster = await limit(ref.subscriptionId)(() => adapter.getCluster(ref))
-      } catch (error: unknown) {
-        fail(clusterId(ref), error)
-        return undefined
-      }
-      return complete(ref, cluster)
-    })
-  } else {
-    const listed = await Promise.all(
-      settings.subscriptions.map(async subscriptionId => {
-        try {
-          const clusters = await limit(subscriptionId)(() => adapter.listClusters(subscriptionId))
-          const matching = clusters.filter(c => matchesTags(c.cluster, settings.clusterTags))
-          log.info(
-            `Subscription ${subscriptionId}: ${clusters.length} cluster(s), ${matching.length} matching` +
-              (Object.keys(settings.clusterTags).length > 0 ? ` the tags ${JSON.stringify(settings.clusterTags)}` : '')
-          )
-          return matching
-        } catch (error: unknown) {
-          fail(`/subscriptions/${subscriptionId}`, error)
-          return []
-        }
-      })
-    )
-    found = listed.flat().map(c => complete(c.ref, c.cluster))
-  }
-
+export async function readFleet(adapter: AksAdapter, settings: ReadSettings, log: ReadLog, now: () => Date): Promise<FleetSnapshot> {
+  const reader = new FleetReader(adapter, settings, log)
+  const found = settings.clusters.length > 0 ? reader.named(settings.clusters) : await reader.discovered()
   // One entry per cluster, whatever the spelling it was named or listed with.
   const unique = new Map<string, ClusterSnapshot>()
   for (const c of await Promise.all(found)) if (c && !unique.has(c.id.toLowerCase())) unique.set(c.id.toLowerCase(), c)
   const clusters = [...unique.values()]
   clusters.sort((a, b) => a.id.toLowerCase().localeCompare(b.id.toLowerCase()))
-  return { takenAt: now().toISOString(), clusters, kubernetesVersions, readFailures }
+  return { takenAt: now().toISOString(), clusters, kubernetesVersions: reader.kubernetesVersions, readFailures: reader.readFailures }
 }

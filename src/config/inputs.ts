@@ -4,12 +4,7 @@
 import type { ClusterRef, UpgradeKind } from '../model.js'
 import { InputError } from '../util/errors.js'
 import { CLUSTER_ID } from '../util/cluster-id.js'
-import {
-  parseBlackoutDates,
-  parseMaintenanceWindow,
-  validateTimeZone,
-  type DateRange
-} from '../window/spec.js'
+import { parseBlackoutDates, parseMaintenanceWindow, validateTimeZone } from '../window/spec.js'
 import type { GateOptions, WindowSetting } from '../window/gate.js'
 import { cloudFor, type AzureEnvironment, type CloudEndpoints } from '../azure/clouds.js'
 import type { SignInSettings } from '../azure/auth.js'
@@ -17,10 +12,10 @@ import type { ReadSettings } from '../azure/snapshot.js'
 import type { PlannerOptions } from '../plan/planner.js'
 import type { ExecuteOptions } from '../execute/executor.js'
 
-export type IssueMode = 'dashboard' | 'per-run' | 'off'
+type IssueMode = 'dashboard' | 'per-run' | 'off'
 
 /** Sign-in and the ARM client: what `azure/` takes. */
-export interface AzureSettings extends SignInSettings {
+interface AzureSettings extends SignInSettings {
   subscriptionId: string
   environment: AzureEnvironment
   /** First LRO poll delay (production 2 s; the emulator's operations last milliseconds). */
@@ -28,7 +23,7 @@ export interface AzureSettings extends SignInSettings {
 }
 
 /** What the planner takes, less the approvals read from the dashboard at run time. */
-export interface PlanSettings extends Omit<PlannerOptions, 'approvals'> {
+interface PlanSettings extends Omit<PlannerOptions, 'approvals'> {
   /** Act only on this ring; null: every ring. */
   ring: number | null
 }
@@ -116,7 +111,7 @@ function fail(input: string, value: string, allowed: string): never {
 }
 
 /** Split a list input on newlines and commas, dropping blanks. */
-export function splitList(value: string): string[] {
+function splitList(value: string): string[] {
   return value
     .split(/[\n,]/)
     .map(s => s.trim())
@@ -167,7 +162,7 @@ function httpsUrl(input: string, value: string): string {
 }
 
 /** `rg/name` in the default subscription, or a full managed cluster resource id. */
-export function parseClusterRef(entry: string, defaultSubscription: string): ClusterRef {
+function parseClusterRef(entry: string, defaultSubscription: string): ClusterRef {
   const id = CLUSTER_ID.exec(entry)
   if (id) {
     const [, subscriptionId = '', resourceGroup = '', name = ''] = id

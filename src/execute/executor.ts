@@ -45,37 +45,34 @@ function isAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')
 }
 
-export async function executePlan(plan: FleetPlan, options: ExecuteOptions, deps: ExecutorDeps): Promise<OperationResult[]> {
-  const started = deps.now()
-  const deadline = new Date(started.getTime() + options.waitTimeoutMinutes * 60_000)
-  const results = new Map<string, OperationResult>()
-  const limit = createLimiter(options.maxParallel)
-  let halt: { ring: number; text: string } | undefined
+/** What one operation means for the operations after it on the cluster. */
+type Hold = Omit<OperationResult, 'operation' | 'outcome'> & { outcome: 'pending' | 'skipped'; windowOnly?: boolean }
 
-  type Hold = Omit<OperationResult, 'operation' | 'outcome'> & { outcome: 'pending' | 'skipped'; windowOnly?: boolean }
+interface Outcome {
+  result: OperationResult
+  hold?: Hold
+}
+
+/** One execution of a plan: the deadline, the results so far and a ring halt, shared by every cluster. */
+class PlanRun {
+  readonly results = new Map<string, OperationResult>()
+  halt: { ring: number; text: string } | undefined
+  private readonly deadline: Date
+  private readonly options: ExecuteOptions
+  private readonly deps: ExecutorDeps
+
+  constructor(options: ExecuteOptions, deps: ExecutorDeps) {
+    this.options = options
+    this.deps = deps
+    this.deadline = new Date(deps.now().getTime() + options.waitTimeoutMinutes * 60_000)
+  }
 
   /** One operation: its result, and what it means for the operations after it on the cluster. */
-  const runOne = async (op: Operation, cluster: ClusterSnapshot): Promise<{ result: OperationResult; hold?: Hold }> => {
+  async runOne(op: Operation, cluster: ClusterSnapshot): Promise<Outcome> {
+    const { deps, options } = this
     const now = deps.now()
-    const decision = deps.checkWindow(cluster, op.upgradeClass, now)
-    if (!decision.open) {
-      const result: OperationResult = { operation: op, outcome: 'pending', holdReason: decision.reason ?? 'outside-window', holdDetail: decision.detail }
-      if (decision.nextOpen) result.nextWindow = decision.nextOpen
-      deps.log.info(`Pending ${describe(op, cluster)}: ${decision.detail}`)
-      const { operation: _op, outcome: _outcome, ...rest } = result
-      return { result, hold: { ...rest, outcome: 'pending', windowOnly: true } }
-    }
-    if (options.dryRun) {
-      deps.log.info(`Would start ${describe(op, cluster)} (dry run)`)
-      return { result: { operation: op, outcome: 'would-start', holdDetail: 'dry run' } }
-    }
-    if (now.getTime() >= deadline.getTime()) {
-      const detail = `not started: wait-timeout-minutes (${options.waitTimeoutMinutes}) was reached; the next run continues`
-      return {
-        result: { operation: op, outcome: 'pending', holdReason: 'wait-timeout', holdDetail: detail },
-        hold: { outcome: 'pending', holdReason: 'wait-timeout', holdDetail: detail }
-      }
-    }
+    const notNow = this.beforeStart(op, cluster, now)
+    if (notNow) return notNow
     const failedHold: Hold = {
       outcome: 'skipped',
       holdReason: 'earlier-operation-failed',
@@ -101,8 +98,38 @@ export async function executePlan(plan: FleetPlan, options: ExecuteOptions, deps
         }
       }
     }
+    return this.waitFor(op, cluster, running, startedAt, failedHold)
+  }
+
+  /** Why the operation does not start now (window, dry run, wait-timeout), or undefined when it may. */
+  private beforeStart(op: Operation, cluster: ClusterSnapshot, now: Date): Outcome | undefined {
+    const { deps, options } = this
+    const decision = deps.checkWindow(cluster, op.upgradeClass, now)
+    if (!decision.open) {
+      const result: OperationResult = { operation: op, outcome: 'pending', holdReason: decision.reason ?? 'outside-window', holdDetail: decision.detail }
+      if (decision.nextOpen) result.nextWindow = decision.nextOpen
+      deps.log.info(`Pending ${describe(op, cluster)}: ${decision.detail}`)
+      const { operation: _op, outcome: _outcome, ...rest } = result
+      return { result, hold: { ...rest, outcome: 'pending', windowOnly: true } }
+    }
+    if (options.dryRun) {
+      deps.log.info(`Would start ${describe(op, cluster)} (dry run)`)
+      return { result: { operation: op, outcome: 'would-start', holdDetail: 'dry run' } }
+    }
+    if (now.getTime() >= this.deadline.getTime()) {
+      const detail = `not started: wait-timeout-minutes (${options.waitTimeoutMinutes}) was reached; the next run continues`
+      return {
+        result: { operation: op, outcome: 'pending', holdReason: 'wait-timeout', holdDetail: detail },
+        hold: { outcome: 'pending', holdReason: 'wait-timeout', holdDetail: detail }
+      }
+    }
+    return undefined
+  }
+
+  private async waitFor(op: Operation, cluster: ClusterSnapshot, running: RunningOperation, startedAt: string, failedHold: Hold): Promise<Outcome> {
+    const { deps, options } = this
     try {
-      await running.wait(deps.deadlineSignal(deadline))
+      await running.wait(deps.deadlineSignal(this.deadline))
       deps.log.info(`Succeeded ${describe(op, cluster)}`)
       return { result: { operation: op, outcome: 'succeeded', startedAt, finishedAt: deps.now().toISOString() } }
     } catch (error: unknown) {
@@ -122,16 +149,17 @@ export async function executePlan(plan: FleetPlan, options: ExecuteOptions, deps
     }
   }
 
-  const runCluster = async (cp: ClusterPlan): Promise<void> => {
+  async runCluster(cp: ClusterPlan): Promise<void> {
     const { cluster } = cp
+    const { results } = this
     // Once one operation on the cluster did not complete, the rest wait: AKS runs one
     // operation at a time, and pools must not move ahead of a control plane that failed.
     // A hold that is only the window of another upgrade class (the control plane outside
     // aksManagedAutoUpgradeSchedule) does not hold node images, which have their own window.
     let hold: Hold | undefined
     for (const op of cp.operations) {
-      if (halt) {
-        results.set(op.key, { operation: op, outcome: 'skipped', holdReason: 'ring-halted', holdDetail: halt.text })
+      if (this.halt) {
+        results.set(op.key, { operation: op, outcome: 'skipped', holdReason: 'ring-halted', holdDetail: this.halt.text })
         continue
       }
       if (hold && !(hold.windowOnly && op.kind === 'node-image')) {
@@ -140,35 +168,42 @@ export async function executePlan(plan: FleetPlan, options: ExecuteOptions, deps
         continue
       }
       try {
-        const outcome = await runOne(op, cluster)
+        const outcome = await this.runOne(op, cluster)
         results.set(op.key, outcome.result)
         if (outcome.hold && !(hold && !hold.windowOnly)) hold = outcome.hold
       } catch (error: unknown) {
         // A defect of ours (not Azure's answer): report it on the operation and stop the cluster.
         const info = { code: 'ActionError', message: `AKS Upgrade Pilot could not handle this operation: ${toErrorInfo(error).message}` }
-        deps.log.error(`${describe(op, cluster)}: ${info.message}`)
+        this.deps.log.error(`${describe(op, cluster)}: ${info.message}`)
         results.set(op.key, { operation: op, outcome: 'failed', holdReason: 'start-refused', error: info })
         hold = { outcome: 'skipped', holdReason: 'earlier-operation-failed', holdDetail: 'not started after an internal error on this cluster' }
       }
     }
   }
 
+  /** After a ring: its first failure halts every later ring. */
+  haltAfter(ring: number, inRing: readonly ClusterPlan[]): void {
+    if (this.halt) return
+    for (const cp of inRing) {
+      const failed = cp.operations.map(op => this.results.get(op.key)).find(r => r?.outcome === 'failed')
+      if (failed) {
+        this.halt = { ring, text: haltMessage(ring, cp.cluster.name, failed.operation.pool ?? null, failed.error?.code ?? 'Failed') }
+        return
+      }
+    }
+  }
+}
+
+export async function executePlan(plan: FleetPlan, options: ExecuteOptions, deps: ExecutorDeps): Promise<OperationResult[]> {
+  const run = new PlanRun(options, deps)
+  const limit = createLimiter(options.maxParallel)
   const rings = [...new Set(plan.clusters.map(c => c.ring))].sort((a, b) => a - b)
   for (const ring of rings) {
     const inRing = plan.clusters.filter(c => c.ring === ring)
     // allSettled: runCluster records every outcome itself; nothing may end the ring early
     // while other clusters of it still have operations starting.
-    await Promise.allSettled(inRing.map(async cp => limit(() => runCluster(cp))))
-    if (!halt) {
-      for (const cp of inRing) {
-        const failed = cp.operations.map(op => results.get(op.key)).find(r => r?.outcome === 'failed')
-        if (failed) {
-          halt = { ring, text: haltMessage(ring, cp.cluster.name, failed.operation.pool ?? null, failed.error?.code ?? 'Failed') }
-          break
-        }
-      }
-    }
+    await Promise.allSettled(inRing.map(async cp => limit(() => run.runCluster(cp))))
+    run.haltAfter(ring, inRing)
   }
-
-  return plan.clusters.flatMap(cp => cp.operations.map(op => results.get(op.key))).filter((r): r is OperationResult => r !== undefined)
+  return plan.clusters.flatMap(cp => cp.operations.map(op => run.results.get(op.key))).filter((r): r is OperationResult => r !== undefined)
 }

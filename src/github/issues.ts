@@ -18,7 +18,7 @@ export interface IssueLog {
   warning(message: string): void
 }
 
-export class GitHubWriteError extends Error {
+class GitHubWriteError extends Error {
   constructor(message: string) {
     super(message)
     this.name = 'GitHubWriteError'

@@ -18,7 +18,7 @@ const ACTIVE_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   'waiting-for-control-plane'
 ])
 
-export function stateHold(
+function stateHold(
   what: 'cluster' | 'pool',
   state: string,
   power: string,
@@ -43,7 +43,7 @@ export function stateHold(
   return undefined
 }
 
-export function applyHold(d: Decision, hold: Hold): Decision {
+function applyHold(d: Decision, hold: Hold): Decision {
   return { reason: hold.reason, message: hold.message, target: d.target, action: 'none', settled: false }
 }
 

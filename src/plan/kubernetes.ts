@@ -3,8 +3,8 @@
 import semver from 'semver'
 import type { ClusterSnapshot, KubernetesMinorVersion, VersionUpgrade } from '../model.js'
 
-export const LTS_PLAN = 'AKSLongTermSupport'
-export const OFFICIAL_PLAN = 'KubernetesOfficial'
+const LTS_PLAN = 'AKSLongTermSupport'
+const OFFICIAL_PLAN = 'KubernetesOfficial'
 
 export interface K8sVersion {
   raw: string
@@ -51,7 +51,7 @@ export function minorsAhead(a: K8sVersion, b: K8sVersion): number | undefined {
   return a.major === b.major ? a.minor - b.minor : undefined
 }
 
-export function findMinor(location: KubernetesMinorVersion[], v: K8sVersion): KubernetesMinorVersion | undefined {
+function findMinor(location: KubernetesMinorVersion[], v: K8sVersion): KubernetesMinorVersion | undefined {
   const key = minorOf(v)
   return location.find(m => m.version.trim() === key)
 }

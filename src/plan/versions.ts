@@ -58,7 +58,7 @@ export function parseNodeImage(v: string): NodeImage | undefined {
   return undefined
 }
 
-export function sameFamily(a: NodeImage, b: NodeImage): boolean {
+function sameFamily(a: NodeImage, b: NodeImage): boolean {
   return a.family === b.family
 }
 

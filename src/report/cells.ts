@@ -12,7 +12,7 @@ import type { Row } from './rows.js'
  * times (one version change on every pool, one resource group per cluster's rows): build
  * each once and share it, instead of a new string per row. Bounded, as escape's cache.
  */
-export class TextMemo {
+class TextMemo {
   private readonly byFirst = new Map<string, Map<string, string>>()
   private entries = 0
   private readonly make: (a: string, b: string) => string

@@ -31,7 +31,7 @@ export interface FailureLocation {
 }
 
 const TROUBLESHOOT = 'https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/create-upgrade-delete/'
-export const DOCS = {
+const DOCS = {
   drain: `${TROUBLESHOOT}error-code-poddrainfailure`,
   quota: `${TROUBLESHOOT}error-code-quotaexceeded`,
   allocation: `${TROUBLESHOOT}error-code-zonalallocationfailed-allocationfailed`,
@@ -47,7 +47,7 @@ export const DOCS = {
   errorCodes: 'https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/error-codes/aks-error-code-page'
 } as const
 
-export const ROLE_ACTIONS: Record<OperationKind, string> = {
+const ROLE_ACTIONS: Record<OperationKind, string> = {
   'node-image': 'Microsoft.ContainerService/managedClusters/agentPools/upgradeNodeImageVersion/action',
   'pool-version': 'Microsoft.ContainerService/managedClusters/agentPools/write',
   'control-plane': 'Microsoft.ContainerService/managedClusters/write'
@@ -187,130 +187,189 @@ function authorizationAdvice(error: ErrorInfo, where: FailureLocation): FailureA
   }
 }
 
+/** What each advice builder works from: the error, where it happened, and the names already made safe for commands. */
+interface AdviceContext {
+  error: ErrorInfo
+  where: FailureLocation
+  n: Names
+  /** What failed, as a phrase: "pool `NAME`" or "the cluster". */
+  target: string
+}
+
+type AdviceBuilder = (c: AdviceContext) => FailureAdvice
+
+// Blocked by the cluster's own workloads: deprecated API callers, pods that will not drain.
+
+function deprecatedApiAdvice({ n }: AdviceContext): FailureAdvice {
+  return {
+    cause:
+      'AKS stopped the minor upgrade: clients called Kubernetes APIs that the target version removes (usage seen in the last 12 hours).',
+    fix:
+      "Find the callers in the portal: the cluster's Diagnose and solve problems, 'Selected Kubernetes API deprecations'. " +
+      'Move them to the supported API versions, wait until no usage is seen for 12 hours, then approve the upgrade again. ' +
+      'If you accept that those calls will fail after the upgrade, AKS documents an override for you to decide on: ' +
+      `\`az aks update -g ${n.rg} -n ${n.cluster} --enable-force-upgrade --upgrade-override-until YYYY-MM-DDTHH:MM:SSZ\`` +
+      ' (it also ignores PodDisruptionBudgets). This action never sets it.',
+    docs: DOCS.deprecatedApi,
+    inspect: 'kubectl get --raw /metrics | grep apiserver_requested_deprecated_apis'
+  }
+}
+
+function drainAdvice({ n }: AdviceContext): FailureAdvice {
+  return {
+    cause:
+      'A node could not be drained: a PodDisruptionBudget allowed no eviction (or a pod did not stop within the drain timeout), so AKS stopped the upgrade and left the pool Failed.',
+    fix:
+      'Run `kubectl get pdb -A` and look for ALLOWED DISRUPTIONS 0; add replicas or relax minAvailable/maxUnavailable, then start the same upgrade again (that also reconciles the Failed pool). ' +
+      'So one blocked node does not fail the whole pool next time, set `upgradeSettings.undrainableNodeBehavior: Cordon` (the node is cordoned and left for you), ' +
+      'and give slow pods more time with `upgradeSettings.drainTimeoutInMinutes` (default 30): ' +
+      `\`az aks nodepool update -g ${n.rg} --cluster-name ${n.cluster} -n ${n.pool ?? 'POOL'} --undrainable-node-behavior Cordon --drain-timeout 60\`.`,
+    docs: DOCS.drain,
+    inspect: 'kubectl get pdb -A'
+  }
+}
+
+// No room for the surge nodes: addresses (subnet, public IPs), quota, VM size or capacity.
+
+function subnetAdvice({ n, where }: AdviceContext): FailureAdvice {
+  return {
+    cause:
+      "The pool's subnet has no free IP addresses for the surge nodes. With Azure CNI every node reserves 1 + maxPods addresses, so an upgrade needs (nodes + maxSurge) × (1 + maxPods) of them." +
+      subnetNeed(where),
+    fix:
+      'Free addresses in the subnet, lower `upgradeSettings.maxSurge` for this pool (fewer surge nodes, slower upgrade), or move the pool to a larger subnet (or to Azure CNI Overlay, where pods do not use subnet addresses). Then start the upgrade again.',
+    docs: DOCS.subnet,
+    inspect: `az aks nodepool show -g ${n.rg} --cluster-name ${n.cluster} -n ${n.pool ?? 'POOL'} --subscription ${n.sub} --query "{nodes: count, maxPods: maxPods, maxSurge: upgradeSettings.maxSurge, subnet: vnetSubnetId}"`
+  }
+}
+
+function publicIpAdvice({ n }: AdviceContext): FailureAdvice {
+  return {
+    cause: 'The subscription reached its limit of public IP addresses in this region, so the nodes the upgrade adds could not get one.',
+    fix: 'Delete unused public IP addresses or request a higher Public IP Addresses quota for the region, then start the upgrade again.',
+    docs: DOCS.publicIp,
+    inspect: `az network list-usages -l ${n.location} --subscription ${n.sub} -o table`
+  }
+}
+
+function quotaAdvice({ n }: AdviceContext): FailureAdvice {
+  return {
+    cause:
+      "The upgrade adds surge nodes (maxSurge) before it removes old ones, and the subscription's vCPU quota for this VM family in the region has no room for them.",
+    fix:
+      `Check the usage with \`az vm list-usage -l ${n.location} --subscription ${n.sub} -o table\`, then request a quota increase for the VM family, ` +
+      'or lower `upgradeSettings.maxSurge` on the pool (fewer surge nodes at a time, slower upgrade). Then start the upgrade again.',
+    docs: DOCS.quota,
+    inspect: `az vm list-usage -l ${n.location} --subscription ${n.sub} -o table`
+  }
+}
+
+function skuAdvice({ n }: AdviceContext): FailureAdvice {
+  return {
+    cause: "The pool's VM size is not available to this subscription in this region or zone, so AKS could not create surge nodes.",
+    fix:
+      `See the restrictions with \`az vm list-skus -l ${n.location} --subscription ${n.sub} --resource-type virtualMachines --all -o table\`; ` +
+      'move the workloads to a pool with an available VM size, or ask Azure support to lift the restriction.',
+    docs: DOCS.allocation,
+    inspect: `az vm list-skus -l ${n.location} --subscription ${n.sub} --resource-type virtualMachines --all -o table`
+  }
+}
+
+function allocationAdvice({ n }: AdviceContext): FailureAdvice {
+  return {
+    cause: "Azure had no capacity for the pool's VM size (in the requested zone) when the upgrade added surge nodes.",
+    fix:
+      'Capacity changes over time: start the upgrade again later, or lower `upgradeSettings.maxSurge` so fewer new VMs are needed at once. ' +
+      `Surge nodes also count against quota: \`az vm list-usage -l ${n.location} --subscription ${n.sub} -o table\`. ` +
+      'If it keeps failing, move the workloads to a pool with another VM size or other zones.',
+    docs: DOCS.allocation,
+    inspect: showState(n)
+  }
+}
+
+// Another writer or Azure itself got in the way; the next run usually gets through.
+
+function preconditionAdvice({ n }: AdviceContext): FailureAdvice {
+  return {
+    cause:
+      'The cluster changed between this run reading it and writing to it (its eTag no longer matched), so AKS refused to overwrite the other change.',
+    fix: 'Nothing is broken: the next run reads the new state and plans again. If it repeats, look for another tool that updates the cluster at the same time.',
+    docs: DOCS.etag,
+    inspect: showState(n)
+  }
+}
+
+function canceledAdvice({ n, target }: AdviceContext): FailureAdvice {
+  return {
+    cause: 'The operation was canceled: someone aborted it, or AKS preempted it with another operation (for example a delete or an update).',
+    fix: `Check what replaced it with \`az aks operation show-latest -g ${n.rg} -n ${n.cluster}\` (aks-preview extension); the next run plans ${target} again.`,
+    docs: DOCS.preempted,
+    inspect: showState(n)
+  }
+}
+
+function throttledAdvice({ n }: AdviceContext): FailureAdvice {
+  return {
+    cause: 'Azure Resource Manager throttled the requests (too many calls for this subscription or cluster).',
+    fix: 'Nothing to repair: the next run retries. With many clusters, lower `max-parallel` or stagger schedules across subscriptions.',
+    docs: DOCS.throttled,
+    inspect: showState(n)
+  }
+}
+
+function busyAdvice({ n }: AdviceContext): FailureAdvice {
+  return {
+    cause:
+      'AKS runs one operation at a time per cluster, and another one (a scale, an update, an AKS auto-upgrade or another pipeline) was running.',
+    fix: `Let it finish; the next run starts this upgrade again. See what is running with \`az aks operation show-latest -g ${n.rg} -n ${n.cluster}${n.pool !== undefined ? ` --nodepool-name ${n.pool}` : ''}\` (aks-preview extension).`,
+    docs: DOCS.busy,
+    inspect: showState(n)
+  }
+}
+
+// The rest: a version step AKS refuses, or a code this action has no specific advice for.
+
+function versionAdvice({ n }: AdviceContext): FailureAdvice {
+  return {
+    cause: 'AKS does not allow this version step here (unsupported in the region, skipped minor, or a pool too far behind the control plane).',
+    fix: `List the allowed targets with \`az aks get-upgrades -g ${n.rg} -n ${n.cluster} -o table\` and check the version skew between the control plane and its pools.`,
+    docs: DOCS.versionBlocked,
+    inspect: `az aks get-upgrades -g ${n.rg} -n ${n.cluster} --subscription ${n.sub} -o table`
+  }
+}
+
+function unknownAdvice({ error, n, target }: AdviceContext): FailureAdvice {
+  return {
+    cause: `AKS reported ${plain(error.code) || 'Unknown'}; this action has no specific advice for that code (Azure's message is shown as it came).`,
+    fix: `Check the state of ${target} and the cluster's activity log, fix the cause, then start the same upgrade again (that also reconciles a Failed state).`,
+    docs: DOCS.errorCodes,
+    inspect: showState(n)
+  }
+}
+
+/** One builder per kind; the Record type makes the compiler flag a kind without advice. */
+const ADVICE: Record<FailureKind, AdviceBuilder> = {
+  'deprecated-api': deprecatedApiAdvice,
+  drain: drainAdvice,
+  subnet: subnetAdvice,
+  'public-ip': publicIpAdvice,
+  quota: quotaAdvice,
+  sku: skuAdvice,
+  allocation: allocationAdvice,
+  authorization: ({ error, where }) => authorizationAdvice(error, where),
+  precondition: preconditionAdvice,
+  canceled: canceledAdvice,
+  throttled: throttledAdvice,
+  version: versionAdvice,
+  busy: busyAdvice,
+  unknown: unknownAdvice
+}
+
 /** What went wrong, what to do, where to look. Unknown codes get generic advice; the report shows Azure's code and message as they are. */
 export function explainFailure(error: ErrorInfo, where: FailureLocation): FailureAdvice {
   const n = names(where)
   const target = n.pool !== undefined ? `pool \`${n.pool}\`` : 'the cluster'
-  const region = n.location
-  switch (classify(error)) {
-    case 'deprecated-api':
-      return {
-        cause:
-          'AKS stopped the minor upgrade: clients called Kubernetes APIs that the target version removes (usage seen in the last 12 hours).',
-        fix:
-          "Find the callers in the portal: the cluster's Diagnose and solve problems, 'Selected Kubernetes API deprecations'. " +
-          'Move them to the supported API versions, wait until no usage is seen for 12 hours, then approve the upgrade again. ' +
-          'If you accept that those calls will fail after the upgrade, AKS documents an override for you to decide on: ' +
-          `\`az aks update -g ${n.rg} -n ${n.cluster} --enable-force-upgrade --upgrade-override-until YYYY-MM-DDTHH:MM:SSZ\`` +
-          ' (it also ignores PodDisruptionBudgets). This action never sets it.',
-        docs: DOCS.deprecatedApi,
-        inspect: 'kubectl get --raw /metrics | grep apiserver_requested_deprecated_apis'
-      }
-    case 'drain':
-      return {
-        cause:
-          'A node could not be drained: a PodDisruptionBudget allowed no eviction (or a pod did not stop within the drain timeout), so AKS stopped the upgrade and left the pool Failed.',
-        fix:
-          'Run `kubectl get pdb -A` and look for ALLOWED DISRUPTIONS 0; add replicas or relax minAvailable/maxUnavailable, then start the same upgrade again (that also reconciles the Failed pool). ' +
-          'So one blocked node does not fail the whole pool next time, set `upgradeSettings.undrainableNodeBehavior: Cordon` (the node is cordoned and left for you), ' +
-          'and give slow pods more time with `upgradeSettings.drainTimeoutInMinutes` (default 30): ' +
-          `\`az aks nodepool update -g ${n.rg} --cluster-name ${n.cluster} -n ${n.pool ?? 'POOL'} --undrainable-node-behavior Cordon --drain-timeout 60\`.`,
-        docs: DOCS.drain,
-        inspect: 'kubectl get pdb -A'
-      }
-    case 'subnet':
-      return {
-        cause:
-          "The pool's subnet has no free IP addresses for the surge nodes. With Azure CNI every node reserves 1 + maxPods addresses, so an upgrade needs (nodes + maxSurge) × (1 + maxPods) of them." +
-          subnetNeed(where),
-        fix:
-          'Free addresses in the subnet, lower `upgradeSettings.maxSurge` for this pool (fewer surge nodes, slower upgrade), or move the pool to a larger subnet (or to Azure CNI Overlay, where pods do not use subnet addresses). Then start the upgrade again.',
-        docs: DOCS.subnet,
-        inspect: `az aks nodepool show -g ${n.rg} --cluster-name ${n.cluster} -n ${n.pool ?? 'POOL'} --subscription ${n.sub} --query "{nodes: count, maxPods: maxPods, maxSurge: upgradeSettings.maxSurge, subnet: vnetSubnetId}"`
-      }
-    case 'public-ip':
-      return {
-        cause: 'The subscription reached its limit of public IP addresses in this region, so the nodes the upgrade adds could not get one.',
-        fix: 'Delete unused public IP addresses or request a higher Public IP Addresses quota for the region, then start the upgrade again.',
-        docs: DOCS.publicIp,
-        inspect: `az network list-usages -l ${region} --subscription ${n.sub} -o table`
-      }
-    case 'quota':
-      return {
-        cause:
-          "The upgrade adds surge nodes (maxSurge) before it removes old ones, and the subscription's vCPU quota for this VM family in the region has no room for them.",
-        fix:
-          `Check the usage with \`az vm list-usage -l ${region} --subscription ${n.sub} -o table\`, then request a quota increase for the VM family, ` +
-          'or lower `upgradeSettings.maxSurge` on the pool (fewer surge nodes at a time, slower upgrade). Then start the upgrade again.',
-        docs: DOCS.quota,
-        inspect: `az vm list-usage -l ${region} --subscription ${n.sub} -o table`
-      }
-    case 'sku':
-      return {
-        cause: "The pool's VM size is not available to this subscription in this region or zone, so AKS could not create surge nodes.",
-        fix:
-          `See the restrictions with \`az vm list-skus -l ${region} --subscription ${n.sub} --resource-type virtualMachines --all -o table\`; ` +
-          'move the workloads to a pool with an available VM size, or ask Azure support to lift the restriction.',
-        docs: DOCS.allocation,
-        inspect: `az vm list-skus -l ${region} --subscription ${n.sub} --resource-type virtualMachines --all -o table`
-      }
-    case 'allocation':
-      return {
-        cause: "Azure had no capacity for the pool's VM size (in the requested zone) when the upgrade added surge nodes.",
-        fix:
-          'Capacity changes over time: start the upgrade again later, or lower `upgradeSettings.maxSurge` so fewer new VMs are needed at once. ' +
-          `Surge nodes also count against quota: \`az vm list-usage -l ${region} --subscription ${n.sub} -o table\`. ` +
-          'If it keeps failing, move the workloads to a pool with another VM size or other zones.',
-        docs: DOCS.allocation,
-        inspect: showState(n)
-      }
-    case 'authorization':
-      return authorizationAdvice(error, where)
-    case 'precondition':
-      return {
-        cause:
-          'The cluster changed between this run reading it and writing to it (its eTag no longer matched), so AKS refused to overwrite the other change.',
-        fix: 'Nothing is broken: the next run reads the new state and plans again. If it repeats, look for another tool that updates the cluster at the same time.',
-        docs: DOCS.etag,
-        inspect: showState(n)
-      }
-    case 'canceled':
-      return {
-        cause: 'The operation was canceled: someone aborted it, or AKS preempted it with another operation (for example a delete or an update).',
-        fix: `Check what replaced it with \`az aks operation show-latest -g ${n.rg} -n ${n.cluster}\` (aks-preview extension); the next run plans ${target} again.`,
-        docs: DOCS.preempted,
-        inspect: showState(n)
-      }
-    case 'throttled':
-      return {
-        cause: 'Azure Resource Manager throttled the requests (too many calls for this subscription or cluster).',
-        fix: 'Nothing to repair: the next run retries. With many clusters, lower `max-parallel` or stagger schedules across subscriptions.',
-        docs: DOCS.throttled,
-        inspect: showState(n)
-      }
-    case 'version':
-      return {
-        cause: 'AKS does not allow this version step here (unsupported in the region, skipped minor, or a pool too far behind the control plane).',
-        fix: `List the allowed targets with \`az aks get-upgrades -g ${n.rg} -n ${n.cluster} -o table\` and check the version skew between the control plane and its pools.`,
-        docs: DOCS.versionBlocked,
-        inspect: `az aks get-upgrades -g ${n.rg} -n ${n.cluster} --subscription ${n.sub} -o table`
-      }
-    case 'busy':
-      return {
-        cause:
-          'AKS runs one operation at a time per cluster, and another one (a scale, an update, an AKS auto-upgrade or another pipeline) was running.',
-        fix: `Let it finish; the next run starts this upgrade again. See what is running with \`az aks operation show-latest -g ${n.rg} -n ${n.cluster}${n.pool !== undefined ? ` --nodepool-name ${n.pool}` : ''}\` (aks-preview extension).`,
-        docs: DOCS.busy,
-        inspect: showState(n)
-      }
-    case 'unknown':
-      return {
-        cause: `AKS reported ${plain(error.code) || 'Unknown'}; this action has no specific advice for that code (Azure's message is shown as it came).`,
-        fix: `Check the state of ${target} and the cluster's activity log, fix the cause, then start the same upgrade again (that also reconciles a Failed state).`,
-        docs: DOCS.errorCodes,
-        inspect: showState(n)
-      }
-  }
+  return ADVICE[classify(error)]({ error, where, n, target })
 }
 
 /**

@@ -55,7 +55,7 @@ export interface SectionMeter {
 // ---------------------------------------------------------------------------
 // Fitted sections: lines with known sizes.
 
-export interface SectionSize {
+interface SectionSize {
   /** Characters (issue) or UTF-8 bytes (summary), counting a line break after each line. */
   size: number
   /** Blank lines the section ends with, at most 2: a body keeps two when nothing follows. */
@@ -71,7 +71,7 @@ export interface FittedSection extends SectionSize {
 }
 
 /** How to show only the first units (rows or clusters) of a section, with a "more" line. */
-export interface FirstRowsCut {
+interface FirstRowsCut {
   units: number
   /** Units rendered (fewer than `units` when the section reached the cap). */
   rendered: number

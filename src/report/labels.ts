@@ -2,7 +2,7 @@
 import type { ReasonCode } from '../model.js'
 import type { Row } from './rows.js'
 
-export const RESULT_HOLD_LABELS: Record<string, string> = {
+const RESULT_HOLD_LABELS: Record<string, string> = {
   'outside-window': 'Outside the maintenance window',
   blackout: 'Blackout period',
   'window-ending': 'Too little of the window left',

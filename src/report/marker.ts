@@ -1,6 +1,6 @@
 // The hidden marker that identifies one dashboard issue among the repository's issues.
 
-export const REPORT_MARKER_PREFIX = '<!-- aks-upgrade-pilot:report-id='
+const REPORT_MARKER_PREFIX = '<!-- aks-upgrade-pilot:report-id='
 
 /** Hidden marker that identifies one dashboard: `<!-- aks-upgrade-pilot:report-id=<encoded id> -->`. */
 export function reportMarker(reportId: string): string {

@@ -64,7 +64,7 @@ export function countResults(report: RunReport): Counts {
 }
 
 /** GitHub keeps a step output only up to 1 MiB; stay clearly under it. */
-export const OUTPUT_LIMIT = 1_000_000
+const OUTPUT_LIMIT = 1_000_000
 
 /**
  * The `plan` output as JSON, within GitHub's output size limit. At hundreds of clusters the
