@@ -10,14 +10,19 @@ import type { AccessToken, TokenCredential } from '@azure/identity'
 import { ClientAssertionCredential } from '@azure/identity'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
-  NODE_IMAGES, controlPlaneUpgradesFor, generateFleet, kubernetesVersionsFor, loadFleet, normalizeFleet,
-  poolUpgradesFor, resolveVersion, DEFAULT_KUBERNETES_VERSIONS
+  NODE_IMAGES,
+  controlPlaneUpgradesFor,
+  generateFleet,
+  kubernetesVersionsFor,
+  loadFleet,
+  normalizeFleet,
+  poolUpgradesFor,
+  resolveVersion,
+  DEFAULT_KUBERNETES_VERSIONS
 } from './emulator/fleet.ts'
 import type { Fleet } from './emulator/fleet.ts'
 import { decodeJwt } from './emulator/jwt.ts'
-import {
-  actionDefaults, baseInputs, inputEnvName, parseFileCommands, runAction, TEST_CLIENT_ID, TEST_TENANT_ID
-} from './emulator/run-action.ts'
+import { actionDefaults, baseInputs, inputEnvName, parseFileCommands, runAction, TEST_CLIENT_ID, TEST_TENANT_ID } from './emulator/run-action.ts'
 import { startEmulator } from './emulator/server.ts'
 import type { Emulator } from './emulator/server.ts'
 
@@ -28,14 +33,26 @@ function testFleet(): Fleet {
   const generated = generateFleet({ clusters: 5, subscriptions: [SUB], clustersPerResourceGroup: 3 })
   const first = generated.clusters[0]
   if (first === undefined) throw new Error('generateFleet returned no cluster')
-  const failing = first.agentPools.find((p) => p.name === 'azl')
-  if (failing !== undefined) failing.failNextOperation = { code: 'PodDrainFailure', message: "Drain of node aks-azl-12345678-vmss000001 did not complete: Too many requests. Pod 'payments-7d9f' is protected by a PodDisruptionBudget." }
+  const failing = first.agentPools.find(p => p.name === 'azl')
+  if (failing !== undefined)
+    failing.failNextOperation = {
+      code: 'PodDrainFailure',
+      message:
+        "Drain of node aks-azl-12345678-vmss000001 did not complete: Too many requests. Pod 'payments-7d9f' is protected by a PodDisruptionBudget."
+    }
   return {
     subscriptions: { [SUB]: {}, [FORBIDDEN_SUB]: { forbidden: true } },
     clusters: [
       ...generated.clusters,
-      { subscriptionId: SUB, resourceGroup: 'rg-secret', name: 'aks-secret', location: 'westeurope', kubernetesVersion: '1.35.5', forbidden: true,
-        agentPools: [{ name: 'system', mode: 'System', orchestratorVersion: '1.35.5', nodeImageVersion: NODE_IMAGES.ubuntu2204Old }] }
+      {
+        subscriptionId: SUB,
+        resourceGroup: 'rg-secret',
+        name: 'aks-secret',
+        location: 'westeurope',
+        kubernetesVersion: '1.35.5',
+        forbidden: true,
+        agentPools: [{ name: 'system', mode: 'System', orchestratorVersion: '1.35.5', nodeImageVersion: NODE_IMAGES.ubuntu2204Old }]
+      }
     ]
   }
 }
@@ -68,15 +85,24 @@ function client(cred: TokenCredential = credential()): ContainerServiceClient {
   return new ContainerServiceClient(cred, SUB, { endpoint: emu.url, tlsOptions: { ca }, retryOptions: { maxRetries: 0 } })
 }
 
-function httpsJson(method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: unknown }> {
+function httpsJson(
+  method: string,
+  url: string,
+  headers: Record<string, string> = {},
+  body?: string
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, ca }, (res) => {
+    const req = request(url, { method, headers, ca }, res => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8')
         let parsed: unknown = text
-        try { parsed = text === '' ? undefined : JSON.parse(text) } catch { /* keep text */ }
+        try {
+          parsed = text === '' ? undefined : JSON.parse(text)
+        } catch {
+          /* keep text */
+        }
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed })
       })
     })
@@ -93,7 +119,7 @@ async function armToken(): Promise<string> {
 
 /** Keeps the next operation on a pool running until release(), so "while running" checks cannot race the clock. */
 function hold(clusterName: string, poolName: string): () => void {
-  const pool = emu.state.fleet.clusters.find((c) => c.name === clusterName)?.agentPools.find((p) => p.name === poolName)
+  const pool = emu.state.fleet.clusters.find(c => c.name === clusterName)?.agentPools.find(p => p.name === poolName)
   if (pool === undefined) throw new Error(`no pool ${clusterName}/${poolName}`)
   pool.stuck = true
   return () => {
@@ -105,7 +131,7 @@ function hold(clusterName: string, poolName: string): () => void {
 }
 
 function rgOf(name: string): string {
-  const cluster = emu.state.fleet.clusters.find((c) => c.name === name)
+  const cluster = emu.state.fleet.clusters.find(c => c.name === name)
   if (cluster === undefined) throw new Error(`no cluster ${name}`)
   return cluster.resourceGroup
 }
@@ -132,7 +158,7 @@ describe('fleet data', () => {
     ['1.33.13', ['1.34.8', '1.34.9']],
     ['1.36.2', []]
   ])('control plane on %s may go to %j', (current, expected) => {
-    expect(controlPlaneUpgradesFor(current, versions).map((u) => u.kubernetesVersion)).toEqual(expected)
+    expect(controlPlaneUpgradesFor(current, versions).map(u => u.kubernetesVersion)).toEqual(expected)
   })
 
   it.each([
@@ -140,24 +166,29 @@ describe('fleet data', () => {
     ['1.33.13', '1.35.5', ['1.34.8', '1.34.9', '1.35.5']],
     ['1.35.6', '1.35.6', []]
   ])('pool on %s under a %s control plane may go to %j', (pool, cp, expected) => {
-    expect(poolUpgradesFor(pool, cp, versions).map((u) => u.kubernetesVersion)).toEqual(expected)
+    expect(poolUpgradesFor(pool, cp, versions).map(u => u.kubernetesVersion)).toEqual(expected)
   })
 
-  it.each([['1.35', '1.35.6'], ['1.33', '1.33.13'], ['1.34.8', '1.34.8'], ['1.29', undefined]])('resolves %s to %s', (requested, expected) => {
+  it.each([
+    ['1.35', '1.35.6'],
+    ['1.33', '1.33.13'],
+    ['1.34.8', '1.34.8'],
+    ['1.29', undefined]
+  ])('resolves %s to %s', (requested, expected) => {
     expect(resolveVersion(requested, versions)).toBe(expected)
   })
 
   it('fills server defaults and keeps the demo fleet realistic', () => {
     const demo = normalizeFleet(loadFleet('demo'))
-    expect(demo.clusters.map((c) => `${c.resourceGroup}/${c.name}`)).toEqual(['rg-platform-dev/aks-dev-weu', 'rg-platform-prod/aks-prod-weu'])
+    expect(demo.clusters.map(c => `${c.resourceGroup}/${c.name}`)).toEqual(['rg-platform-dev/aks-dev-weu', 'rg-platform-prod/aks-prod-weu'])
     for (const cluster of demo.clusters) {
-      expect(cluster.agentPools.map((p) => p.osType)).toEqual(['Linux', 'Linux', 'Windows'])
+      expect(cluster.agentPools.map(p => p.osType)).toEqual(['Linux', 'Linux', 'Windows'])
       expect(cluster.eTag).toMatch(/^[0-9a-f-]{36}$/)
     }
-    const pools = demo.clusters.flatMap((c) => c.agentPools)
-    expect(pools.filter((p) => p.nodeImageVersion === p.latestNodeImageVersion)).toHaveLength(1)
-    expect(pools.filter((p) => p.stuck === true && p.provisioningState === 'UpgradingNodeImageVersion')).toHaveLength(1)
-    expect(kubernetesVersionsFor(demo, 'westeurope').find((v) => v.isDefault === true)?.version).toBe('1.35')
+    const pools = demo.clusters.flatMap(c => c.agentPools)
+    expect(pools.filter(p => p.nodeImageVersion === p.latestNodeImageVersion)).toHaveLength(1)
+    expect(pools.filter(p => p.stuck === true && p.provisioningState === 'UpgradingNodeImageVersion')).toHaveLength(1)
+    expect(kubernetesVersionsFor(demo, 'westeurope').find(v => v.isDefault === true)?.version).toBe('1.35')
   })
 })
 
@@ -169,7 +200,7 @@ describe('identity', () => {
       aud: 'api://AzureADTokenExchange',
       sub: 'repo:octo-org/platform:ref:refs/heads/main'
     })
-    expect(Number(claims?.['exp']) - Number(claims?.['iat'])).toBe(2)
+    expect(Number(claims?.exp) - Number(claims?.iat)).toBe(2)
   })
 
   it('refuses an OIDC request without the request token', async () => {
@@ -180,7 +211,7 @@ describe('identity', () => {
   it('gives ClientAssertionCredential an access token through MSAL', async () => {
     const token = await credential().getToken('https://management.azure.com/.default')
     expect(decodeJwt(token.token)).toMatchObject({ appid: TEST_CLIENT_ID, tid: TEST_TENANT_ID, aud: 'https://management.azure.com' })
-    const tokenRequest = emu.requests.filter((r) => r.service === 'aad' && r.path.endsWith('/oauth2/v2.0/token')).at(-1)
+    const tokenRequest = emu.requests.filter(r => r.service === 'aad' && r.path.endsWith('/oauth2/v2.0/token')).at(-1)
     expect(tokenRequest?.body).toMatchObject({ grant_type: 'client_credentials', client_id: TEST_CLIENT_ID })
   })
 
@@ -188,7 +219,9 @@ describe('identity', () => {
     const stale = await oidcAssertion()
     skewMs = 5_000
     const cred = new ClientAssertionCredential(TEST_TENANT_ID, TEST_CLIENT_ID, () => Promise.resolve(stale), {
-      authorityHost: emu.url, disableInstanceDiscovery: true, tlsOptions: { ca }
+      authorityHost: emu.url,
+      disableInstanceDiscovery: true,
+      tlsOptions: { ca }
     })
     await expect(cred.getToken('https://management.azure.com/.default')).rejects.toThrow(/AADSTS700024/)
   })
@@ -199,8 +232,8 @@ describe('ARM', () => {
     const names: string[] = []
     for await (const cluster of client().managedClusters.list()) names.push(cluster.name ?? '')
     expect(names).toEqual(['aks-001', 'aks-002', 'aks-003', 'aks-004', 'aks-005'])
-    const pages = emu.requests.filter((r) => r.service === 'arm' && r.path.endsWith('/managedClusters'))
-    expect(pages.slice(-3).map((r) => r.query['$skipToken'])).toEqual([undefined, '2', '4'])
+    const pages = emu.requests.filter(r => r.service === 'arm' && r.path.endsWith('/managedClusters'))
+    expect(pages.slice(-3).map(r => r.query.$skipToken)).toEqual([undefined, '2', '4'])
     expect(pages.at(-1)?.query['api-version']).toBe('2026-06-01')
   })
 
@@ -216,14 +249,14 @@ describe('ARM', () => {
 
   it('serves the cluster upgrade profile with the next patches and minor', async () => {
     const profile = await client().managedClusters.getUpgradeProfile('rg-aks-01', 'aks-002')
-    expect(profile.controlPlaneProfile.upgrades?.map((u) => u.kubernetesVersion)).toEqual(['1.35.6', '1.36.1', '1.36.2'])
-    expect(profile.agentPoolProfiles.map((p) => p.name)).toEqual(['system', 'apps', 'azl', 'win22'])
+    expect(profile.controlPlaneProfile.upgrades?.map(u => u.kubernetesVersion)).toEqual(['1.35.6', '1.36.1', '1.36.2'])
+    expect(profile.agentPoolProfiles.map(p => p.name)).toEqual(['system', 'apps', 'azl', 'win22'])
   })
 
   it('lists Kubernetes versions under "values"', async () => {
     const result = await client().managedClusters.listKubernetesVersions('westeurope')
-    expect(result.values?.map((v) => v.version)).toEqual(['1.33', '1.34', '1.35', '1.36'])
-    expect(result.values?.find((v) => v.isDefault === true)?.version).toBe('1.35')
+    expect(result.values?.map(v => v.version)).toEqual(['1.33', '1.34', '1.35', '1.36'])
+    expect(result.values?.find(v => v.isDefault === true)?.version).toBe('1.35')
     expect(result.values?.[0]?.capabilities?.supportPlan).toEqual(['AKSLongTermSupport'])
   })
 
@@ -238,7 +271,7 @@ describe('ARM', () => {
     await poller.pollUntilDone()
     const after = await c.agentPools.get('rg-aks-01', 'aks-002', 'system')
     expect(after).toMatchObject({ provisioningState: 'Succeeded', nodeImageVersion: NODE_IMAGES.ubuntu2204 })
-    const results = emu.requests.filter((r) => r.path.includes('/operationresults/'))
+    const results = emu.requests.filter(r => r.path.includes('/operationresults/'))
     expect(results.length).toBeGreaterThan(0)
     const profile = await c.agentPools.getUpgradeProfile('rg-aks-01', 'aks-002', 'system')
     expect(profile.recentlyUsedVersions?.[0]).toMatchObject({ orchestratorVersion: '1.35.5', nodeImageVersion: NODE_IMAGES.ubuntu2204Old })
@@ -250,7 +283,11 @@ describe('ARM', () => {
     const poller = await c.agentPools.beginUpgradeNodeImageVersion('rg-aks-01', 'aks-003', 'apps', FAST)
     await poller.submitted()
     await expect(c.agentPools.beginUpgradeNodeImageVersion('rg-aks-01', 'aks-003', 'apps', FAST)).rejects.toMatchObject({
-      statusCode: 409, code: 'OperationNotAllowed', message: expect.stringMatching(/^Operation is not allowed because there's an in progress upgrade node image version operation \(operation ID: [0-9a-f-]{36}\) on the agent pool/)
+      statusCode: 409,
+      code: 'OperationNotAllowed',
+      message: expect.stringMatching(
+        /^Operation is not allowed because there's an in progress upgrade node image version operation \(operation ID: [0-9a-f-]{36}\) on the agent pool/
+      )
     })
     release()
     await poller.pollUntilDone()
@@ -258,10 +295,11 @@ describe('ARM', () => {
 
   it('reports a failed operation the way the SDK surfaces it and leaves the pool Failed', async () => {
     const finished: string[] = []
-    emu.onOperationFinished = (op) => finished.push(`${op.resourceId.split('/managedClusters/')[1] ?? ''}:${op.kind}:${op.status}`)
+    emu.onOperationFinished = op => finished.push(`${op.resourceId.split('/managedClusters/')[1] ?? ''}:${op.kind}:${op.status}`)
     const c = client()
-    await expect(c.agentPools.beginUpgradeNodeImageVersion('rg-aks-01', 'aks-001', 'azl', FAST).then((p) => p.pollUntilDone()))
-      .rejects.toThrow(/^The long-running operation has failed\. PodDrainFailure\. Drain of node/)
+    await expect(c.agentPools.beginUpgradeNodeImageVersion('rg-aks-01', 'aks-001', 'azl', FAST).then(p => p.pollUntilDone())).rejects.toThrow(
+      /^The long-running operation has failed\. PodDrainFailure\. Drain of node/
+    )
     emu.onOperationFinished = undefined
     const pool = await c.agentPools.get('rg-aks-01', 'aks-001', 'azl')
     expect(pool.provisioningState).toBe('Failed')
@@ -275,12 +313,13 @@ describe('ARM', () => {
     const cluster: ManagedCluster = await c.managedClusters.get('rg-aks-02', 'aks-004')
     const oldTag = cluster.eTag
     const poolTag = (await c.agentPools.get('rg-aks-02', 'aks-004', 'apps')).eTag
-    await c.managedClusters.beginCreateOrUpdate('rg-aks-02', 'aks-004', { ...cluster, kubernetesVersion: '1.35.6' }, { ...FAST, ifMatch: oldTag ?? '' })
-      .then((p) => p.pollUntilDone())
+    await c.managedClusters
+      .beginCreateOrUpdate('rg-aks-02', 'aks-004', { ...cluster, kubernetesVersion: '1.35.6' }, { ...FAST, ifMatch: oldTag ?? '' })
+      .then(p => p.pollUntilDone())
     const after = await c.managedClusters.get('rg-aks-02', 'aks-004')
     expect(after).toMatchObject({ kubernetesVersion: '1.35.6', currentKubernetesVersion: '1.35.6', provisioningState: 'Succeeded' })
     expect(after.eTag).not.toBe(oldTag)
-    expect(after.agentPoolProfiles?.map((p) => p.currentOrchestratorVersion)).toEqual(['1.35.5', '1.35.5', '1.35.5', '1.35.5'])
+    expect(after.agentPoolProfiles?.map(p => p.currentOrchestratorVersion)).toEqual(['1.35.5', '1.35.5', '1.35.5', '1.35.5'])
     // AKS documents that a cluster-level operation also renews every agent pool eTag.
     const staleTag = poolTag ?? ''
     expect((await c.agentPools.get('rg-aks-02', 'aks-004', 'apps')).eTag).not.toBe(staleTag)
@@ -289,42 +328,69 @@ describe('ARM', () => {
   it('upgrades a pool version through an agent pool PUT', async () => {
     const c = client()
     const pool = await c.agentPools.get('rg-aks-02', 'aks-004', 'apps')
-    await c.agentPools.beginCreateOrUpdate('rg-aks-02', 'aks-004', 'apps', { ...pool, orchestratorVersion: '1.35.6' }, FAST).then((p) => p.pollUntilDone())
+    await c.agentPools
+      .beginCreateOrUpdate('rg-aks-02', 'aks-004', 'apps', { ...pool, orchestratorVersion: '1.35.6' }, FAST)
+      .then(p => p.pollUntilDone())
     const after = await c.agentPools.get('rg-aks-02', 'aks-004', 'apps')
-    expect(after).toMatchObject({ orchestratorVersion: '1.35.6', currentOrchestratorVersion: '1.35.6', nodeImageVersion: NODE_IMAGES.ubuntu2204, provisioningState: 'Succeeded' })
+    expect(after).toMatchObject({
+      orchestratorVersion: '1.35.6',
+      currentOrchestratorVersion: '1.35.6',
+      nodeImageVersion: NODE_IMAGES.ubuntu2204,
+      provisioningState: 'Succeeded'
+    })
   })
 
   it('rejects a pool version above the control plane with NodePoolMcVersionIncompatible', async () => {
     const c = client()
     const pool = await c.agentPools.get('rg-aks-02', 'aks-005', 'apps')
-    await expect(c.agentPools.beginCreateOrUpdate('rg-aks-02', 'aks-005', 'apps', { ...pool, orchestratorVersion: '1.36.2' }, FAST))
-      .rejects.toMatchObject({ statusCode: 400, code: 'NodePoolMcVersionIncompatible' })
+    await expect(
+      c.agentPools.beginCreateOrUpdate('rg-aks-02', 'aks-005', 'apps', { ...pool, orchestratorVersion: '1.36.2' }, FAST)
+    ).rejects.toMatchObject({ statusCode: 400, code: 'NodePoolMcVersionIncompatible' })
   })
 
   it('rejects a PUT with a stale If-Match with 412', async () => {
     const c = client()
     const pool = await c.agentPools.get('rg-aks-02', 'aks-005', 'system')
-    await expect(c.agentPools.beginCreateOrUpdate('rg-aks-02', 'aks-005', 'system', { ...pool, count: 4 }, { ...FAST, ifMatch: 'd3a1c0de-0000-4000-8000-000000000000' }))
-      .rejects.toMatchObject({ statusCode: 412, code: 'PreconditionFailed' })
+    await expect(
+      c.agentPools.beginCreateOrUpdate(
+        'rg-aks-02',
+        'aks-005',
+        'system',
+        { ...pool, count: 4 },
+        { ...FAST, ifMatch: 'd3a1c0de-0000-4000-8000-000000000000' }
+      )
+    ).rejects.toMatchObject({ statusCode: 412, code: 'PreconditionFailed' })
   })
 
   it('answers 401 ExpiredAuthenticationToken once the access token expired', async () => {
     const token = await armToken()
     const frozen: TokenCredential = { getToken: (): Promise<AccessToken> => Promise.resolve({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) }
     skewMs = 3_000
-    await expect(client(frozen).managedClusters.get('rg-aks-01', 'aks-001')).rejects.toMatchObject({ statusCode: 401, code: 'ExpiredAuthenticationToken' })
+    await expect(client(frozen).managedClusters.get('rg-aks-01', 'aks-001')).rejects.toMatchObject({
+      statusCode: 401,
+      code: 'ExpiredAuthenticationToken'
+    })
   })
 
   it('answers 403 AuthorizationFailed with the real message for a forbidden cluster and subscription', async () => {
     await expect(client().managedClusters.get('rg-secret', 'aks-secret')).rejects.toMatchObject({
       statusCode: 403,
       code: 'AuthorizationFailed',
-      message: expect.stringMatching(/^The client '[0-9a-f-]{36}' with object id '[0-9a-f-]{36}' does not have authorization to perform action 'Microsoft\.ContainerService\/managedClusters\/read' over scope '\/subscriptions\/.+\/resourceGroups\/rg-secret\/providers\/Microsoft\.ContainerService\/managedClusters\/aks-secret' or the scope is invalid\. If access was recently granted, please refresh your credentials\.$/)
+      message: expect.stringMatching(
+        /^The client '[0-9a-f-]{36}' with object id '[0-9a-f-]{36}' does not have authorization to perform action 'Microsoft\.ContainerService\/managedClusters\/read' over scope '\/subscriptions\/.+\/resourceGroups\/rg-secret\/providers\/Microsoft\.ContainerService\/managedClusters\/aks-secret' or the scope is invalid\. If access was recently granted, please refresh your credentials\.$/
+      )
     })
-    const forbidden = new ContainerServiceClient(credential(), FORBIDDEN_SUB, { endpoint: emu.url, tlsOptions: { ca }, retryOptions: { maxRetries: 0 } })
+    const forbidden = new ContainerServiceClient(credential(), FORBIDDEN_SUB, {
+      endpoint: emu.url,
+      tlsOptions: { ca },
+      retryOptions: { maxRetries: 0 }
+    })
     const names: string[] = []
-    await expect((async () => { for await (const c of forbidden.managedClusters.list()) names.push(c.name ?? '') })())
-      .rejects.toMatchObject({ code: 'AuthorizationFailed' })
+    await expect(
+      (async () => {
+        for await (const c of forbidden.managedClusters.list()) names.push(c.name ?? '')
+      })()
+    ).rejects.toMatchObject({ code: 'AuthorizationFailed' })
   })
 
   it('answers 404 ResourceNotFound for an unknown cluster', async () => {
@@ -335,15 +401,26 @@ describe('ARM', () => {
     const demo = await startEmulator({ fleet: loadFleet('demo') })
     try {
       const sub = demo.state.fleet.clusters[0]?.subscriptionId ?? ''
-      const demoClient = new ContainerServiceClient({
-        getToken: async () => {
-          const t = await new ClientAssertionCredential(TEST_TENANT_ID, TEST_CLIENT_ID, async () => {
-            const res = await httpsJson('GET', `${demo.url}/_oidc/token?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange`, { authorization: `Bearer ${demo.oidcRequestToken}` })
-            return String((res.body as { value: string }).value)
-          }, { authorityHost: demo.url, disableInstanceDiscovery: true, tlsOptions: { ca } }).getToken('https://management.azure.com/.default')
-          return t
-        }
-      }, sub, { endpoint: demo.url, tlsOptions: { ca }, retryOptions: { maxRetries: 0 } })
+      const demoClient = new ContainerServiceClient(
+        {
+          getToken: async () => {
+            const t = await new ClientAssertionCredential(
+              TEST_TENANT_ID,
+              TEST_CLIENT_ID,
+              async () => {
+                const res = await httpsJson('GET', `${demo.url}/_oidc/token?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange`, {
+                  authorization: `Bearer ${demo.oidcRequestToken}`
+                })
+                return String((res.body as { value: string }).value)
+              },
+              { authorityHost: demo.url, disableInstanceDiscovery: true, tlsOptions: { ca } }
+            ).getToken('https://management.azure.com/.default')
+            return t
+          }
+        },
+        sub,
+        { endpoint: demo.url, tlsOptions: { ca }, retryOptions: { maxRetries: 0 } }
+      )
       const configs: string[] = []
       for await (const m of demoClient.maintenanceConfigurations.listByManagedCluster('rg-platform-prod', 'aks-prod-weu')) configs.push(m.name ?? '')
       expect(configs).toEqual(['aksManagedAutoUpgradeSchedule', 'aksManagedNodeOSUpgradeSchedule'])
@@ -353,8 +430,13 @@ describe('ARM', () => {
       const stuck = await demoClient.agentPools.get('rg-platform-prod', 'aks-prod-weu', 'apps')
       expect(stuck.provisioningState).toBe('UpgradingNodeImageVersion')
       const prod = await demoClient.managedClusters.get('rg-platform-prod', 'aks-prod-weu')
-      await expect(demoClient.managedClusters.beginCreateOrUpdate('rg-platform-prod', 'aks-prod-weu', { ...prod, kubernetesVersion: '1.35.6' }))
-        .rejects.toMatchObject({ statusCode: 409, code: 'OperationNotAllowed', message: expect.stringContaining('Another agentpool operation (apps - UpgradingNodeImageVersion)') })
+      await expect(
+        demoClient.managedClusters.beginCreateOrUpdate('rg-platform-prod', 'aks-prod-weu', { ...prod, kubernetesVersion: '1.35.6' })
+      ).rejects.toMatchObject({
+        statusCode: 409,
+        code: 'OperationNotAllowed',
+        message: expect.stringContaining('Another agentpool operation (apps - UpgradingNodeImageVersion)')
+      })
     } finally {
       await demo.stop()
     }
@@ -374,7 +456,11 @@ describe('ARM', () => {
     ['?api-version=2026-04-01', 200, undefined]
   ])('checks api-version %j', async (query, status, code) => {
     const token = await armToken()
-    const res = await httpsJson('GET', `${emu.url}/subscriptions/${SUB}/resourceGroups/rg-aks-01/providers/Microsoft.ContainerService/managedClusters/aks-001${query}`, { authorization: `Bearer ${token}` })
+    const res = await httpsJson(
+      'GET',
+      `${emu.url}/subscriptions/${SUB}/resourceGroups/rg-aks-01/providers/Microsoft.ContainerService/managedClusters/aks-001${query}`,
+      { authorization: `Bearer ${token}` }
+    )
     expect(res.status).toBe(status)
     if (code !== undefined) expect(res.body).toMatchObject({ error: { code } })
   })
@@ -388,11 +474,11 @@ describe('ARM', () => {
   it('keeps the cluster eTag when only a pool changes', async () => {
     const c = client()
     const before = await c.managedClusters.get('rg-aks-02', 'aks-005')
-    const poolBefore = before.agentPoolProfiles?.find((p) => p.name === 'win22')?.eTag
-    await c.agentPools.beginUpgradeNodeImageVersion(rgOf('aks-005'), 'aks-005', 'win22', FAST).then((p) => p.pollUntilDone())
+    const poolBefore = before.agentPoolProfiles?.find(p => p.name === 'win22')?.eTag
+    await c.agentPools.beginUpgradeNodeImageVersion(rgOf('aks-005'), 'aks-005', 'win22', FAST).then(p => p.pollUntilDone())
     const after = await c.managedClusters.get('rg-aks-02', 'aks-005')
     expect(after.eTag).toBe(before.eTag)
-    expect(after.agentPoolProfiles?.find((p) => p.name === 'win22')?.eTag).not.toBe(poolBefore)
+    expect(after.agentPoolProfiles?.find(p => p.name === 'win22')?.eTag).not.toBe(poolBefore)
   })
 })
 
@@ -400,13 +486,20 @@ describe('latency', () => {
   it('delays ARM requests and records the peak concurrency', async () => {
     const slow = await startEmulator({ fleet: generateFleet({ clusters: 1, subscriptions: [SUB] }), latencyMs: 60 })
     try {
-      const token = await new ClientAssertionCredential(TEST_TENANT_ID, TEST_CLIENT_ID, async () => {
-        const res = await httpsJson('GET', `${slow.url}/_oidc/token?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange`, { authorization: `Bearer ${slow.oidcRequestToken}` })
-        return String((res.body as { value: string }).value)
-      }, { authorityHost: slow.url, disableInstanceDiscovery: true, tlsOptions: { ca } }).getToken('https://management.azure.com/.default')
+      const token = await new ClientAssertionCredential(
+        TEST_TENANT_ID,
+        TEST_CLIENT_ID,
+        async () => {
+          const res = await httpsJson('GET', `${slow.url}/_oidc/token?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange`, {
+            authorization: `Bearer ${slow.oidcRequestToken}`
+          })
+          return String((res.body as { value: string }).value)
+        },
+        { authorityHost: slow.url, disableInstanceDiscovery: true, tlsOptions: { ca } }
+      ).getToken('https://management.azure.com/.default')
       const url = `${slow.url}/subscriptions/${SUB}/resourceGroups/rg-aks-01/providers/Microsoft.ContainerService/managedClusters/aks-001?api-version=2026-06-01`
       const replies = await Promise.all([1, 2, 3, 4].map(() => httpsJson('GET', url, { authorization: `Bearer ${token.token}` })))
-      expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200])
+      expect(replies.map(r => r.status)).toEqual([200, 200, 200, 200])
       expect(slow.peakConcurrency).toBe(4)
     } finally {
       await slow.stop()
@@ -419,7 +512,12 @@ describe('GitHub REST', () => {
   const auth = { authorization: 'token ghs_emulator', 'content-type': 'application/json' }
 
   it('creates, filters by all labels, edits and closes issues', async () => {
-    const created = await httpsJson('POST', api('/issues'), auth, JSON.stringify({ title: 'AKS upgrade report', body: '- [ ] approve 1.36', labels: ['aks-upgrade-pilot', 'report'] }))
+    const created = await httpsJson(
+      'POST',
+      api('/issues'),
+      auth,
+      JSON.stringify({ title: 'AKS upgrade report', body: '- [ ] approve 1.36', labels: ['aks-upgrade-pilot', 'report'] })
+    )
     expect(created.status).toBe(201)
     const issue = created.body as { number: number; html_url: string; user: { login: string } }
     expect(issue.html_url).toBe(`https://github.com/octo-org/platform/issues/${issue.number}`)
@@ -427,7 +525,7 @@ describe('GitHub REST', () => {
     await httpsJson('POST', api('/issues'), auth, JSON.stringify({ title: 'other', labels: ['aks-upgrade-pilot'] }))
 
     const both = await httpsJson('GET', api('/issues?labels=aks-upgrade-pilot,report&state=open'), auth)
-    expect((both.body as Array<{ number: number }>).map((i) => i.number)).toEqual([issue.number])
+    expect((both.body as Array<{ number: number }>).map(i => i.number)).toEqual([issue.number])
 
     emu.state.github.editIssueBody(issue.number, '- [x] approve 1.36', 'alice')
     const read = await httpsJson('GET', api(`/issues/${issue.number}`), auth)
@@ -437,14 +535,14 @@ describe('GitHub REST', () => {
     const closed = await httpsJson('PATCH', api(`/issues/${issue.number}`), auth, JSON.stringify({ state: 'closed' }))
     expect(closed.body).toMatchObject({ state: 'closed', state_reason: 'completed' })
     const timeline = await httpsJson('GET', api(`/issues/${issue.number}/timeline`), auth)
-    expect((timeline.body as Array<{ event: string }>).map((e) => e.event)).toEqual(['labeled', 'labeled', 'closed'])
+    expect((timeline.body as Array<{ event: string }>).map(e => e.event)).toEqual(['labeled', 'labeled', 'closed'])
   })
 
   it('pages issue lists with a Link header, newest first', async () => {
     for (const n of [1, 2, 3]) await httpsJson('POST', api('/issues'), auth, JSON.stringify({ title: `paged ${n}`, labels: ['paged'] }))
     const first = await httpsJson('GET', api('/issues?labels=paged&per_page=2'), auth)
-    expect((first.body as Array<{ title: string }>).map((i) => i.title)).toEqual(['paged 3', 'paged 2'])
-    expect(String(first.headers['link'])).toMatch(/page=2>; rel="next"/)
+    expect((first.body as Array<{ title: string }>).map(i => i.title)).toEqual(['paged 3', 'paged 2'])
+    expect(String(first.headers.link)).toMatch(/page=2>; rel="next"/)
   })
 
   it('rejects bodies over 65536 characters, bad tokens and disabled issues', async () => {
@@ -470,41 +568,60 @@ describe('GitHub REST', () => {
 
 describe('runner harness', () => {
   it('parses both GITHUB_OUTPUT forms', () => {
-    expect(parseFileCommands('a=1\nplan<<ghadelimiter_x\n{"x":1}\nsecond\nghadelimiter_x\nb=two=2\n')).toEqual({ a: '1', plan: '{"x":1}\nsecond', b: 'two=2' })
+    expect(parseFileCommands('a=1\nplan<<ghadelimiter_x\n{"x":1}\nsecond\nghadelimiter_x\nb=two=2\n')).toEqual({
+      a: '1',
+      plan: '{"x":1}\nsecond',
+      b: 'two=2'
+    })
   })
 
   it('evaluates action.yml defaults like the runner', () => {
     const dir = mkdtempSync(join(tmpdir(), 'action-yml-'))
     const file = join(dir, 'action.yml')
-    writeFileSync(file, "inputs:\n  github-token:\n    default: ${{ github.token }}\n  wait:\n    default: true\n  upgrade:\n    default: node-image,patch\n  client-id:\n    required: true\n")
+    writeFileSync(
+      file,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression in action.yml, not a JS template
+      'inputs:\n  github-token:\n    default: ${{ github.token }}\n  wait:\n    default: true\n  upgrade:\n    default: node-image,patch\n  client-id:\n    required: true\n'
+    )
     expect(actionDefaults({ 'github.token': 'ghs_x' }, file)).toEqual({ 'github-token': 'ghs_x', wait: 'true', upgrade: 'node-image,patch' })
     expect(inputEnvName('client-id')).toBe('INPUT_CLIENT-ID')
   })
 
   it('runs a script like the runner: inputs, OIDC, MSAL, ARM, Octokit and file commands', async () => {
     const before = emu.state.github.issues.length
-    const result = await runAction(emu, { ...baseInputs(emu), 'github-token': emu.githubToken }, {
-      entry: '__tests__/emulator/probe-action.ts',
-      env: { GITHUB_WORKFLOW: 'Nightly AKS' }
-    })
+    const result = await runAction(
+      emu,
+      { ...baseInputs(emu), 'github-token': emu.githubToken },
+      {
+        entry: '__tests__/emulator/probe-action.ts',
+        env: { GITHUB_WORKFLOW: 'Nightly AKS' }
+      }
+    )
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
-    expect(result.outputs['clusters']).toBe('aks-001,aks-002,aks-003,aks-004,aks-005')
-    expect(result.outputs['report']).toBe('line one\nline two')
-    expect(result.state['probe']).toBe('saved')
+    expect(result.outputs.clusters).toBe('aks-001,aks-002,aks-003,aks-004,aks-005')
+    expect(result.outputs.report).toBe('line one\nline two')
+    expect(result.state.probe).toBe('saved')
     expect(result.summary).toContain('workflow=Nightly AKS')
     expect(emu.state.github.issues.length).toBe(before + 3)
-    const numbers = emu.state.github.issues.slice(-3).map((i) => i.number).reverse()
-    expect(result.outputs['issues']).toBe(numbers.join(','))
-    const oidc = emu.requests.filter((r) => r.service === 'oidc').at(-1)
-    expect(oidc?.query['audience']).toBe('api://AzureADTokenExchange')
+    const numbers = emu.state.github.issues
+      .slice(-3)
+      .map(i => i.number)
+      .reverse()
+    expect(result.outputs.issues).toBe(numbers.join(','))
+    const oidc = emu.requests.filter(r => r.service === 'oidc').at(-1)
+    expect(oidc?.query.audience).toBe('api://AzureADTokenExchange')
   })
 
   it('fails the OIDC step when the workflow lacks id-token permission', async () => {
-    const result = await runAction(emu, { ...baseInputs(emu), 'github-token': emu.githubToken }, {
-      entry: '__tests__/emulator/probe-action.ts',
-      withoutOidc: true
-    })
+    const result = await runAction(
+      emu,
+      { ...baseInputs(emu), 'github-token': emu.githubToken },
+      {
+        entry: '__tests__/emulator/probe-action.ts',
+        withoutOidc: true
+      }
+    )
     expect(result.code).toBe(1)
     expect(result.stdout).toContain('::error::')
   })

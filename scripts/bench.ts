@@ -14,8 +14,8 @@ import { baseInputs, runAction } from '../__tests__/emulator/run-action.ts'
 /** Must match READS_PER_SUBSCRIPTION in src/main.ts (the cap the lower bound divides by). */
 const READ_CAP = 6
 
-const clusters = Number(process.env['BENCH_CLUSTERS'] ?? 200)
-const latencyMs = Number(process.env['BENCH_LATENCY_MS'] ?? 30)
+const clusters = Number(process.env.BENCH_CLUSTERS ?? 200)
+const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 30)
 
 const emu = await startEmulator({ fleet: generateFleet({ clusters }), latencyMs, pageSize: 100 })
 try {
@@ -47,7 +47,7 @@ try {
   const criticalPath = pages + 2
   const lowerBound = Math.max(criticalPath * latencyMs, (arm.length * latencyMs) / READ_CAP)
   const rssKb = Number(readFileSync(rssFile, 'utf8'))
-  const plan = JSON.parse(result.outputs['plan'] ?? '[]') as unknown[]
+  const plan = JSON.parse(result.outputs.plan ?? '[]') as unknown[]
 
   const rows: Array<[string, string]> = [
     ['clusters x pools', `${clusters} x 4 (${plan.length} plan entries)`],

@@ -21,7 +21,10 @@ function section(title: string, body: string): void {
 
 /** The runner hides these workflow commands; so does the demo. */
 function visibleLog(stdout: string): string {
-  return stdout.split('\n').filter((line) => !line.startsWith('::add-mask::') && !line.startsWith('::debug::')).join('\n')
+  return stdout
+    .split('\n')
+    .filter(line => !line.startsWith('::add-mask::') && !line.startsWith('::debug::'))
+    .join('\n')
 }
 
 interface PlanRow {
@@ -41,7 +44,7 @@ function planTable(value: string): string {
     return value
   }
   if (!Array.isArray(rows)) return value
-  const lines = rows.map((r) => {
+  const lines = rows.map(r => {
     const where = `${r.cluster ?? '?'}/${r.pool ?? '(control plane)'}`
     return `  ${where.padEnd(32)} ${String(r.action ?? '').padEnd(11)} ${String(r.reason ?? '').padEnd(24)} ${r.result ?? ''}`
   })
@@ -76,17 +79,34 @@ try {
   if (result.stderr.trim() !== '') section('Action stderr', result.stderr)
   section('Job summary (GITHUB_STEP_SUMMARY)', result.summary)
   const issues = emu.state.github.issues
-  section('Report issue', issues.length === 0
-    ? 'No issue was written.'
-    : issues.map((i) => `#${i.number} ${i.title}  [${i.labels.join(', ')}] (${i.state})\n\n${i.body ?? ''}`).join('\n\n'))
-  section('Outputs', Object.entries(result.outputs).map(([name, value]) => formatOutput(name, value)).join('\n'))
-  section('Operations Azure saw', emu.state.operations.map((op) =>
-    `${op.kind.padEnd(14)} ${`${op.cluster}${op.pool === undefined ? '' : `/${op.pool}`}`.padEnd(26)} ${op.status}${op.error === undefined ? '' : ` (${op.error.code})`}`).join('\n'))
+  section(
+    'Report issue',
+    issues.length === 0
+      ? 'No issue was written.'
+      : issues.map(i => `#${i.number} ${i.title}  [${i.labels.join(', ')}] (${i.state})\n\n${i.body ?? ''}`).join('\n\n')
+  )
+  section(
+    'Outputs',
+    Object.entries(result.outputs)
+      .map(([name, value]) => formatOutput(name, value))
+      .join('\n')
+  )
+  section(
+    'Operations Azure saw',
+    emu.state.operations
+      .map(
+        op =>
+          `${op.kind.padEnd(14)} ${`${op.cluster}${op.pool === undefined ? '' : `/${op.pool}`}`.padEnd(26)} ${op.status}${op.error === undefined ? '' : ` (${op.error.code})`}`
+      )
+      .join('\n')
+  )
 } finally {
   await emu.stop()
 }
 
-console.log(code === 0
-  ? '\n✔ Demo finished: the action exited with code 0.'
-  : `\n✘ Demo failed: the action exited with ${code === null ? 'no code (killed)' : `code ${code}`}.`)
+console.log(
+  code === 0
+    ? '\n✔ Demo finished: the action exited with code 0.'
+    : `\n✘ Demo failed: the action exited with ${code === null ? 'no code (killed)' : `code ${code}`}.`
+)
 process.exitCode = code ?? 1

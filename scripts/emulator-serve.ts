@@ -16,7 +16,7 @@ const { values } = parseArgs({
   }
 })
 const fleet = loadFleet(values.fleet ?? 'demo')
-const repository = values.repository ?? process.env['GITHUB_REPOSITORY'] ?? 'octo-org/platform'
+const repository = values.repository ?? process.env.GITHUB_REPOSITORY ?? 'octo-org/platform'
 const emu = await startEmulator({ fleet, repository })
 const first = fleet.clusters[0]
 const lines = [

@@ -118,11 +118,15 @@ export function approvedCheckbox(box: ApprovedBox): string {
   return `- [x] Approve the minor upgrade of ${shownName(box.cluster, box.resourceGroup)}${from} to Kubernetes **${escapeText(shown)}** — ${by}, waiting to start${waiting} ${hiddenKey(box.clusterId, minor)}`
 }
 
-const CHECKBOX_LINE =
-  /^[ \t]*(?:>[ \t]*)*[-*+][ \t]+\[([ xX])\][ \t]+(.*?)[ \t]*<!--[ \t]*approve:([^\s:]+):(\d+\.\d+)[ \t]*-->[ \t]*$/
+const CHECKBOX_LINE = /^[ \t]*(?:>[ \t]*)*[-*+][ \t]+\[([ xX])\][ \t]+(.*?)[ \t]*<!--[ \t]*approve:([^\s:]+):(\d+\.\d+)[ \t]*-->[ \t]*$/
 
 function unescapeMarkdown(s: string): string {
-  return s.replace(/\u200D/g, '').replace(/\\(.)/g, '$1').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+  return s
+    .replace(/\u200D/g, '')
+    .replace(/\\(.)/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
 }
 
 /**
@@ -277,7 +281,7 @@ export function keptApprovals(report: RunReport, rows: ReportRows): ApprovedBox[
   for (const row of rows.all) {
     const e = row.entry
     const r = row.result
-    if (!e || e.action !== 'minor' || !r || (r.outcome !== 'pending' && r.outcome !== 'would-start') || r.operation.upgradeClass !== 'minor') continue
+    if (e?.action !== 'minor' || !r || (r.outcome !== 'pending' && r.outcome !== 'would-start') || r.operation.upgradeClass !== 'minor') continue
     add(e.clusterId, e.kubernetesVersion.target, undefined, e)
   }
   return out

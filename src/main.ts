@@ -243,7 +243,10 @@ async function writeSummary(runReport: RunReport, failures: string[]): Promise<v
 function setOutputs(runReport: RunReport, issueRef: IssueRef | undefined): void {
   const counts = countResults(runReport)
   const planJson = serializePlan(planOutput(runReport.plan, runReport.results))
-  if (planJson.truncated) core.warning(`The plan output was shortened to fit GitHub's 1 MiB output limit (left out: ${planJson.truncated}); the job summary has everything.`)
+  if (planJson.truncated)
+    core.warning(
+      `The plan output was shortened to fit GitHub's 1 MiB output limit (left out: ${planJson.truncated}); the job summary has everything.`
+    )
   core.setOutput('plan', planJson.json)
   core.setOutput('upgrades-started', String(counts.started))
   core.setOutput('upgrades-failed', String(counts.failed))

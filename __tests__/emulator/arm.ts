@@ -2,8 +2,15 @@
 // and error bodies of AKS-API-NOTES.md §1-§8 and the official examples.
 import { randomUUID } from 'node:crypto'
 import {
-  clusterId, compareVersions, controlPlaneUpgradesFor, isBusyState, kubernetesVersionsFor,
-  parseVersion, poolUpgradesFor, resolveVersion, allPatches
+  clusterId,
+  compareVersions,
+  controlPlaneUpgradesFor,
+  isBusyState,
+  kubernetesVersionsFor,
+  parseVersion,
+  poolUpgradesFor,
+  resolveVersion,
+  allPatches
 } from './fleet.ts'
 import type { ClusterSeed, FleetError, KubernetesVersionSeed, PoolSeed } from './fleet.ts'
 import { isRecord, verifyJwt } from './jwt.ts'
@@ -14,8 +21,16 @@ const RP = 'Microsoft.ContainerService'
 const CLUSTER_TYPE = `${RP}/managedClusters`
 const POOL_TYPE = `${RP}/managedClusters/agentPools`
 const SUPPORTED_API_VERSIONS = [
-  '2025-08-01', '2025-09-01', '2025-10-01', '2026-01-01', '2026-02-01', '2026-03-01', '2026-04-01',
-  '2026-05-01', '2026-06-01', '2025-10-02-preview'
+  '2025-08-01',
+  '2025-09-01',
+  '2025-10-01',
+  '2026-01-01',
+  '2026-02-01',
+  '2026-03-01',
+  '2026-04-01',
+  '2026-05-01',
+  '2026-06-01',
+  '2025-10-02-preview'
 ]
 /** Versions only the SDK's preview line would send; any 202x date is accepted. */
 const API_VERSION_PATTERN = /^202\d-\d{2}-\d{2}(-preview)?$/
@@ -25,9 +40,7 @@ const API_VERSION_PATTERN = /^202\d-\d{2}-\d{2}(-preview)?$/
 
 /** ARM front door shape (auth, api-version, routing, unknown resources). */
 function armError(status: number, code: string, message: string, headers?: Record<string, string>): Reply {
-  return headers === undefined
-    ? { status, body: { error: { code, message } } }
-    : { status, headers, body: { error: { code, message } } }
+  return headers === undefined ? { status, body: { error: { code, message } } } : { status, headers, body: { error: { code, message } } }
 }
 
 /** The AKS resource provider answers its own validation and conflict errors flat (as real AKS does). */
@@ -36,8 +49,11 @@ function rpError(status: number, code: string, message: string): Reply {
 }
 
 function forbidden(oid: string, action: string, scope: string): Reply {
-  return armError(403, 'AuthorizationFailed',
-    `The client '${oid}' with object id '${oid}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`)
+  return armError(
+    403,
+    'AuthorizationFailed',
+    `The client '${oid}' with object id '${oid}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`
+  )
 }
 
 // ---------------------------------------------------------------------------
@@ -49,8 +65,9 @@ interface Caller {
 }
 
 function authenticate(ctx: EmulatorContext, req: Incoming): Caller | Reply {
-  const header = req.headers['authorization']
-  const challenge = 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The authentication failed because of missing \'Authorization\' header."'
+  const header = req.headers.authorization
+  const challenge =
+    'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The authentication failed because of missing \'Authorization\' header."'
   if (header === undefined || header === '') {
     return armError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.", { 'www-authenticate': challenge })
   }
@@ -58,20 +75,26 @@ function authenticate(ctx: EmulatorContext, req: Incoming): Caller | Reply {
   const claims = match?.[1] === undefined ? undefined : verifyJwt(ctx.aadKey, match[1])
   if (claims === undefined) {
     return armError(401, 'InvalidAuthenticationToken', 'The access token is invalid.', {
-      'www-authenticate': 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The access token is invalid."'
+      'www-authenticate':
+        'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The access token is invalid."'
     })
   }
-  const exp = typeof claims['exp'] === 'number' ? claims['exp'] * 1000 : 0
+  const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : 0
   const now = ctx.now()
   if (exp <= now) {
-    return armError(401, 'ExpiredAuthenticationToken',
-      `The access token expiry UTC time '${armDate(exp)}' is earlier than current UTC time '${armDate(now)}'.`, {
-        'www-authenticate': 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The access token has expired."'
-      })
+    return armError(
+      401,
+      'ExpiredAuthenticationToken',
+      `The access token expiry UTC time '${armDate(exp)}' is earlier than current UTC time '${armDate(now)}'.`,
+      {
+        'www-authenticate':
+          'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The access token has expired."'
+      }
+    )
   }
   return {
-    oid: typeof claims['oid'] === 'string' ? claims['oid'] : 'unknown',
-    appid: typeof claims['appid'] === 'string' ? claims['appid'] : 'unknown'
+    oid: typeof claims.oid === 'string' ? claims.oid : 'unknown',
+    appid: typeof claims.appid === 'string' ? claims.appid : 'unknown'
   }
 }
 
@@ -91,16 +114,16 @@ function sameName(a: string, b: string): boolean {
 }
 
 function findCluster(ctx: EmulatorContext, sub: string, rg: string, name: string): ClusterSeed | undefined {
-  return ctx.state.fleet.clusters.find((c) => sameName(c.subscriptionId, sub) && sameName(c.resourceGroup, rg) && sameName(c.name, name))
+  return ctx.state.fleet.clusters.find(c => sameName(c.subscriptionId, sub) && sameName(c.resourceGroup, rg) && sameName(c.name, name))
 }
 
 function findPool(cluster: ClusterSeed, name: string): PoolSeed | undefined {
-  return cluster.agentPools.find((p) => sameName(p.name, name))
+  return cluster.agentPools.find(p => sameName(p.name, name))
 }
 
 function subscriptionKnown(ctx: EmulatorContext, sub: string): boolean {
   const subs = ctx.state.fleet.subscriptions ?? {}
-  return Object.keys(subs).some((s) => sameName(s, sub)) || ctx.state.fleet.clusters.some((c) => sameName(c.subscriptionId, sub))
+  return Object.keys(subs).some(s => sameName(s, sub)) || ctx.state.fleet.clusters.some(c => sameName(c.subscriptionId, sub))
 }
 
 function subscriptionForbidden(ctx: EmulatorContext, sub: string): boolean {
@@ -111,8 +134,7 @@ function subscriptionForbidden(ctx: EmulatorContext, sub: string): boolean {
 function resourceGroupKnown(ctx: EmulatorContext, sub: string, rg: string): boolean {
   const subs = ctx.state.fleet.subscriptions ?? {}
   const extra = Object.entries(subs).find(([id]) => sameName(id, sub))?.[1].resourceGroups ?? []
-  return extra.some((g) => sameName(g, rg)) ||
-    ctx.state.fleet.clusters.some((c) => sameName(c.subscriptionId, sub) && sameName(c.resourceGroup, rg))
+  return extra.some(g => sameName(g, rg)) || ctx.state.fleet.clusters.some(c => sameName(c.subscriptionId, sub) && sameName(c.resourceGroup, rg))
 }
 
 function poolId(cluster: ClusterSeed, pool: PoolSeed): string {
@@ -158,12 +180,12 @@ function poolProperties(pool: PoolSeed): Record<string, unknown> {
     securityProfile: { enableVTPM: false, enableSecureBoot: false },
     eTag: pool.eTag
   }
-  if (pool.availabilityZones !== undefined) props['availabilityZones'] = pool.availabilityZones
-  if (pool.minCount !== undefined) props['minCount'] = pool.minCount
-  if (pool.maxCount !== undefined) props['maxCount'] = pool.maxCount
-  if (pool.nodeLabels !== undefined) props['nodeLabels'] = pool.nodeLabels
-  if (pool.tags !== undefined) props['tags'] = pool.tags
-  if (pool.provisioningError !== undefined) props['status'] = { provisioningError: pool.provisioningError }
+  if (pool.availabilityZones !== undefined) props.availabilityZones = pool.availabilityZones
+  if (pool.minCount !== undefined) props.minCount = pool.minCount
+  if (pool.maxCount !== undefined) props.maxCount = pool.maxCount
+  if (pool.nodeLabels !== undefined) props.nodeLabels = pool.nodeLabels
+  if (pool.tags !== undefined) props.tags = pool.tags
+  if (pool.provisioningError !== undefined) props.status = { provisioningError: pool.provisioningError }
   return props
 }
 
@@ -186,14 +208,21 @@ function clusterToWire(cluster: ClusterSeed): Record<string, unknown> {
     dnsPrefix: prefix,
     fqdn: `${prefix}-${hash}.hcp.${cluster.location}.azmk8s.io`,
     azurePortalFQDN: `${prefix}-${hash}.portal.hcp.${cluster.location}.azmk8s.io`,
-    agentPoolProfiles: cluster.agentPools.map((p) => ({ name: p.name, ...poolProperties(p) })),
+    agentPoolProfiles: cluster.agentPools.map(p => ({ name: p.name, ...poolProperties(p) })),
     nodeResourceGroup: `MC_${cluster.resourceGroup}_${cluster.name}_${cluster.location}`,
     enableRBAC: true,
     supportPlan: cluster.supportPlan,
     networkProfile: {
-      networkPlugin: 'azure', networkPluginMode: 'overlay', networkPolicy: 'cilium', networkDataplane: 'cilium',
-      loadBalancerSku: 'standard', outboundType: 'loadBalancer', podCidr: '10.244.0.0/16',
-      serviceCidr: '10.0.0.0/16', dnsServiceIP: '10.0.0.10', ipFamilies: ['IPv4']
+      networkPlugin: 'azure',
+      networkPluginMode: 'overlay',
+      networkPolicy: 'cilium',
+      networkDataplane: 'cilium',
+      loadBalancerSku: 'standard',
+      outboundType: 'loadBalancer',
+      podCidr: '10.244.0.0/16',
+      serviceCidr: '10.0.0.0/16',
+      dnsServiceIP: '10.0.0.10',
+      ipFamilies: ['IPv4']
     },
     maxAgentPools: 100,
     autoUpgradeProfile: {
@@ -204,7 +233,7 @@ function clusterToWire(cluster: ClusterSeed): Record<string, unknown> {
     oidcIssuerProfile: { enabled: true },
     resourceUID: stableUid(clusterId(cluster))
   }
-  if (cluster.provisioningError !== undefined) properties['status'] = { provisioningError: cluster.provisioningError }
+  if (cluster.provisioningError !== undefined) properties.status = { provisioningError: cluster.provisioningError }
   return {
     id: clusterId(cluster),
     location: cluster.location,
@@ -230,7 +259,9 @@ function stableUid(seed: string): string {
 }
 
 function upgradesWire(list: Array<{ kubernetesVersion: string; isPreview?: boolean }>): Array<Record<string, unknown>> {
-  return list.map((u) => (u.isPreview === true ? { kubernetesVersion: u.kubernetesVersion, isPreview: true } : { kubernetesVersion: u.kubernetesVersion }))
+  return list.map(u =>
+    u.isPreview === true ? { kubernetesVersion: u.kubernetesVersion, isPreview: true } : { kubernetesVersion: u.kubernetesVersion }
+  )
 }
 
 function clusterUpgradeProfile(ctx: EmulatorContext, cluster: ClusterSeed): Record<string, unknown> {
@@ -247,7 +278,7 @@ function clusterUpgradeProfile(ctx: EmulatorContext, cluster: ClusterSeed): Reco
         osType: 'Linux',
         upgrades: upgradesWire(cluster.controlPlaneUpgrades ?? controlPlaneUpgradesFor(cp, versions))
       },
-      agentPoolProfiles: cluster.agentPools.map((p) => ({
+      agentPoolProfiles: cluster.agentPools.map(p => ({
         kubernetesVersion: currentPool(p),
         name: p.name,
         osType: p.osType ?? 'Linux',
@@ -266,7 +297,7 @@ function poolUpgradeProfile(ctx: EmulatorContext, cluster: ClusterSeed, pool: Po
     latestNodeImageVersion: pool.latestNodeImageVersion
   }
   if (pool.recentlyUsedVersions !== undefined && pool.recentlyUsedVersions.length > 0) {
-    properties['recentlyUsedVersions'] = pool.recentlyUsedVersions
+    properties.recentlyUsedVersions = pool.recentlyUsedVersions
   }
   return {
     id: `${poolId(cluster, pool)}/upgradeprofiles/default`,
@@ -289,14 +320,14 @@ function maintenanceToWire(cluster: ClusterSeed, config: { name: string; propert
 // Paging
 
 function page(req: Incoming, ctx: EmulatorContext, items: unknown[]): Reply {
-  const raw = req.query['$skipToken'] ?? req.query['$skiptoken']
+  const raw = req.query.$skipToken ?? req.query.$skiptoken
   const offset = raw === undefined ? 0 : Math.max(0, Number.parseInt(raw, 10) || 0)
   const size = Math.max(1, ctx.pageSize)
   const slice = items.slice(offset, offset + size)
   const body: Record<string, unknown> = { value: slice }
   if (offset + size < items.length) {
     const apiVersion = req.query['api-version'] ?? ''
-    body['nextLink'] = `${req.baseUrl}${req.path}?api-version=${encodeURIComponent(apiVersion)}&$skipToken=${offset + size}`
+    body.nextLink = `${req.baseUrl}${req.path}?api-version=${encodeURIComponent(apiVersion)}&$skipToken=${offset + size}`
   }
   return { status: 200, body }
 }
@@ -310,7 +341,7 @@ function operationUrl(req: Incoming, op: OperationRecord, segment: 'operations' 
 }
 
 function runningOperationOn(ctx: EmulatorContext, resourceId: string): OperationRecord | undefined {
-  return ctx.state.operations.find((o) => o.status === 'InProgress' && sameName(o.resourceId, resourceId))
+  return ctx.state.operations.find(o => o.status === 'InProgress' && sameName(o.resourceId, resourceId))
 }
 
 const KIND_WORDS: Record<OperationKind, string> = {
@@ -324,11 +355,17 @@ const KIND_WORDS: Record<OperationKind, string> = {
 function busyReply(ctx: EmulatorContext, resourceId: string, where: 'agent pool' | 'managed cluster', state: string): Reply {
   const op = runningOperationOn(ctx, resourceId)
   if (op !== undefined) {
-    return rpError(409, 'OperationNotAllowed',
-      `Operation is not allowed because there's an in progress ${KIND_WORDS[op.kind]} operation (operation ID: ${op.id}) on the ${where} started on UTC ${new Date(op.startTime).toISOString().replace(/\.\d{3}Z$/, 'Z')}. Please wait for it to finish before starting a new operation. You can also use 'az aks ${where === 'agent pool' ? 'nodepool ' : ''}operation-abort ...' to abort the ongoing operation.`)
+    return rpError(
+      409,
+      'OperationNotAllowed',
+      `Operation is not allowed because there's an in progress ${KIND_WORDS[op.kind]} operation (operation ID: ${op.id}) on the ${where} started on UTC ${new Date(op.startTime).toISOString().replace(/\.\d{3}Z$/, 'Z')}. Please wait for it to finish before starting a new operation. You can also use 'az aks ${where === 'agent pool' ? 'nodepool ' : ''}operation-abort ...' to abort the ongoing operation.`
+    )
   }
-  return rpError(409, 'OperationNotAllowed',
-    `Operation is not allowed: Another operation (${state}) is in progress, please wait for it to finish before starting a new operation. See https://aka.ms/aks-pending-operation for more details`)
+  return rpError(
+    409,
+    'OperationNotAllowed',
+    `Operation is not allowed: Another operation (${state}) is in progress, please wait for it to finish before starting a new operation. See https://aka.ms/aks-pending-operation for more details`
+  )
 }
 
 /** 409 when the cluster is busy, or (pool operations) the pool, or (cluster operations) any pool. */
@@ -341,10 +378,13 @@ function conflictFor(ctx: EmulatorContext, cluster: ClusterSeed, pool?: PoolSeed
       ? busyReply(ctx, poolId(cluster, pool), 'agent pool', `${pool.name} - ${pool.provisioningState ?? 'Updating'}`)
       : undefined
   }
-  const busy = cluster.agentPools.find((p) => isBusyState(p.provisioningState))
+  const busy = cluster.agentPools.find(p => isBusyState(p.provisioningState))
   if (busy === undefined) return undefined
-  return rpError(409, 'OperationNotAllowed',
-    `Operation is not allowed: Another agentpool operation (${busy.name} - ${busy.provisioningState ?? 'Updating'}) is in progress, please wait for it to finish before starting a new operation. See https://aka.ms/aks-pending-operation for more details`)
+  return rpError(
+    409,
+    'OperationNotAllowed',
+    `Operation is not allowed: Another agentpool operation (${busy.name} - ${busy.provisioningState ?? 'Updating'}) is in progress, please wait for it to finish before starting a new operation. See https://aka.ms/aks-pending-operation for more details`
+  )
 }
 
 interface StartArgs {
@@ -360,7 +400,9 @@ interface StartArgs {
 function startOperation(ctx: EmulatorContext, args: StartArgs): OperationRecord {
   const { cluster, pool } = args
   const subject: { failNextOperation?: FleetError; stuck?: boolean } = pool ?? cluster
-  const stuck = subject.stuck === true || (pool === undefined && cluster.agentPools.some((p) => p.stuck === true && args.pools?.some((t) => sameName(t.name, p.name))))
+  const stuck =
+    subject.stuck === true ||
+    (pool === undefined && cluster.agentPools.some(p => p.stuck === true && args.pools?.some(t => sameName(t.name, p.name))))
   const now = ctx.now()
   const op: OperationRecord = {
     id: randomUUID(),
@@ -456,7 +498,7 @@ function finish(ctx: EmulatorContext, op: OperationRecord, now: number): void {
   delete cluster.provisioningError
   cluster.eTag = randomUUID()
   for (const p of cluster.agentPools) {
-    const target = op.pools?.find((t) => sameName(t.name, p.name))
+    const target = op.pools?.find(t => sameName(t.name, p.name))
     if (target !== undefined) upgradePool(p, target)
     else p.eTag = randomUUID()
   }
@@ -470,9 +512,17 @@ export function seedOperations(ctx: EmulatorContext): void {
     if (isBusyState(cluster.provisioningState)) {
       const upgrading = cluster.provisioningState?.toLowerCase() === 'upgrading'
       const resolved = resolveVersion(cluster.kubernetesVersion, versions) ?? cluster.kubernetesVersion
-      startOperation(ctx, upgrading
-        ? { kind: 'control-plane', cluster, kubernetesVersion: { name: cluster.name, requested: cluster.kubernetesVersion, resolved }, startedAgoMs }
-        : { kind: 'cluster-update', cluster, startedAgoMs })
+      startOperation(
+        ctx,
+        upgrading
+          ? {
+              kind: 'control-plane',
+              cluster,
+              kubernetesVersion: { name: cluster.name, requested: cluster.kubernetesVersion, resolved },
+              startedAgoMs
+            }
+          : { kind: 'cluster-update', cluster, startedAgoMs }
+      )
     }
     for (const pool of cluster.agentPools) {
       if (!isBusyState(pool.provisioningState)) continue
@@ -481,7 +531,13 @@ export function seedOperations(ctx: EmulatorContext): void {
         startOperation(ctx, { kind: 'node-image', cluster, pool, startedAgoMs })
       } else if (state === 'upgrading') {
         const resolved = resolveVersion(pool.orchestratorVersion, versions) ?? pool.orchestratorVersion
-        startOperation(ctx, { kind: 'pool-version', cluster, pool, kubernetesVersion: { name: pool.name, requested: pool.orchestratorVersion, resolved }, startedAgoMs })
+        startOperation(ctx, {
+          kind: 'pool-version',
+          cluster,
+          pool,
+          kubernetesVersion: { name: pool.name, requested: pool.orchestratorVersion, resolved },
+          startedAgoMs
+        })
       } else {
         startOperation(ctx, { kind: 'pool-update', cluster, pool, startedAgoMs })
       }
@@ -499,13 +555,13 @@ function operationStatusBody(op: OperationRecord, now: number): Record<string, u
   if (op.status === 'InProgress') {
     if (Number.isFinite(op.dueAt)) {
       const total = Math.max(1, op.dueAt - op.startTime)
-      body['percentComplete'] = Math.min(99, Math.max(0, Math.floor(((now - op.startTime) / total) * 100)))
+      body.percentComplete = Math.min(99, Math.max(0, Math.floor(((now - op.startTime) / total) * 100)))
     }
   } else {
-    body['endTime'] = armTime(op.endTime ?? now)
-    body['percentComplete'] = 100
+    body.endTime = armTime(op.endTime ?? now)
+    body.percentComplete = 100
   }
-  if (op.error !== undefined) body['error'] = { code: op.error.code, message: op.error.message }
+  if (op.error !== undefined) body.error = { code: op.error.code, message: op.error.message }
   return body
 }
 
@@ -515,19 +571,31 @@ function operationStatusBody(op: OperationRecord, now: number): Record<string, u
 function validateControlPlaneTarget(cluster: ClusterSeed, versions: KubernetesVersionSeed[], requested: string): { resolved: string } | Reply {
   const resolved = resolveVersion(requested, versions)
   const current = currentCp(cluster)
-  if (resolved === undefined || (resolved !== current && !allPatches(versions).some((p) => p.version === resolved))) {
-    return rpError(400, 'VersionNotSupported',
-      `Version ${requested} is not supported in this region. Please use [az aks get-versions] command to get the supported version list in this region. For more information, please check https://aka.ms/supported-version-list`)
+  if (resolved === undefined || (resolved !== current && !allPatches(versions).some(p => p.version === resolved))) {
+    return rpError(
+      400,
+      'VersionNotSupported',
+      `Version ${requested} is not supported in this region. Please use [az aks get-versions] command to get the supported version list in this region. For more information, please check https://aka.ms/supported-version-list`
+    )
   }
   if (resolved === current) return { resolved }
   if (compareVersions(resolved, current) < 0) {
-    return rpError(400, 'OperationNotAllowed',
-      `Downgrading Kubernetes version ${current} to ${resolved} is not allowed. Available upgrades: [${controlPlaneUpgradesFor(current, versions).map((u) => u.kubernetesVersion).reverse().join(' ')}]. Please see https://aka.ms/aks-supported-k8s-ver for version details.`)
+    return rpError(
+      400,
+      'OperationNotAllowed',
+      `Downgrading Kubernetes version ${current} to ${resolved} is not allowed. Available upgrades: [${controlPlaneUpgradesFor(current, versions)
+        .map(u => u.kubernetesVersion)
+        .reverse()
+        .join(' ')}]. Please see https://aka.ms/aks-supported-k8s-ver for version details.`
+    )
   }
-  const allowed = (cluster.controlPlaneUpgrades ?? controlPlaneUpgradesFor(current, versions)).map((u) => u.kubernetesVersion)
+  const allowed = (cluster.controlPlaneUpgrades ?? controlPlaneUpgradesFor(current, versions)).map(u => u.kubernetesVersion)
   if (!allowed.includes(resolved)) {
-    return rpError(400, 'OperationNotAllowed',
-      `Upgrading Kubernetes version ${current} to ${resolved} is not allowed. Available upgrades: [${[...allowed].reverse().join(' ')}]. Please see https://aka.ms/aks-supported-k8s-ver for version details.`)
+    return rpError(
+      400,
+      'OperationNotAllowed',
+      `Upgrading Kubernetes version ${current} to ${resolved} is not allowed. Available upgrades: [${[...allowed].reverse().join(' ')}]. Please see https://aka.ms/aks-supported-k8s-ver for version details.`
+    )
   }
   return { resolved }
 }
@@ -537,16 +605,25 @@ function skewError(poolVersion: string, cpVersion: string): Reply | undefined {
   const [, poolMinor] = parseVersion(poolVersion)
   const [, cpMinor] = parseVersion(cpVersion)
   if (poolMinor > cpMinor) {
-    return rpError(400, 'NodePoolMcVersionIncompatible',
-      `Node pool version ${poolVersion} and control plane version ${cpVersion} are incompatible. Minor version of node pool version ${poolMinor} is bigger than control plane version ${cpMinor}. For more information, please check https://aka.ms/version-skew-policy`)
+    return rpError(
+      400,
+      'NodePoolMcVersionIncompatible',
+      `Node pool version ${poolVersion} and control plane version ${cpVersion} are incompatible. Minor version of node pool version ${poolMinor} is bigger than control plane version ${cpMinor}. For more information, please check https://aka.ms/version-skew-policy`
+    )
   }
   if (compareVersions(poolVersion, cpVersion) > 0) {
-    return rpError(400, 'NodePoolMcVersionIncompatible',
-      `Node pool version ${poolVersion} and control plane version ${cpVersion} are incompatible. Node pool version cannot be bigger than control plane version. For more information, please check https://aka.ms/version-skew-policy`)
+    return rpError(
+      400,
+      'NodePoolMcVersionIncompatible',
+      `Node pool version ${poolVersion} and control plane version ${cpVersion} are incompatible. Node pool version cannot be bigger than control plane version. For more information, please check https://aka.ms/version-skew-policy`
+    )
   }
   if (cpMinor - poolMinor > 3) {
-    return rpError(400, 'NodePoolMcVersionIncompatible',
-      `Node pool version ${poolVersion} and control plane version ${cpVersion} are incompatible. Minor version of node pool cannot be more than 3 versions less than control plane's version. Minor version of node pool is ${poolMinor} and control plane is ${cpMinor}.`)
+    return rpError(
+      400,
+      'NodePoolMcVersionIncompatible',
+      `Node pool version ${poolVersion} and control plane version ${cpVersion} are incompatible. Minor version of node pool cannot be more than 3 versions less than control plane's version. Minor version of node pool is ${poolMinor} and control plane is ${cpMinor}.`
+    )
   }
   return undefined
 }
@@ -554,19 +631,21 @@ function skewError(poolVersion: string, cpVersion: string): Reply | undefined {
 function validatePoolTarget(pool: PoolSeed, versions: KubernetesVersionSeed[], requested: string, cpVersion: string): { resolved: string } | Reply {
   const resolved = resolveVersion(requested, versions)
   const current = currentPool(pool)
-  if (resolved === undefined || (resolved !== current && !allPatches(versions).some((p) => p.version === resolved))) {
-    return rpError(400, 'VersionNotSupported',
-      `Version ${requested} is not supported in this region. Please use [az aks get-versions] command to get the supported version list in this region. For more information, please check https://aka.ms/supported-version-list`)
+  if (resolved === undefined || (resolved !== current && !allPatches(versions).some(p => p.version === resolved))) {
+    return rpError(
+      400,
+      'VersionNotSupported',
+      `Version ${requested} is not supported in this region. Please use [az aks get-versions] command to get the supported version list in this region. For more information, please check https://aka.ms/supported-version-list`
+    )
   }
   if (compareVersions(resolved, current) < 0) {
-    return rpError(400, 'OperationNotAllowed',
-      `Downgrading agent pool ${pool.name} from version ${current} to ${resolved} is not allowed.`)
+    return rpError(400, 'OperationNotAllowed', `Downgrading agent pool ${pool.name} from version ${current} to ${resolved} is not allowed.`)
   }
   return skewError(resolved, cpVersion) ?? { resolved }
 }
 
 function isReply(value: unknown): value is Reply {
-  return isRecord(value) && typeof value['status'] === 'number'
+  return isRecord(value) && typeof value.status === 'number'
 }
 
 // ---------------------------------------------------------------------------
@@ -577,19 +656,22 @@ function ifMatchFails(req: Incoming, eTag: string | undefined): Reply | undefine
   if (ifMatch === undefined || ifMatch === '' || ifMatch === '*') return undefined
   const wanted = ifMatch.replace(/^W\//, '').replace(/^"(.*)"$/, '$1')
   if (wanted === eTag) return undefined
-  return rpError(412, 'PreconditionFailed',
-    `Operation is not allowed because the provided eTag '${wanted}' in the if-match header does not match the current eTag '${eTag ?? ''}' of the resource. Please get the latest resource and retry.`)
+  return rpError(
+    412,
+    'PreconditionFailed',
+    `Operation is not allowed because the provided eTag '${wanted}' in the if-match header does not match the current eTag '${eTag ?? ''}' of the resource. Please get the latest resource and retry.`
+  )
 }
 
 function asyncHeaders(req: Incoming, op: OperationRecord, withLocation: boolean): Record<string, string> {
   const headers: Record<string, string> = { 'azure-asyncoperation': operationUrl(req, op, 'operations') }
-  if (withLocation) headers['location'] = operationUrl(req, op, 'operationresults')
+  if (withLocation) headers.location = operationUrl(req, op, 'operationresults')
   return headers
 }
 
 function stringProp(body: unknown, key: string): string | undefined {
   if (!isRecord(body)) return undefined
-  const props = body['properties']
+  const props = body.properties
   if (!isRecord(props)) return undefined
   const value = props[key]
   return typeof value === 'string' ? value : undefined
@@ -601,26 +683,39 @@ function putCluster(ctx: EmulatorContext, req: Incoming, cluster: ClusterSeed): 
   const conflict = conflictFor(ctx, cluster)
   if (conflict !== undefined) return conflict
   if (cluster.powerState === 'Stopped') {
-    return rpError(400, 'OperationNotAllowed', `Managed cluster ${cluster.name} is in stopped state, please start the cluster before performing this operation.`)
+    return rpError(
+      400,
+      'OperationNotAllowed',
+      `Managed cluster ${cluster.name} is in stopped state, please start the cluster before performing this operation.`
+    )
   }
   const body = req.body
-  if (!isRecord(body) || !isRecord(body['properties'])) {
-    return armError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized: \'Missing required property properties\'.')
+  if (!isRecord(body) || !isRecord(body.properties)) {
+    return armError(
+      400,
+      'InvalidRequestContent',
+      "The request content was invalid and could not be deserialized: 'Missing required property properties'."
+    )
   }
-  const props = body['properties']
+  const props = body.properties
   const versions = versionsOf(ctx, cluster)
   const requested = stringProp(body, 'kubernetesVersion') ?? cluster.kubernetesVersion
   const cp = validateControlPlaneTarget(cluster, versions, requested)
   if (isReply(cp)) return cp
   const poolTargets: PoolTarget[] = []
-  const profiles = Array.isArray(props['agentPoolProfiles']) ? props['agentPoolProfiles'] : []
+  const profiles = Array.isArray(props.agentPoolProfiles) ? props.agentPoolProfiles : []
   for (const profile of profiles) {
-    if (!isRecord(profile) || typeof profile['name'] !== 'string') continue
-    const pool = findPool(cluster, profile['name'])
+    if (!isRecord(profile) || typeof profile.name !== 'string') continue
+    const pool = findPool(cluster, profile.name)
     if (pool === undefined) {
-      return rpError(400, 'BadRequest', 'A new agent pool was introduced. Adding agent pools to an existing cluster is not allowed through managed cluster operations. For agent pool specific change, please use per agent pool operations: https://aka.ms/agent-pool-rest-api')
+      return rpError(
+        400,
+        'BadRequest',
+        'A new agent pool was introduced. Adding agent pools to an existing cluster is not allowed through managed cluster operations. For agent pool specific change, please use per agent pool operations: https://aka.ms/agent-pool-rest-api'
+      )
     }
-    const wanted = typeof profile['orchestratorVersion'] === 'string' && profile['orchestratorVersion'] !== '' ? profile['orchestratorVersion'] : pool.orchestratorVersion
+    const wanted =
+      typeof profile.orchestratorVersion === 'string' && profile.orchestratorVersion !== '' ? profile.orchestratorVersion : pool.orchestratorVersion
     const target = validatePoolTarget(pool, versions, wanted, cp.resolved)
     if (isReply(target)) return target
     if (target.resolved !== currentPool(pool) || wanted !== pool.orchestratorVersion) {
@@ -628,19 +723,19 @@ function putCluster(ctx: EmulatorContext, req: Incoming, cluster: ClusterSeed): 
     }
   }
   for (const pool of cluster.agentPools) {
-    if (poolTargets.some((t) => sameName(t.name, pool.name))) continue
+    if (poolTargets.some(t => sameName(t.name, pool.name))) continue
     const skew = skewError(currentPool(pool), cp.resolved)
     if (skew !== undefined) return skew
   }
-  if (isRecord(body['tags'])) {
-    cluster.tags = Object.fromEntries(Object.entries(body['tags']).filter((e): e is [string, string] => typeof e[1] === 'string'))
+  if (isRecord(body.tags)) {
+    cluster.tags = Object.fromEntries(Object.entries(body.tags).filter((e): e is [string, string] => typeof e[1] === 'string'))
   }
-  const auto = props['autoUpgradeProfile']
+  const auto = props.autoUpgradeProfile
   if (isRecord(auto)) {
     cluster.autoUpgradeProfile = {
       ...cluster.autoUpgradeProfile,
-      ...(typeof auto['upgradeChannel'] === 'string' ? { upgradeChannel: auto['upgradeChannel'] } : {}),
-      ...(typeof auto['nodeOSUpgradeChannel'] === 'string' ? { nodeOSUpgradeChannel: auto['nodeOSUpgradeChannel'] } : {})
+      ...(typeof auto.upgradeChannel === 'string' ? { upgradeChannel: auto.upgradeChannel } : {}),
+      ...(typeof auto.nodeOSUpgradeChannel === 'string' ? { nodeOSUpgradeChannel: auto.nodeOSUpgradeChannel } : {})
     }
   }
   const versionChange = cp.resolved !== currentCp(cluster) || requested !== cluster.kubernetesVersion
@@ -655,7 +750,7 @@ function putCluster(ctx: EmulatorContext, req: Incoming, cluster: ClusterSeed): 
   delete cluster.provisioningError
   cluster.eTag = randomUUID()
   for (const pool of cluster.agentPools) {
-    if (poolTargets.some((t) => sameName(t.name, pool.name))) {
+    if (poolTargets.some(t => sameName(t.name, pool.name))) {
       pool.provisioningState = 'Upgrading'
       delete pool.provisioningError
     }
@@ -670,32 +765,44 @@ function putPool(ctx: EmulatorContext, req: Incoming, cluster: ClusterSeed, pool
   const conflict = conflictFor(ctx, cluster, pool)
   if (conflict !== undefined) return conflict
   const body = req.body
-  if (!isRecord(body) || !isRecord(body['properties'])) {
-    return armError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized: \'Missing required property properties\'.')
+  if (!isRecord(body) || !isRecord(body.properties)) {
+    return armError(
+      400,
+      'InvalidRequestContent',
+      "The request content was invalid and could not be deserialized: 'Missing required property properties'."
+    )
   }
-  const props = body['properties']
+  const props = body.properties
   const versions = versionsOf(ctx, cluster)
-  const requested = typeof props['orchestratorVersion'] === 'string' && props['orchestratorVersion'] !== '' ? props['orchestratorVersion'] : pool.orchestratorVersion
+  const requested =
+    typeof props.orchestratorVersion === 'string' && props.orchestratorVersion !== '' ? props.orchestratorVersion : pool.orchestratorVersion
   const target = validatePoolTarget(pool, versions, requested, currentCp(cluster))
   if (isReply(target)) return target
-  const image = props['nodeImageVersion']
-  if (typeof image === 'string' && image !== '' && image !== pool.nodeImageVersion &&
-    !(pool.recentlyUsedVersions ?? []).some((r) => r.nodeImageVersion === image)) {
-    return rpError(400, 'InvalidParameter',
-      `The value of parameter agentPoolProfile.nodeImageVersion '${image}' is invalid. Only node image versions in recentlyUsedVersions can be set (rollback). Use upgradeNodeImageVersion to move to ${pool.latestNodeImageVersion ?? 'the latest node image'}.`)
+  const image = props.nodeImageVersion
+  if (
+    typeof image === 'string' &&
+    image !== '' &&
+    image !== pool.nodeImageVersion &&
+    !(pool.recentlyUsedVersions ?? []).some(r => r.nodeImageVersion === image)
+  ) {
+    return rpError(
+      400,
+      'InvalidParameter',
+      `The value of parameter agentPoolProfile.nodeImageVersion '${image}' is invalid. Only node image versions in recentlyUsedVersions can be set (rollback). Use upgradeNodeImageVersion to move to ${pool.latestNodeImageVersion ?? 'the latest node image'}.`
+    )
   }
-  if (typeof props['count'] === 'number') pool.count = props['count']
-  if (typeof props['enableAutoScaling'] === 'boolean') pool.enableAutoScaling = props['enableAutoScaling']
-  if (typeof props['minCount'] === 'number') pool.minCount = props['minCount']
-  if (typeof props['maxCount'] === 'number') pool.maxCount = props['maxCount']
-  const settings = props['upgradeSettings']
+  if (typeof props.count === 'number') pool.count = props.count
+  if (typeof props.enableAutoScaling === 'boolean') pool.enableAutoScaling = props.enableAutoScaling
+  if (typeof props.minCount === 'number') pool.minCount = props.minCount
+  if (typeof props.maxCount === 'number') pool.maxCount = props.maxCount
+  const settings = props.upgradeSettings
   if (isRecord(settings)) {
     const next = { ...pool.upgradeSettings }
-    if (typeof settings['maxSurge'] === 'string') next.maxSurge = settings['maxSurge']
-    if (typeof settings['maxUnavailable'] === 'string') next.maxUnavailable = settings['maxUnavailable']
-    if (typeof settings['drainTimeoutInMinutes'] === 'number') next.drainTimeoutInMinutes = settings['drainTimeoutInMinutes']
-    if (typeof settings['nodeSoakDurationInMinutes'] === 'number') next.nodeSoakDurationInMinutes = settings['nodeSoakDurationInMinutes']
-    if (typeof settings['undrainableNodeBehavior'] === 'string') next.undrainableNodeBehavior = settings['undrainableNodeBehavior']
+    if (typeof settings.maxSurge === 'string') next.maxSurge = settings.maxSurge
+    if (typeof settings.maxUnavailable === 'string') next.maxUnavailable = settings.maxUnavailable
+    if (typeof settings.drainTimeoutInMinutes === 'number') next.drainTimeoutInMinutes = settings.drainTimeoutInMinutes
+    if (typeof settings.nodeSoakDurationInMinutes === 'number') next.nodeSoakDurationInMinutes = settings.nodeSoakDurationInMinutes
+    if (typeof settings.undrainableNodeBehavior === 'string') next.undrainableNodeBehavior = settings.undrainableNodeBehavior
     pool.upgradeSettings = next
   }
   const versionChange = target.resolved !== currentPool(pool)
@@ -713,7 +820,11 @@ function upgradeNodeImage(ctx: EmulatorContext, req: Incoming, cluster: ClusterS
   const conflict = conflictFor(ctx, cluster, pool)
   if (conflict !== undefined) return conflict
   if (pool.powerState === 'Stopped') {
-    return rpError(400, 'OperationNotAllowed', `Agent pool ${pool.name} is in stopped state, please start the agent pool before performing this operation.`)
+    return rpError(
+      400,
+      'OperationNotAllowed',
+      `Agent pool ${pool.name} is in stopped state, please start the agent pool before performing this operation.`
+    )
   }
   const op = startOperation(ctx, { kind: 'node-image', cluster, pool })
   pool.provisioningState = 'UpgradingNodeImageVersion'
@@ -740,8 +851,11 @@ type Route =
   | { kind: 'operationResult'; sub: string; location: string; id: string }
 
 function parseRoute(path: string): Route | undefined {
-  const seg = path.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s))
-  const low = seg.map((s) => s.toLowerCase())
+  const seg = path
+    .split('/')
+    .filter(s => s !== '')
+    .map(s => decodeURIComponent(s))
+  const low = seg.map(s => s.toLowerCase())
   if (low[0] !== 'subscriptions' || seg[1] === undefined) return undefined
   const sub = seg[1]
   const rp = RP.toLowerCase()
@@ -796,18 +910,29 @@ const METHODS: Record<Route['kind'], string[]> = {
 
 function actionFor(route: Route, method: string): string {
   switch (route.kind) {
-    case 'listClusters': return `${CLUSTER_TYPE}/read`
-    case 'cluster': return method === 'PUT' ? `${CLUSTER_TYPE}/write` : `${CLUSTER_TYPE}/read`
-    case 'clusterUpgradeProfile': return `${CLUSTER_TYPE}/upgradeProfiles/read`
-    case 'pools': return `${POOL_TYPE}/read`
-    case 'pool': return method === 'PUT' ? `${POOL_TYPE}/write` : `${POOL_TYPE}/read`
-    case 'poolUpgradeProfile': return `${POOL_TYPE}/upgradeProfiles/read`
-    case 'upgradeNodeImage': return `${POOL_TYPE}/upgradeNodeImageVersion/action`
+    case 'listClusters':
+      return `${CLUSTER_TYPE}/read`
+    case 'cluster':
+      return method === 'PUT' ? `${CLUSTER_TYPE}/write` : `${CLUSTER_TYPE}/read`
+    case 'clusterUpgradeProfile':
+      return `${CLUSTER_TYPE}/upgradeProfiles/read`
+    case 'pools':
+      return `${POOL_TYPE}/read`
+    case 'pool':
+      return method === 'PUT' ? `${POOL_TYPE}/write` : `${POOL_TYPE}/read`
+    case 'poolUpgradeProfile':
+      return `${POOL_TYPE}/upgradeProfiles/read`
+    case 'upgradeNodeImage':
+      return `${POOL_TYPE}/upgradeNodeImageVersion/action`
     case 'maintenanceConfigs':
-    case 'maintenanceConfig': return `${CLUSTER_TYPE}/maintenanceConfigurations/read`
-    case 'kubernetesVersions': return `${RP}/locations/kubernetesVersions/read`
-    case 'operation': return `${RP}/locations/operations/read`
-    case 'operationResult': return `${RP}/locations/operationresults/read`
+    case 'maintenanceConfig':
+      return `${CLUSTER_TYPE}/maintenanceConfigurations/read`
+    case 'kubernetesVersions':
+      return `${RP}/locations/kubernetesVersions/read`
+    case 'operation':
+      return `${RP}/locations/operations/read`
+    case 'operationResult':
+      return `${RP}/locations/operationresults/read`
   }
 }
 
@@ -834,12 +959,23 @@ export function handleArm(ctx: EmulatorContext, req: Incoming): Reply {
   const route = parseRoute(req.path)
   if (!API_VERSION_PATTERN.test(apiVersion)) {
     const location = route !== undefined && 'location' in route ? route.location : 'westeurope'
-    return armError(400, 'NoRegisteredProviderFound',
-      `No registered resource provider found for location '${location}' and API version '${apiVersion}' for type 'managedClusters'. The supported api-versions are '${SUPPORTED_API_VERSIONS.join(', ')}'. The supported locations are 'eastus, westeurope, northeurope, westus2, swedencentral, germanywestcentral, uksouth'.`)
+    return armError(
+      400,
+      'NoRegisteredProviderFound',
+      `No registered resource provider found for location '${location}' and API version '${apiVersion}' for type 'managedClusters'. The supported api-versions are '${SUPPORTED_API_VERSIONS.join(', ')}'. The supported locations are 'eastus, westeurope, northeurope, westus2, swedencentral, germanywestcentral, uksouth'.`
+    )
   }
   if (route === undefined) {
-    return armError(404, 'InvalidResourceType',
-      `The resource type '${req.path.split('/').filter((s) => s !== '').at(-1) ?? ''}' could not be found in the namespace '${RP}' for api version '${apiVersion}'.`)
+    return armError(
+      404,
+      'InvalidResourceType',
+      `The resource type '${
+        req.path
+          .split('/')
+          .filter(s => s !== '')
+          .at(-1) ?? ''
+      }' could not be found in the namespace '${RP}' for api version '${apiVersion}'.`
+    )
   }
   if (!METHODS[route.kind].includes(req.method)) {
     return armError(405, 'MethodNotAllowed', `The requested resource does not support http method '${req.method}'.`)
@@ -861,8 +997,9 @@ export function handleArm(ctx: EmulatorContext, req: Incoming): Reply {
         return armError(404, 'ResourceGroupNotFound', `Resource group '${route.rg}' could not be found.`)
       }
       const rg = route.rg
-      const clusters = ctx.state.fleet.clusters.filter((c) => sameName(c.subscriptionId, route.sub) &&
-        (rg === undefined || sameName(c.resourceGroup, rg)) && c.forbidden !== true)
+      const clusters = ctx.state.fleet.clusters.filter(
+        c => sameName(c.subscriptionId, route.sub) && (rg === undefined || sameName(c.resourceGroup, rg)) && c.forbidden !== true
+      )
       return page(req, ctx, clusters.map(clusterToWire))
     }
     default:
@@ -874,8 +1011,11 @@ export function handleArm(ctx: EmulatorContext, req: Incoming): Reply {
   }
   const cluster = findCluster(ctx, route.sub, route.rg, route.name)
   if (cluster === undefined) {
-    return armError(404, 'ResourceNotFound',
-      `The Resource '${CLUSTER_TYPE}/${route.name}' under resource group '${route.rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`)
+    return armError(
+      404,
+      'ResourceNotFound',
+      `The Resource '${CLUSTER_TYPE}/${route.name}' under resource group '${route.rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`
+    )
   }
   const mutating = req.method !== 'GET'
   if (cluster.forbidden === true || (cluster.forbidden === 'write' && mutating)) {
@@ -888,11 +1028,15 @@ export function handleArm(ctx: EmulatorContext, req: Incoming): Reply {
     case 'clusterUpgradeProfile':
       return { status: 200, body: clusterUpgradeProfile(ctx, cluster) }
     case 'pools':
-      return page(req, ctx, cluster.agentPools.map((p) => poolToWire(cluster, p)))
+      return page(
+        req,
+        ctx,
+        cluster.agentPools.map(p => poolToWire(cluster, p))
+      )
     case 'maintenanceConfigs':
-      return { status: 200, body: { value: (cluster.maintenanceConfigurations ?? []).map((m) => maintenanceToWire(cluster, m)) } }
+      return { status: 200, body: { value: (cluster.maintenanceConfigurations ?? []).map(m => maintenanceToWire(cluster, m)) } }
     case 'maintenanceConfig': {
-      const config = (cluster.maintenanceConfigurations ?? []).find((m) => sameName(m.name, route.config))
+      const config = (cluster.maintenanceConfigurations ?? []).find(m => sameName(m.name, route.config))
       return config === undefined
         ? armError(404, 'NotFound', `Maintenance configuration '${route.config}' is not found in managed cluster ${cluster.name}.`)
         : { status: 200, body: maintenanceToWire(cluster, config) }
@@ -903,7 +1047,11 @@ export function handleArm(ctx: EmulatorContext, req: Incoming): Reply {
 
   const pool = findPool(cluster, route.pool)
   if (pool === undefined) {
-    return armError(404, 'NotFound', `Could not find agent pool '${route.pool}' in managed cluster '${cluster.name}' in resource group '${cluster.resourceGroup}'.`)
+    return armError(
+      404,
+      'NotFound',
+      `Could not find agent pool '${route.pool}' in managed cluster '${cluster.name}' in resource group '${cluster.resourceGroup}'.`
+    )
   }
   switch (route.kind) {
     case 'pool':
@@ -915,8 +1063,12 @@ export function handleArm(ctx: EmulatorContext, req: Incoming): Reply {
   }
 }
 
-function operationReply(ctx: EmulatorContext, req: Incoming, route: { kind: 'operation' | 'operationResult'; sub: string; location: string; id: string }): Reply {
-  const op = ctx.state.operations.find((o) => sameName(o.id, route.id) && sameName(o.subscriptionId, route.sub))
+function operationReply(
+  ctx: EmulatorContext,
+  req: Incoming,
+  route: { kind: 'operation' | 'operationResult'; sub: string; location: string; id: string }
+): Reply {
+  const op = ctx.state.operations.find(o => sameName(o.id, route.id) && sameName(o.subscriptionId, route.sub))
   if (op === undefined) {
     return armError(404, 'NotFound', `Operation '${route.id}' was not found in location '${route.location}'.`)
   }

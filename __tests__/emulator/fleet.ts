@@ -199,7 +199,7 @@ export function kubernetesVersionsFrom(minors: MinorSpec[]): KubernetesVersionSe
     const patches = [...minor.patches].sort(compareVersions)
     const patchVersions: Record<string, { upgrades: string[] }> = {}
     for (const patch of patches) {
-      const later = patches.filter((p) => compareVersions(p, patch) > 0)
+      const later = patches.filter(p => compareVersions(p, patch) > 0)
       const nextMinor = next === undefined ? [] : [...next.patches].sort(compareVersions)
       patchVersions[patch] = { upgrades: [...later, ...nextMinor] }
     }
@@ -258,8 +258,8 @@ function minorOf(version: string): string {
 export function kubernetesVersionsFor(fleet: Fleet, location: string): KubernetesVersionSeed[] {
   const table = fleet.kubernetesVersions
   if (table === undefined) return DEFAULT_KUBERNETES_VERSIONS
-  const key = Object.keys(table).find((k) => k.toLowerCase() === location.toLowerCase())
-  return (key === undefined ? table['default'] : table[key]) ?? DEFAULT_KUBERNETES_VERSIONS
+  const key = Object.keys(table).find(k => k.toLowerCase() === location.toLowerCase())
+  return (key === undefined ? table.default : table[key]) ?? DEFAULT_KUBERNETES_VERSIONS
 }
 
 /** Every patch the location offers, ascending, with its minor's preview flag. */
@@ -276,8 +276,8 @@ export function resolveVersion(requested: string, versions: KubernetesVersionSee
   const [, , patch] = parseVersion(requested)
   if (patch >= 0) return requested
   const minor = minorOf(requested)
-  const patches = allPatches(versions).filter((p) => minorOf(p.version) === minor)
-  const ga = patches.filter((p) => !p.isPreview)
+  const patches = allPatches(versions).filter(p => minorOf(p.version) === minor)
+  const ga = patches.filter(p => !p.isPreview)
   return (ga.length > 0 ? ga : patches).at(-1)?.version
 }
 
@@ -288,28 +288,25 @@ export function resolveVersion(requested: string, versions: KubernetesVersionSee
  */
 export function controlPlaneUpgradesFor(current: string, versions: KubernetesVersionSeed[]): VersionUpgradeSeed[] {
   const patches = allPatches(versions)
-  const preview = new Map(patches.map((p) => [p.version, p.isPreview]))
+  const preview = new Map(patches.map(p => [p.version, p.isPreview]))
   for (const minor of versions) {
     const listed = minor.patchVersions[current]
     if (listed !== undefined) {
-      return [...listed.upgrades]
-        .sort(compareVersions)
-        .map((v) => ({ kubernetesVersion: v, isPreview: preview.get(v) ?? false }))
+      return [...listed.upgrades].sort(compareVersions).map(v => ({ kubernetesVersion: v, isPreview: preview.get(v) ?? false }))
     }
   }
   const [major, minorNumber] = parseVersion(current)
   const nextMinor = `${major}.${minorNumber + 1}`
   return patches
-    .filter((p) => compareVersions(p.version, current) > 0 &&
-      (minorOf(p.version) === minorOf(current) || minorOf(p.version) === nextMinor))
-    .map((p) => ({ kubernetesVersion: p.version, isPreview: p.isPreview }))
+    .filter(p => compareVersions(p.version, current) > 0 && (minorOf(p.version) === minorOf(current) || minorOf(p.version) === nextMinor))
+    .map(p => ({ kubernetesVersion: p.version, isPreview: p.isPreview }))
 }
 
 /** A pool may go to any offered version above its own up to the control plane's (version skew policy). */
 export function poolUpgradesFor(poolVersion: string, controlPlane: string, versions: KubernetesVersionSeed[]): VersionUpgradeSeed[] {
   return allPatches(versions)
-    .filter((p) => compareVersions(p.version, poolVersion) > 0 && compareVersions(p.version, controlPlane) <= 0)
-    .map((p) => ({ kubernetesVersion: p.version, isPreview: p.isPreview }))
+    .filter(p => compareVersions(p.version, poolVersion) > 0 && compareVersions(p.version, controlPlane) <= 0)
+    .map(p => ({ kubernetesVersion: p.version, isPreview: p.isPreview }))
 }
 
 // ---------------------------------------------------------------------------
@@ -412,14 +409,42 @@ export function generateFleet(options: GenerateFleetOptions): Fleet {
       kubernetesVersion: version,
       autoUpgradeProfile: { upgradeChannel: 'none', nodeOSUpgradeChannel: 'None' },
       agentPools: [
-        { name: 'system', mode: 'System', osType: 'Linux', osSKU: 'Ubuntu', count: 3, orchestratorVersion: version,
-          nodeImageVersion: fresh ? NODE_IMAGES.ubuntu2204 : NODE_IMAGES.ubuntu2204Old },
-        { name: 'apps', mode: 'User', osType: 'Linux', osSKU: 'Ubuntu', count: 5, orchestratorVersion: version,
-          nodeImageVersion: fresh ? NODE_IMAGES.ubuntu2204 : NODE_IMAGES.ubuntu2204Old },
-        { name: 'azl', mode: 'User', osType: 'Linux', osSKU: 'AzureLinux', count: 2, orchestratorVersion: version,
-          nodeImageVersion: fresh ? NODE_IMAGES.azureLinux3 : NODE_IMAGES.azureLinux3Old },
-        { name: 'win22', mode: 'User', osType: 'Windows', osSKU: 'Windows2022', count: 2, orchestratorVersion: version,
-          nodeImageVersion: fresh ? NODE_IMAGES.windows2022 : NODE_IMAGES.windows2022Old }
+        {
+          name: 'system',
+          mode: 'System',
+          osType: 'Linux',
+          osSKU: 'Ubuntu',
+          count: 3,
+          orchestratorVersion: version,
+          nodeImageVersion: fresh ? NODE_IMAGES.ubuntu2204 : NODE_IMAGES.ubuntu2204Old
+        },
+        {
+          name: 'apps',
+          mode: 'User',
+          osType: 'Linux',
+          osSKU: 'Ubuntu',
+          count: 5,
+          orchestratorVersion: version,
+          nodeImageVersion: fresh ? NODE_IMAGES.ubuntu2204 : NODE_IMAGES.ubuntu2204Old
+        },
+        {
+          name: 'azl',
+          mode: 'User',
+          osType: 'Linux',
+          osSKU: 'AzureLinux',
+          count: 2,
+          orchestratorVersion: version,
+          nodeImageVersion: fresh ? NODE_IMAGES.azureLinux3 : NODE_IMAGES.azureLinux3Old
+        },
+        {
+          name: 'win22',
+          mode: 'User',
+          osType: 'Windows',
+          osSKU: 'Windows2022',
+          count: 2,
+          orchestratorVersion: version,
+          nodeImageVersion: fresh ? NODE_IMAGES.windows2022 : NODE_IMAGES.windows2022Old
+        }
       ]
     })
   }

@@ -124,10 +124,10 @@ export function createGitHubState(repository: string, now: () => number): GitHub
     requestCount: 0,
     nextId: id,
     issue(number) {
-      return state.issues.find((i) => i.number === number)
+      return state.issues.find(i => i.number === number)
     },
     ensureLabel(name) {
-      const existing = state.labels.find((l) => l.name.toLowerCase() === name.toLowerCase())
+      const existing = state.labels.find(l => l.name.toLowerCase() === name.toLowerCase())
       if (existing !== undefined) return existing
       const label: GitHubLabel = { id: id(), name, color: 'ededed', description: null, default: false }
       state.labels.push(label)
@@ -136,7 +136,7 @@ export function createGitHubState(repository: string, now: () => number): GitHub
     createIssue(fields) {
       const at = fields.createdAt ?? now()
       const user = fields.user ?? state.botLogin
-      const labels = (fields.labels ?? []).map((l) => state.ensureLabel(l).name)
+      const labels = (fields.labels ?? []).map(l => state.ensureLabel(l).name)
       const issue: GitHubIssue = {
         id: id(),
         number: state.issues.reduce((max, i) => Math.max(max, i.number), 0) + 1,
@@ -236,7 +236,7 @@ function association(login: string): string {
 function issueJson(u: Urls, state: GitHubState, issue: GitHubIssue): Record<string, unknown> {
   const url = `${u.repoApi}/issues/${issue.number}`
   const labels = issue.labels
-    .map((name) => state.labels.find((l) => l.name.toLowerCase() === name.toLowerCase()))
+    .map(name => state.labels.find(l => l.name.toLowerCase() === name.toLowerCase()))
     .filter((l): l is GitHubLabel => l !== undefined)
   return {
     url,
@@ -250,11 +250,11 @@ function issueJson(u: Urls, state: GitHubState, issue: GitHubIssue): Record<stri
     number: issue.number,
     title: issue.title,
     user: userJson(u, issue.user),
-    labels: labels.map((l) => labelJson(u, l)),
+    labels: labels.map(l => labelJson(u, l)),
     state: issue.state,
     locked: issue.locked,
     assignee: issue.assignees[0] === undefined ? null : userJson(u, issue.assignees[0]),
-    assignees: issue.assignees.map((a) => userJson(u, a)),
+    assignees: issue.assignees.map(a => userJson(u, a)),
     milestone: null,
     comments: issue.comments.length,
     created_at: githubTime(issue.createdAt),
@@ -293,7 +293,7 @@ function commentJson(u: Urls, issue: GitHubIssue, comment: GitHubComment): Recor
 
 function eventJson(u: Urls, state: GitHubState, issue: GitHubIssue, event: GitHubEvent): Record<string, unknown> {
   if (event.event === 'commented') {
-    const comment = issue.comments.find((c) => c.id === event.commentId)
+    const comment = issue.comments.find(c => c.id === event.commentId)
     if (comment !== undefined) return { ...commentJson(u, issue, comment), event: 'commented', actor: userJson(u, comment.user) }
   }
   const json: Record<string, unknown> = {
@@ -308,15 +308,15 @@ function eventJson(u: Urls, state: GitHubState, issue: GitHubIssue, event: GitHu
     performed_via_github_app: null
   }
   if (event.label !== undefined) {
-    const label = state.labels.find((l) => l.name.toLowerCase() === event.label?.toLowerCase())
-    json['label'] = { name: event.label, color: label?.color ?? 'ededed' }
+    const label = state.labels.find(l => l.name.toLowerCase() === event.label?.toLowerCase())
+    json.label = { name: event.label, color: label?.color ?? 'ededed' }
   }
-  if (event.rename !== undefined) json['rename'] = event.rename
+  if (event.rename !== undefined) json.rename = event.rename
   if (event.assignee !== undefined) {
-    json['assignee'] = userJson(u, event.assignee)
-    json['assigner'] = userJson(u, event.actor)
+    json.assignee = userJson(u, event.assignee)
+    json.assigner = userJson(u, event.actor)
   }
-  if (event.stateReason !== undefined) json['state_reason'] = event.stateReason
+  if (event.stateReason !== undefined) json.state_reason = event.stateReason
   return json
 }
 
@@ -340,8 +340,8 @@ function validation(resource: string, field: string, text: string, doc: string):
 }
 
 function paginate(req: Incoming, items: unknown[]): Reply {
-  const perPage = Math.min(100, Math.max(1, Number.parseInt(req.query['per_page'] ?? '30', 10) || 30))
-  const pageNo = Math.max(1, Number.parseInt(req.query['page'] ?? '1', 10) || 1)
+  const perPage = Math.min(100, Math.max(1, Number.parseInt(req.query.per_page ?? '30', 10) || 30))
+  const pageNo = Math.max(1, Number.parseInt(req.query.page ?? '1', 10) || 1)
   const last = Math.max(1, Math.ceil(items.length / perPage))
   const slice = items.slice((pageNo - 1) * perPage, pageNo * perPage)
   const link = (p: number): string => {
@@ -360,7 +360,7 @@ function labelNames(value: unknown): string[] | undefined {
   const names: string[] = []
   for (const entry of value) {
     if (typeof entry === 'string') names.push(entry)
-    else if (isRecord(entry) && typeof entry['name'] === 'string') names.push(entry['name'])
+    else if (isRecord(entry) && typeof entry.name === 'string') names.push(entry.name)
   }
   return names
 }
@@ -393,12 +393,16 @@ export function handleGitHub(state: GitHubState, token: string, now: () => numbe
 }
 
 function route(state: GitHubState, token: string, now: () => number, req: Incoming): Reply {
-  const auth = req.headers['authorization'] ?? ''
+  const auth = req.headers.authorization ?? ''
   const match = /^(?:token|bearer)\s+(\S+)$/i.exec(auth)
   if (match?.[1] !== token) return message(401, 'Bad credentials')
   if (req.path === GRAPHQL_PATH) return graphql(state, req)
   const u = urls(req, state)
-  const seg = req.path.slice(API_PREFIX.length).split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s))
+  const seg = req.path
+    .slice(API_PREFIX.length)
+    .split('/')
+    .filter(s => s !== '')
+    .map(s => decodeURIComponent(s))
   if (seg[0] === 'user' && seg.length === 1) {
     return message(403, 'Resource not accessible by integration', `${DOCS}/users/users#get-the-authenticated-user`)
   }
@@ -413,20 +417,32 @@ function route(state: GitHubState, token: string, now: () => number, req: Incomi
   if (rest.length === 0 && m === 'GET') return { status: 200, body: repoJson(u, state) }
 
   if (rest[0] === 'labels') {
-    if (rest.length === 1 && m === 'GET') return paginate(req, state.labels.map((l) => labelJson(u, l)))
+    if (rest.length === 1 && m === 'GET')
+      return paginate(
+        req,
+        state.labels.map(l => labelJson(u, l))
+      )
     if (rest.length === 1 && m === 'POST') {
-      const name = body['name']
+      const name = body.name
       if (typeof name !== 'string' || name === '') return validation('Label', 'name', 'name is missing', `${DOCS}/issues/labels#create-a-label`)
-      if (state.labels.some((l) => l.name.toLowerCase() === name.toLowerCase())) {
-        return { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'Label', code: 'already_exists', field: 'name' }], documentation_url: `${DOCS}/issues/labels#create-a-label`, status: '422' } }
+      if (state.labels.some(l => l.name.toLowerCase() === name.toLowerCase())) {
+        return {
+          status: 422,
+          body: {
+            message: 'Validation Failed',
+            errors: [{ resource: 'Label', code: 'already_exists', field: 'name' }],
+            documentation_url: `${DOCS}/issues/labels#create-a-label`,
+            status: '422'
+          }
+        }
       }
       const label = state.ensureLabel(name)
-      if (typeof body['color'] === 'string') label.color = body['color'].replace(/^#/, '')
-      if (typeof body['description'] === 'string') label.description = body['description']
+      if (typeof body.color === 'string') label.color = body.color.replace(/^#/, '')
+      if (typeof body.description === 'string') label.description = body.description
       return { status: 201, headers: { location: `${u.repoApi}/labels/${encodeURIComponent(name)}` }, body: labelJson(u, label) }
     }
     if (rest.length === 2 && m === 'GET') {
-      const label = state.labels.find((l) => l.name.toLowerCase() === rest[1]?.toLowerCase())
+      const label = state.labels.find(l => l.name.toLowerCase() === rest[1]?.toLowerCase())
       return label === undefined ? message(404, 'Not Found', `${DOCS}/issues/labels#get-a-label`) : { status: 200, body: labelJson(u, label) }
     }
     return message(404, 'Not Found')
@@ -451,37 +467,64 @@ function route(state: GitHubState, token: string, now: () => number, req: Incomi
   }
   if (rest[2] === 'comments' && rest.length === 3) {
     if (m === 'GET') {
-      const since = req.query['since']
-      const comments = issue.comments.filter((c) => since === undefined || c.updatedAt >= Date.parse(since))
-      return paginate(req, comments.map((c) => commentJson(u, issue, c)))
+      const since = req.query.since
+      const comments = issue.comments.filter(c => since === undefined || c.updatedAt >= Date.parse(since))
+      return paginate(
+        req,
+        comments.map(c => commentJson(u, issue, c))
+      )
     }
     if (m === 'POST') {
-      const text = body['body']
-      if (typeof text !== 'string' || text === '') return validation('IssueComment', 'body', 'body is missing', `${DOCS}/issues/comments#create-an-issue-comment`)
-      if (text.length > MAX_BODY_CHARS) return validation('IssueComment', 'body', `body is too long (maximum is ${MAX_BODY_CHARS} characters)`, `${DOCS}/issues/comments#create-an-issue-comment`)
+      const text = body.body
+      if (typeof text !== 'string' || text === '')
+        return validation('IssueComment', 'body', 'body is missing', `${DOCS}/issues/comments#create-an-issue-comment`)
+      if (text.length > MAX_BODY_CHARS)
+        return validation(
+          'IssueComment',
+          'body',
+          `body is too long (maximum is ${MAX_BODY_CHARS} characters)`,
+          `${DOCS}/issues/comments#create-an-issue-comment`
+        )
       const comment = state.addComment(issue.number, text, state.botLogin)
       return { status: 201, headers: { location: `${u.repoApi}/issues/comments/${comment.id}` }, body: commentJson(u, issue, comment) }
     }
   }
   if (rest[2] === 'timeline' && rest.length === 3 && m === 'GET') {
-    return paginate(req, [...issue.events].sort((a, b) => a.createdAt - b.createdAt || a.id - b.id).map((e) => eventJson(u, state, issue, e)))
+    return paginate(
+      req,
+      [...issue.events].sort((a, b) => a.createdAt - b.createdAt || a.id - b.id).map(e => eventJson(u, state, issue, e))
+    )
   }
   if (rest[2] === 'events' && rest.length === 3 && m === 'GET') {
-    return paginate(req, issue.events.filter((e) => e.event !== 'commented').map((e) => eventJson(u, state, issue, e)))
+    return paginate(
+      req,
+      issue.events.filter(e => e.event !== 'commented').map(e => eventJson(u, state, issue, e))
+    )
   }
   if (rest[2] === 'labels') {
-    if (rest.length === 3 && m === 'GET') return paginate(req, issue.labels.map((n) => labelJson(u, state.ensureLabel(n))))
+    if (rest.length === 3 && m === 'GET')
+      return paginate(
+        req,
+        issue.labels.map(n => labelJson(u, state.ensureLabel(n)))
+      )
     if (rest.length === 3 && (m === 'POST' || m === 'PUT')) {
-      const names = labelNames(body['labels']) ?? labelNames(req.body) ?? []
+      const names = labelNames(body.labels) ?? labelNames(req.body) ?? []
       const next = m === 'PUT' ? names : [...issue.labels, ...names]
       setLabels(state, issue, next, state.botLogin, now())
-      return { status: 200, body: issue.labels.map((n) => labelJson(u, state.ensureLabel(n))) }
+      return { status: 200, body: issue.labels.map(n => labelJson(u, state.ensureLabel(n))) }
     }
     if (rest.length === 4 && m === 'DELETE') {
       const name = rest[3] ?? ''
-      if (!issue.labels.some((l) => l.toLowerCase() === name.toLowerCase())) return message(404, 'Label does not exist', `${DOCS}/issues/labels#remove-a-label-from-an-issue`)
-      setLabels(state, issue, issue.labels.filter((l) => l.toLowerCase() !== name.toLowerCase()), state.botLogin, now())
-      return { status: 200, body: issue.labels.map((n) => labelJson(u, state.ensureLabel(n))) }
+      if (!issue.labels.some(l => l.toLowerCase() === name.toLowerCase()))
+        return message(404, 'Label does not exist', `${DOCS}/issues/labels#remove-a-label-from-an-issue`)
+      setLabels(
+        state,
+        issue,
+        issue.labels.filter(l => l.toLowerCase() !== name.toLowerCase()),
+        state.botLogin,
+        now()
+      )
+      return { status: 200, body: issue.labels.map(n => labelJson(u, state.ensureLabel(n))) }
     }
   }
   return message(404, 'Not Found')
@@ -506,39 +549,50 @@ function repoJson(u: Urls, state: GitHubState): Record<string, unknown> {
     has_wiki: false,
     archived: false,
     disabled: false,
-    open_issues_count: state.issues.filter((i) => i.state === 'open').length
+    open_issues_count: state.issues.filter(i => i.state === 'open').length
   }
 }
 
 function listIssues(req: Incoming, u: Urls, state: GitHubState): Reply {
-  const wantedState = req.query['state'] ?? 'open'
-  const labels = (req.query['labels'] ?? '').split(',').map((l) => l.trim().toLowerCase()).filter((l) => l !== '')
-  const creator = req.query['creator']?.toLowerCase()
-  const assignee = req.query['assignee']
-  const since = req.query['since'] === undefined ? undefined : Date.parse(req.query['since'])
-  const sort = req.query['sort'] ?? 'created'
-  const direction = req.query['direction'] === 'asc' ? 1 : -1
+  const wantedState = req.query.state ?? 'open'
+  const labels = (req.query.labels ?? '')
+    .split(',')
+    .map(l => l.trim().toLowerCase())
+    .filter(l => l !== '')
+  const creator = req.query.creator?.toLowerCase()
+  const assignee = req.query.assignee
+  const since = req.query.since === undefined ? undefined : Date.parse(req.query.since)
+  const sort = req.query.sort ?? 'created'
+  const direction = req.query.direction === 'asc' ? 1 : -1
   const key = (i: GitHubIssue): number => (sort === 'updated' ? i.updatedAt : sort === 'comments' ? i.comments.length : i.createdAt)
   const issues = state.issues
-    .filter((i) => wantedState === 'all' || i.state === wantedState)
-    .filter((i) => labels.every((l) => i.labels.some((il) => il.toLowerCase() === l)))
-    .filter((i) => creator === undefined || i.user.toLowerCase() === creator)
-    .filter((i) => assignee === undefined || (assignee === 'none' ? i.assignees.length === 0 : assignee === '*' ? i.assignees.length > 0 : i.assignees.includes(assignee)))
-    .filter((i) => since === undefined || i.updatedAt >= since)
+    .filter(i => wantedState === 'all' || i.state === wantedState)
+    .filter(i => labels.every(l => i.labels.some(il => il.toLowerCase() === l)))
+    .filter(i => creator === undefined || i.user.toLowerCase() === creator)
+    .filter(
+      i =>
+        assignee === undefined ||
+        (assignee === 'none' ? i.assignees.length === 0 : assignee === '*' ? i.assignees.length > 0 : i.assignees.includes(assignee))
+    )
+    .filter(i => since === undefined || i.updatedAt >= since)
     .sort((a, b) => direction * (key(a) - key(b) || a.number - b.number))
-  return paginate(req, issues.map((i) => issueJson(u, state, i)))
+  return paginate(
+    req,
+    issues.map(i => issueJson(u, state, i))
+  )
 }
 
 function createIssue(u: Urls, state: GitHubState, body: Record<string, unknown>): Reply {
   const doc = `${DOCS}/issues/issues#create-an-issue`
-  const title = body['title']
+  const title = body.title
   if (typeof title !== 'string' && typeof title !== 'number') {
     return { status: 422, body: { message: 'Invalid request.\n\n"title" wasn\'t supplied.', documentation_url: doc, status: '422' } }
   }
-  const text = typeof body['body'] === 'string' ? body['body'] : null
-  if (text !== null && text.length > MAX_BODY_CHARS) return validation('Issue', 'body', `body is too long (maximum is ${MAX_BODY_CHARS} characters)`, doc)
-  const assignees = stringList(body['assignees']) ?? (typeof body['assignee'] === 'string' ? [body['assignee']] : [])
-  const issue = state.createIssue({ title: String(title), body: text, labels: labelNames(body['labels']) ?? [], assignees })
+  const text = typeof body.body === 'string' ? body.body : null
+  if (text !== null && text.length > MAX_BODY_CHARS)
+    return validation('Issue', 'body', `body is too long (maximum is ${MAX_BODY_CHARS} characters)`, doc)
+  const assignees = stringList(body.assignees) ?? (typeof body.assignee === 'string' ? [body.assignee] : [])
+  const issue = state.createIssue({ title: String(title), body: text, labels: labelNames(body.labels) ?? [], assignees })
   return { status: 201, headers: { location: `${u.repoApi}/issues/${issue.number}` }, body: issueJson(u, state, issue) }
 }
 
@@ -546,13 +600,15 @@ function setLabels(state: GitHubState, issue: GitHubIssue, names: string[], acto
   const next: string[] = []
   for (const name of names) {
     const label = state.ensureLabel(name)
-    if (!next.some((n) => n.toLowerCase() === label.name.toLowerCase())) next.push(label.name)
+    if (!next.some(n => n.toLowerCase() === label.name.toLowerCase())) next.push(label.name)
   }
   for (const name of next) {
-    if (!issue.labels.some((l) => l.toLowerCase() === name.toLowerCase())) issue.events.push({ id: state.nextId(), event: 'labeled', actor, createdAt: at, label: name })
+    if (!issue.labels.some(l => l.toLowerCase() === name.toLowerCase()))
+      issue.events.push({ id: state.nextId(), event: 'labeled', actor, createdAt: at, label: name })
   }
   for (const name of issue.labels) {
-    if (!next.some((l) => l.toLowerCase() === name.toLowerCase())) issue.events.push({ id: state.nextId(), event: 'unlabeled', actor, createdAt: at, label: name })
+    if (!next.some(l => l.toLowerCase() === name.toLowerCase()))
+      issue.events.push({ id: state.nextId(), event: 'unlabeled', actor, createdAt: at, label: name })
   }
   issue.labels = next
   issue.updatedAt = at
@@ -563,24 +619,24 @@ function updateIssue(u: Urls, state: GitHubState, issue: GitHubIssue, body: Reco
   const at = now()
   const actor = state.botLogin
   const eventId = (): number => state.nextId()
-  if (typeof body['body'] === 'string' && body['body'].length > MAX_BODY_CHARS) {
+  if (typeof body.body === 'string' && body.body.length > MAX_BODY_CHARS) {
     return validation('Issue', 'body', `body is too long (maximum is ${MAX_BODY_CHARS} characters)`, doc)
   }
-  const title = body['title']
+  const title = body.title
   if ((typeof title === 'string' || typeof title === 'number') && String(title) !== issue.title) {
     issue.events.push({ id: eventId(), event: 'renamed', actor, createdAt: at, rename: { from: issue.title, to: String(title) } })
     issue.title = String(title)
   }
-  if ('body' in body && (typeof body['body'] === 'string' || body['body'] === null)) {
-    const next = body['body']
+  if ('body' in body && (typeof body.body === 'string' || body.body === null)) {
+    const next = body.body
     if (next !== issue.body) issue.edits.push({ at, login: actor, before: issue.body, after: next })
     issue.body = next
   }
-  const wanted = body['state']
+  const wanted = body.state
   if ((wanted === 'closed' || wanted === 'open') && wanted !== issue.state) {
     issue.state = wanted
     if (wanted === 'closed') {
-      issue.stateReason = typeof body['state_reason'] === 'string' ? body['state_reason'] : 'completed'
+      issue.stateReason = typeof body.state_reason === 'string' ? body.state_reason : 'completed'
       issue.closedAt = at
       issue.closedBy = actor
       issue.events.push({ id: eventId(), event: 'closed', actor, createdAt: at, stateReason: issue.stateReason })
@@ -590,15 +646,17 @@ function updateIssue(u: Urls, state: GitHubState, issue: GitHubIssue, body: Reco
       issue.closedBy = null
       issue.events.push({ id: eventId(), event: 'reopened', actor, createdAt: at, stateReason: 'reopened' })
     }
-  } else if (typeof body['state_reason'] === 'string' && issue.state === 'closed') {
-    issue.stateReason = body['state_reason']
+  } else if (typeof body.state_reason === 'string' && issue.state === 'closed') {
+    issue.stateReason = body.state_reason
   }
-  const labels = labelNames(body['labels'])
+  const labels = labelNames(body.labels)
   if (labels !== undefined) setLabels(state, issue, labels, actor, at)
-  const assignees = stringList(body['assignees'])
+  const assignees = stringList(body.assignees)
   if (assignees !== undefined) {
-    for (const a of assignees) if (!issue.assignees.includes(a)) issue.events.push({ id: eventId(), event: 'assigned', actor, createdAt: at, assignee: a })
-    for (const a of issue.assignees) if (!assignees.includes(a)) issue.events.push({ id: eventId(), event: 'unassigned', actor, createdAt: at, assignee: a })
+    for (const a of assignees)
+      if (!issue.assignees.includes(a)) issue.events.push({ id: eventId(), event: 'assigned', actor, createdAt: at, assignee: a })
+    for (const a of issue.assignees)
+      if (!assignees.includes(a)) issue.events.push({ id: eventId(), event: 'unassigned', actor, createdAt: at, assignee: a })
     issue.assignees = [...assignees]
   }
   issue.updatedAt = at
@@ -612,16 +670,16 @@ function updateIssue(u: Urls, state: GitHubState, issue: GitHubIssue, body: Reco
  */
 function graphql(state: GitHubState, req: Incoming): Reply {
   const body = isRecord(req.body) ? req.body : {}
-  const query = typeof body['query'] === 'string' ? body['query'] : ''
-  const variables = isRecord(body['variables']) ? body['variables'] : {}
+  const query = typeof body.query === 'string' ? body.query : ''
+  const variables = isRecord(body.variables) ? body.variables : {}
   if (req.method !== 'POST' || !/userContentEdits/.test(query)) {
     return { status: 200, body: { errors: [{ message: 'This emulator answers only the userContentEdits query of an issue.' }] } }
   }
-  const number = Number(variables['number'])
-  const issue = state.issues.find((i) => i.number === number)
-  if (!issue || variables['owner'] !== state.owner || variables['repo'] !== state.repo) {
+  const number = Number(variables.number)
+  const issue = state.issues.find(i => i.number === number)
+  if (!issue || variables.owner !== state.owner || variables.repo !== state.repo) {
     return { status: 200, body: { data: { repository: null }, errors: [{ type: 'NOT_FOUND', message: `Could not resolve issue ${number}` }] } }
   }
-  const nodes = issue.edits.map((e) => ({ editedAt: githubTime(e.at), editor: { login: e.login }, diff: e.after }))
+  const nodes = issue.edits.map(e => ({ editedAt: githubTime(e.at), editor: { login: e.login }, diff: e.after }))
   return { status: 200, body: { data: { repository: { issue: { userContentEdits: { nodes } } } } } }
 }

@@ -11,11 +11,11 @@ import type { EmulatorContext, Incoming, Reply } from './types.ts'
 export function handleOidc(ctx: EmulatorContext, req: Incoming): Reply {
   if (req.path === '/_oidc/.well-known/jwks') return { status: 200, body: { keys: [jwk(ctx.oidcKey)] } }
   if (req.path !== '/_oidc/token' || req.method !== 'GET') return { status: 404, body: { message: 'Not Found' } }
-  const auth = req.headers['authorization'] ?? ''
+  const auth = req.headers.authorization ?? ''
   if (auth !== `Bearer ${ctx.oidcRequestToken}`) {
     return { status: 401, body: { message: 'Unauthorized: the ACTIONS_ID_TOKEN_REQUEST_TOKEN bearer token is missing or wrong.' } }
   }
-  const audience = req.query['audience'] ?? `https://github.com/${ctx.repository.split('/')[0] ?? ''}`
+  const audience = req.query.audience ?? `https://github.com/${ctx.repository.split('/')[0] ?? ''}`
   const now = Math.floor(ctx.now() / 1000)
   const [owner] = ctx.repository.split('/')
   const claims = {
@@ -50,7 +50,10 @@ export function handleOidc(ctx: EmulatorContext, req: Incoming): Reply {
 function aadError(status: number, error: string, code: string, description: string, ctx: EmulatorContext): Reply {
   const traceId = randomUUID()
   const correlationId = randomUUID()
-  const timestamp = new Date(ctx.now()).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z')
+  const timestamp = new Date(ctx.now())
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, 'Z')
   return {
     status,
     body: {
@@ -100,7 +103,7 @@ function openIdConfiguration(req: Incoming, tenant: string): Record<string, unkn
 }
 
 export function handleAad(ctx: EmulatorContext, req: Incoming): Reply {
-  const seg = req.path.split('/').filter((s) => s !== '')
+  const seg = req.path.split('/').filter(s => s !== '')
   const tenant = seg[0] ?? 'common'
   const rest = seg.slice(1).join('/').toLowerCase()
 
@@ -139,7 +142,13 @@ function token(ctx: EmulatorContext, req: Incoming, tenant: string): Reply {
     return aadError(400, 'invalid_request', 'AADSTS900144', "The request body must contain the following parameter: 'client_id'.", ctx)
   }
   if (field('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') {
-    return aadError(401, 'invalid_client', 'AADSTS7000216', "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.", ctx)
+    return aadError(
+      401,
+      'invalid_client',
+      'AADSTS7000216',
+      "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.",
+      ctx
+    )
   }
   const assertion = field('client_assertion')
   const claims = verifyJwt(ctx.oidcKey, assertion)
@@ -147,26 +156,44 @@ function token(ctx: EmulatorContext, req: Incoming, tenant: string): Reply {
     return aadError(401, 'invalid_client', 'AADSTS50027', 'JWT token is invalid or malformed.', ctx)
   }
   const now = ctx.now()
-  const exp = typeof claims['exp'] === 'number' ? claims['exp'] * 1000 : 0
-  const nbf = typeof claims['nbf'] === 'number' ? claims['nbf'] * 1000 : 0
+  const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : 0
+  const nbf = typeof claims.nbf === 'number' ? claims.nbf * 1000 : 0
   if (exp <= now || nbf > now + 5 * 60 * 1000) {
     const fmt = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
-    return aadError(400, 'invalid_client', 'AADSTS700024',
-      `Client assertion is not within its valid time range. Current time: ${fmt(now)}, assertion valid from ${fmt(nbf)}, expiry time of assertion ${fmt(exp)}. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .`, ctx)
+    return aadError(
+      400,
+      'invalid_client',
+      'AADSTS700024',
+      `Client assertion is not within its valid time range. Current time: ${fmt(now)}, assertion valid from ${fmt(nbf)}, expiry time of assertion ${fmt(exp)}. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .`,
+      ctx
+    )
   }
-  const aud = claims['aud']
+  const aud = claims.aud
   const audiences = Array.isArray(aud) ? aud : [aud]
   if (!audiences.includes(FEDERATION_AUDIENCE)) {
-    return aadError(400, 'invalid_client', 'AADSTS700212',
-      `No matching federated identity record found for presented assertion audience '${audiences.map(String).join(', ')}'. Please note that the matching is done using a case-sensitive comparison. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`, ctx)
+    return aadError(
+      400,
+      'invalid_client',
+      'AADSTS700212',
+      `No matching federated identity record found for presented assertion audience '${audiences.map(String).join(', ')}'. Please note that the matching is done using a case-sensitive comparison. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
+      ctx
+    )
   }
-  const subject = typeof claims['sub'] === 'string' ? claims['sub'] : ''
+  const subject = typeof claims.sub === 'string' ? claims.sub : ''
   const allowed = ctx.state.aad.federatedSubjects
   if (allowed !== undefined && !allowed.includes(subject)) {
-    return aadError(400, 'invalid_client', 'AADSTS700213',
-      `No matching federated identity record found for presented assertion subject '${subject}'. Please note that the matching is done using a case-sensitive comparison. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`, ctx)
+    return aadError(
+      400,
+      'invalid_client',
+      'AADSTS700213',
+      `No matching federated identity record found for presented assertion subject '${subject}'. Please note that the matching is done using a case-sensitive comparison. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
+      ctx
+    )
   }
-  const scope = field('scope').split(' ').find((s) => s.endsWith('/.default')) ?? ''
+  const scope =
+    field('scope')
+      .split(' ')
+      .find(s => s.endsWith('/.default')) ?? ''
   const resource = scope.replace(/\/\.default$/, '')
   const iat = Math.floor(now / 1000)
   const oid = objectIdFor(clientId)

@@ -27,10 +27,13 @@ async function main(): Promise<void> {
     await octokit.rest.issues.create({ owner, repo, title: `probe ${title}`, body: `body ${title}`, labels: ['aks-upgrade-pilot', 'probe'] })
   }
   const found = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, labels: 'aks-upgrade-pilot,probe', per_page: 2 })
-  core.setOutput('issues', found.map((i) => i.number).join(','))
+  core.setOutput('issues', found.map(i => i.number).join(','))
   core.setOutput('report', 'line one\nline two')
   core.saveState('probe', 'saved')
-  await core.summary.addHeading('Probe').addRaw(`workflow=${process.env['GITHUB_WORKFLOW'] ?? ''}`).write()
+  await core.summary
+    .addHeading('Probe')
+    .addRaw(`workflow=${process.env.GITHUB_WORKFLOW ?? ''}`)
+    .write()
 }
 
 main().catch((error: unknown) => {

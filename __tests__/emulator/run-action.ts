@@ -128,7 +128,7 @@ export async function runAction(emu: Emulator, inputs: Record<string, string>, o
     ca: join(dir, 'ca-bundle.pem')
   }
   // NODE_EXTRA_CA_CERTS replaces any earlier value, so keep the parent's extra CAs in the bundle.
-  const parentCa = process.env['NODE_EXTRA_CA_CERTS']
+  const parentCa = process.env.NODE_EXTRA_CA_CERTS
   const parentPem = parentCa === undefined || parentCa === '' ? '' : await readIfExists(parentCa)
   const emulatorPem = await readFile(emu.caPath, 'utf8')
   await Promise.all([
@@ -143,7 +143,7 @@ export async function runAction(emu: Emulator, inputs: Record<string, string>, o
 
   const env: Record<string, string> = {}
   for (const [key, value] of Object.entries(process.env)) {
-    if (value === undefined || DROPPED.has(key) || DROPPED_PREFIXES.some((p) => key.startsWith(p))) continue
+    if (value === undefined || DROPPED.has(key) || DROPPED_PREFIXES.some(p => key.startsWith(p))) continue
     env[key] = value
   }
   appendNoProxy(env)
@@ -189,8 +189,8 @@ export async function runAction(emu: Emulator, inputs: Record<string, string>, o
     AKS_UPGRADE_PILOT_POLL_MS: '50'
   })
   if (options.withoutOidc !== true) {
-    env['ACTIONS_ID_TOKEN_REQUEST_URL'] = `${emu.url}/_oidc/token?api-version=2.0`
-    env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'] = emu.oidcRequestToken
+    env.ACTIONS_ID_TOKEN_REQUEST_URL = `${emu.url}/_oidc/token?api-version=2.0`
+    env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = emu.oidcRequestToken
   }
 
   const given = new Map(Object.entries(inputs).map(([k, v]) => [k.toLowerCase(), v]))
@@ -201,7 +201,7 @@ export async function runAction(emu: Emulator, inputs: Record<string, string>, o
     'github.server_url': 'https://github.com',
     'github.api_url': `${emu.url}/api/v3`,
     'github.run_id': '9876543210',
-    'github.workflow': options.env?.['GITHUB_WORKFLOW'] ?? 'AKS upgrades'
+    'github.workflow': options.env?.GITHUB_WORKFLOW ?? 'AKS upgrades'
   })
   for (const [name, value] of Object.entries(defaults)) {
     if (!given.has(name.toLowerCase())) env[inputEnvName(name)] = value
@@ -220,18 +220,16 @@ export async function runAction(emu: Emulator, inputs: Record<string, string>, o
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-    child.once('error', (error) => {
+    child.once('error', error => {
       clearTimeout(timer)
       fail(error)
     })
-    child.once('close', (exitCode) => {
+    child.once('close', exitCode => {
       clearTimeout(timer)
       done({ code: exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') })
     })
   })
 
-  const [outputText, summary, stateText] = await Promise.all([
-    readIfExists(files.output), readIfExists(files.summary), readIfExists(files.state)
-  ])
+  const [outputText, summary, stateText] = await Promise.all([readIfExists(files.output), readIfExists(files.summary), readIfExists(files.state)])
   return { code, stdout, stderr, outputs: parseFileCommands(outputText), summary, state: parseFileCommands(stateText) }
 }

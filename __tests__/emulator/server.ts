@@ -11,9 +11,7 @@ import { API_PREFIX, GRAPHQL_PATH, createGitHubState, handleGitHub } from './git
 import { handleAad, handleOidc } from './identity.ts'
 import { createJwtKey } from './jwt.ts'
 import { tlsMaterial } from './tls.ts'
-import type {
-  EmulatorContext, EmulatorState, Fault, Incoming, OperationKind, RecordedRequest, Reply, Service
-} from './types.ts'
+import type { EmulatorContext, EmulatorState, Fault, Incoming, OperationKind, RecordedRequest, Reply, Service } from './types.ts'
 
 export type { RecordedRequest } from './types.ts'
 
@@ -100,8 +98,8 @@ function send(res: ServerResponse, reply: Reply, service: Service): void {
   const headers: Record<string, string> = {}
   if (service === 'arm') {
     headers['cache-control'] = 'no-cache'
-    headers['pragma'] = 'no-cache'
-    headers['expires'] = '-1'
+    headers.pragma = 'no-cache'
+    headers.expires = '-1'
     headers['x-ms-request-id'] = randomUUID()
     headers['x-ms-correlation-request-id'] = randomUUID()
     headers['x-ms-ratelimit-remaining-subscription-reads'] = '249'
@@ -128,7 +126,7 @@ function matches(fault: Fault, method: string, path: string): boolean {
   return typeof fault.path === 'string' ? fault.path.toLowerCase() === path.toLowerCase() : fault.path.test(path)
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   const tls = await tlsMaterial()
@@ -204,10 +202,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       query: Object.fromEntries(url.searchParams),
       headers,
       body: parseBody(text, headers['content-type'] ?? ''),
-      baseUrl: `https://${headers['host'] ?? new URL(emulator.url).host}`
+      baseUrl: `https://${headers.host ?? new URL(emulator.url).host}`
     }
     emulator.requests.push({
-      method, path: incoming.path, query: incoming.query, headers, body: incoming.body, at: now(), service
+      method,
+      path: incoming.path,
+      query: incoming.query,
+      headers,
+      body: incoming.body,
+      at: now(),
+      service
     })
     if (service === 'arm') {
       inFlight++
@@ -215,7 +219,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     }
     try {
       if (service === 'arm' && latencyMs > 0) await sleep(latencyMs)
-      const fault = faults.find((f) => f.remaining > 0 && matches(f, method, incoming.path))
+      const fault = faults.find(f => f.remaining > 0 && matches(f, method, incoming.path))
       if (fault !== undefined) {
         fault.remaining--
         if (fault.remaining <= 0) faults.splice(faults.indexOf(fault), 1)
@@ -226,10 +230,18 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         return
       }
       switch (service) {
-        case 'arm': send(res, handleArm(ctx, incoming), service); break
-        case 'aad': send(res, handleAad(ctx, incoming), service); break
-        case 'oidc': send(res, handleOidc(ctx, incoming), service); break
-        case 'github': send(res, handleGitHub(state.github, githubToken, now, incoming), service); break
+        case 'arm':
+          send(res, handleArm(ctx, incoming), service)
+          break
+        case 'aad':
+          send(res, handleAad(ctx, incoming), service)
+          break
+        case 'oidc':
+          send(res, handleOidc(ctx, incoming), service)
+          break
+        case 'github':
+          send(res, handleGitHub(state.github, githubToken, now, incoming), service)
+          break
       }
     } finally {
       if (service === 'arm') inFlight--
@@ -238,8 +250,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
   const server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
-      process.stderr.write(`emulator: ${req.method ?? ''} ${req.url ?? ''} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`)
-      if (!res.headersSent) send(res, { status: 500, body: { error: { code: 'InternalServerError', message: 'The emulator failed to handle the request.' } } }, 'arm')
+      process.stderr.write(
+        `emulator: ${req.method ?? ''} ${req.url ?? ''} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`
+      )
+      if (!res.headersSent)
+        send(res, { status: 500, body: { error: { code: 'InternalServerError', message: 'The emulator failed to handle the request.' } } }, 'arm')
       else res.destroy()
     })
   })
@@ -256,7 +271,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     for (const timer of timers) clearTimeout(timer)
     timers.clear()
     server.closeAllConnections()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await new Promise<void>(resolve => server.close(() => resolve()))
   }
   return emulator
 }

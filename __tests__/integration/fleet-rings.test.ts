@@ -3,9 +3,7 @@
 // action (dist/index.js) against the emulator and asserts on what it sent, what Azure
 // looks like afterwards, its outputs and its report.
 import { describe, expect, it } from 'vitest'
-import {
-  clusterId, DEFAULT_MINORS, generateFleet, kubernetesVersionsFrom, NODE_IMAGES
-} from '../emulator/fleet.ts'
+import { clusterId, DEFAULT_MINORS, generateFleet, kubernetesVersionsFrom, NODE_IMAGES } from '../emulator/fleet.ts'
 import type { ClusterSeed, Fleet, PoolSeed } from '../emulator/fleet.ts'
 import { baseInputs, runAction } from '../emulator/run-action.ts'
 import type { RunResult } from '../emulator/run-action.ts'
@@ -90,16 +88,16 @@ function onCluster(name: string): RegExp {
 
 /** ARM requests on one cluster that change something. */
 function armWritesOn(e: Emulator, clusterName: string, since = 0): RecordedRequest[] {
-  return armWrites(e, since).filter((r) => onCluster(clusterName).test(r.path))
+  return armWrites(e, since).filter(r => onCluster(clusterName).test(r.path))
 }
 
 function describeWrites(requests: RecordedRequest[]): string[] {
-  return requests.map((r) => `${r.method} ${r.path.replace(/^.*\/managedClusters\//i, '')}`)
+  return requests.map(r => `${r.method} ${r.path.replace(/^.*\/managedClusters\//i, '')}`)
 }
 
 function propsOf(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null) return {}
-  const props = (body as Record<string, unknown>)['properties']
+  const props = (body as Record<string, unknown>).properties
   return typeof props === 'object' && props !== null ? (props as Record<string, unknown>) : {}
 }
 
@@ -108,17 +106,17 @@ function entry(result: RunResult, clusterName: string, poolName: string | null):
 }
 
 function ringsOf(result: RunResult): Record<string, string[]> {
-  const text = result.outputs['rings']
+  const text = result.outputs.rings
   if (text === undefined) throw new Error('no rings output')
   return JSON.parse(text) as Record<string, string[]>
 }
 
 function sortedRings(rings: Record<string, string[]>): Record<string, string[]> {
-  return Object.fromEntries(Object.entries(rings).map(([ring, ids]) => [ring, [...ids].map((i) => i.toLowerCase()).sort()]))
+  return Object.fromEntries(Object.entries(rings).map(([ring, ids]) => [ring, [...ids].map(i => i.toLowerCase()).sort()]))
 }
 
 function lower(ids: string[]): string[] {
-  return ids.map((i) => i.toLowerCase()).sort()
+  return ids.map(i => i.toLowerCase()).sort()
 }
 
 /**
@@ -130,7 +128,7 @@ function quiet(e: Emulator, extra: Record<string, string> = {}): Record<string, 
 }
 
 function issueBody(e: Emulator): string {
-  const open = e.state.github.issues.filter((i) => i.state === 'open')
+  const open = e.state.github.issues.filter(i => i.state === 'open')
   expect(open).toHaveLength(1)
   return open[0]?.body ?? ''
 }
@@ -168,7 +166,7 @@ function headerCounts(markdown: string): { rows: number; clusters: number } {
 /** Sum of the `Clusters` column of a per-ring summary table (`| Ring | Clusters | ...`), or undefined. */
 function ringTableClusters(markdown: string): number | undefined {
   const lines = markdown.split('\n')
-  const head = lines.findIndex((l) => /^\|\s*Ring\s*\|\s*Clusters\s*\|/.test(l))
+  const head = lines.findIndex(l => /^\|\s*Ring\s*\|\s*Clusters\s*\|/.test(l))
   if (head < 0) return undefined
   let sum = 0
   for (let j = head + 2; j < lines.length && (lines[j] ?? '').startsWith('|'); j++) {
@@ -188,7 +186,14 @@ describe('discovery across subscriptions', () => {
         cluster({ name: 'aks-prod-weu', ring: '1', tags: { team: 'platform', env: 'prod' }, pools: [pool('system', U0702, U0709)] }),
         cluster({ name: 'aks-stage-weu', ring: '0', tags: { team: 'platform', env: 'stage' }, pools: [pool('system', U0702, U0709)] }),
         cluster({ name: 'aks-data-weu', tags: { team: 'data' }, pools: [pool('system', U0702, U0709)] }),
-        cluster({ name: 'aks-prod-neu', subscriptionId: SUB_B, location: 'northeurope', ring: '1', tags: { team: 'platform' }, pools: [pool('system', U0702, U0709)] })
+        cluster({
+          name: 'aks-prod-neu',
+          subscriptionId: SUB_B,
+          location: 'northeurope',
+          ring: '1',
+          tags: { team: 'platform' },
+          pools: [pool('system', U0702, U0709)]
+        })
       ]
     }
   }
@@ -202,7 +207,12 @@ describe('discovery across subscriptions', () => {
       path: `${stage}/agentPools`,
       status: 403,
       count: Infinity,
-      body: { error: { code: 'AuthorizationFailed', message: `The client does not have authorization to perform action 'Microsoft.ContainerService/managedClusters/agentPools/read' over scope '${stage}'.` } }
+      body: {
+        error: {
+          code: 'AuthorizationFailed',
+          message: `The client does not have authorization to perform action 'Microsoft.ContainerService/managedClusters/agentPools/read' over scope '${stage}'.`
+        }
+      }
     })
 
     const result = await runAction(e, {
@@ -217,18 +227,20 @@ describe('discovery across subscriptions', () => {
     const prod = idOf(liveCluster(e, 'aks-prod-weu'))
     // The cluster whose pools could not be read stays in the plan as read-failed, in its ring,
     // so ring 1 waits for it instead of treating ring 0 as complete.
-    expect(lower([...new Set(planRows(result).map((p) => p.clusterId))]).sort()).toEqual(lower([dev, prod, stage]).sort())
-    expect(planRows(result).find((p) => p.clusterId.toLowerCase() === stage.toLowerCase())?.reason).toBe('read-failed')
+    expect(lower([...new Set(planRows(result).map(p => p.clusterId))]).sort()).toEqual(lower([dev, prod, stage]).sort())
+    expect(planRows(result).find(p => p.clusterId.toLowerCase() === stage.toLowerCase())?.reason).toBe('read-failed')
     expect(sortedRings(ringsOf(result))).toEqual(sortedRings({ '0': [dev, stage], '1': [prod] }))
-    expect(planRows(result).find((p) => p.clusterId.toLowerCase() === prod.toLowerCase() && p.pool === 'system')?.reason).toBe('ring-waiting')
+    expect(planRows(result).find(p => p.clusterId.toLowerCase() === prod.toLowerCase() && p.pool === 'system')?.reason).toBe('ring-waiting')
 
     // Each subscription listed once; nothing read of the cluster the tag filter excluded.
     const lists = (sub: string): RecordedRequest[] =>
-      e.requests.filter((r) => r.method === 'GET' && r.path.toLowerCase() === `/subscriptions/${sub}/providers/microsoft.containerservice/managedclusters`)
+      e.requests.filter(
+        r => r.method === 'GET' && r.path.toLowerCase() === `/subscriptions/${sub}/providers/microsoft.containerservice/managedclusters`
+      )
     expect(lists(SUB_A)).toHaveLength(1)
     expect(lists(SUB_B)).toHaveLength(1)
-    expect(e.requests.filter((r) => onCluster('aks-data-weu').test(r.path))).toEqual([])
-    expect(e.requests.filter((r) => r.path.toLowerCase().startsWith(`/subscriptions/${SUB_B}/resourcegroups`))).toEqual([])
+    expect(e.requests.filter(r => onCluster('aks-data-weu').test(r.path))).toEqual([])
+    expect(e.requests.filter(r => r.path.toLowerCase().startsWith(`/subscriptions/${SUB_B}/resourcegroups`))).toEqual([])
     expect(armWrites(e)).toEqual([])
 
     // Both unreadable scopes are named, with the role action to grant.
@@ -277,7 +289,11 @@ describe('rings: promotion of what the previous ring runs', () => {
     ])
     expect(armWritesOn(e, 'aks-prod-weu')).toEqual([])
     expect(armWritesOn(e, 'aks-prod-neu')).toEqual([])
-    for (const [c, p] of [['aks-prod-weu', 'system'], ['aks-prod-neu', 'system'], ['aks-prod-neu', 'apps']] as const) {
+    for (const [c, p] of [
+      ['aks-prod-weu', 'system'],
+      ['aks-prod-neu', 'system'],
+      ['aks-prod-neu', 'apps']
+    ] as const) {
       const waiting = entry(first, c, p)
       expect(waiting.reason).toBe('ring-waiting')
       expect(waiting.action).toBe('none')
@@ -320,24 +336,24 @@ describe('rings: promotion of what the previous ring runs', () => {
   })
 
   it('gives ring 1 exactly the Kubernetes patch ring 0 runs, not a newer patch', async () => {
-    const dev = cluster({ name: 'aks-dev', ring: '0', kubernetesVersion: '1.35.5', pools: [
-      pool('system', U0709, U0709, { orchestratorVersion: '1.35.5' }),
-      pool('apps', U0709, U0709, { orchestratorVersion: '1.35.5' })
-    ] })
-    const prod = cluster({ name: 'aks-prod', ring: '1', kubernetesVersion: '1.35.5', pools: [
-      pool('system', U0709, U0709, { orchestratorVersion: '1.35.5' }),
-      pool('apps', U0709, U0709, { orchestratorVersion: '1.35.5' })
-    ] })
+    const dev = cluster({
+      name: 'aks-dev',
+      ring: '0',
+      kubernetesVersion: '1.35.5',
+      pools: [pool('system', U0709, U0709, { orchestratorVersion: '1.35.5' }), pool('apps', U0709, U0709, { orchestratorVersion: '1.35.5' })]
+    })
+    const prod = cluster({
+      name: 'aks-prod',
+      ring: '1',
+      kubernetesVersion: '1.35.5',
+      pools: [pool('system', U0709, U0709, { orchestratorVersion: '1.35.5' }), pool('apps', U0709, U0709, { orchestratorVersion: '1.35.5' })]
+    })
     const e = await start({ clusters: [dev, prod] })
 
     const first = await runAction(e, quiet(e))
     expect(first.code, first.stdout).toBe(0)
-    expect(describeWrites(armWritesOn(e, 'aks-dev'))).toEqual([
-      'PUT aks-dev',
-      'PUT aks-dev/agentPools/system',
-      'PUT aks-dev/agentPools/apps'
-    ])
-    expect(propsOf(armWritesOn(e, 'aks-dev')[0]?.body)['kubernetesVersion']).toBe('1.35.6')
+    expect(describeWrites(armWritesOn(e, 'aks-dev'))).toEqual(['PUT aks-dev', 'PUT aks-dev/agentPools/system', 'PUT aks-dev/agentPools/apps'])
+    expect(propsOf(armWritesOn(e, 'aks-dev')[0]?.body).kubernetesVersion).toBe('1.35.6')
     expect(armWritesOn(e, 'aks-prod')).toEqual([])
     const waiting = entry(first, 'aks-prod', null)
     expect(waiting.reason).toBe('ring-waiting')
@@ -346,7 +362,7 @@ describe('rings: promotion of what the previous ring runs', () => {
 
     // AKS releases 1.35.7: the control planes are now offered a patch newer than ring 0 runs.
     e.state.fleet.kubernetesVersions = {
-      default: kubernetesVersionsFrom(DEFAULT_MINORS.map((m) => (m.version === '1.35' ? { ...m, patches: [...m.patches, '1.35.7'] } : m)))
+      default: kubernetesVersionsFrom(DEFAULT_MINORS.map(m => (m.version === '1.35' ? { ...m, patches: [...m.patches, '1.35.7'] } : m)))
     }
     const mark = e.requests.length
     const second = await runAction(e, quiet(e))
@@ -354,32 +370,40 @@ describe('rings: promotion of what the previous ring runs', () => {
 
     const prodWrites = armWritesOn(e, 'aks-prod', mark)
     expect(describeWrites(prodWrites)).toEqual(['PUT aks-prod', 'PUT aks-prod/agentPools/system', 'PUT aks-prod/agentPools/apps'])
-    expect(propsOf(prodWrites[0]?.body)['kubernetesVersion']).toBe('1.35.6')
+    expect(propsOf(prodWrites[0]?.body).kubernetesVersion).toBe('1.35.6')
     expect(prodWrites[0]?.headers['if-match']).toBeTruthy()
-    expect(propsOf(prodWrites[1]?.body)['orchestratorVersion']).toBe('1.35.6')
-    expect(propsOf(prodWrites[2]?.body)['orchestratorVersion']).toBe('1.35.6')
+    expect(propsOf(prodWrites[1]?.body).orchestratorVersion).toBe('1.35.6')
+    expect(propsOf(prodWrites[2]?.body).orchestratorVersion).toBe('1.35.6')
     expect(entry(second, 'aks-prod', null).kubernetesVersion.target).toBe('1.35.6')
     expect(liveCluster(e, 'aks-prod').currentKubernetesVersion).toBe('1.35.6')
     expect(livePool(e, 'aks-prod', 'apps').currentOrchestratorVersion).toBe('1.35.6')
 
     // Ring 0 takes the newest patch in the same run.
     const devWrites = armWritesOn(e, 'aks-dev', mark)
-    expect(propsOf(devWrites[0]?.body)['kubernetesVersion']).toBe('1.35.7')
+    expect(propsOf(devWrites[0]?.body).kubernetesVersion).toBe('1.35.7')
     expect(liveCluster(e, 'aks-dev').currentKubernetesVersion).toBe('1.35.7')
   })
 
   it('soaks: ring 1 waits until every ring-0 pool has run the image for ring-soak-days, timed by recentlyUsedVersions', async () => {
     const e = await start({
       clusters: [
-        cluster({ name: 'aks-dev', ring: '0', pools: [
-          // Moved to 202607.09.0 on 2026-07-15 ...
-          pool('system', U0709, U0709, { recentlyUsedVersions: [{ orchestratorVersion: '1.35.6', nodeImageVersion: U0702, timestamp: '2026-07-15T09:00:00Z' }] }),
-          // ... and this pool only on 2026-07-18 06:30: the ring runs it since then.
-          pool('apps', U0709, U0709, { recentlyUsedVersions: [
-            { orchestratorVersion: '1.35.6', nodeImageVersion: U0702, timestamp: '2026-07-18T06:30:00Z' },
-            { orchestratorVersion: '1.35.6', nodeImageVersion: 'AKSUbuntu-2204gen2containerd-202606.19.0', timestamp: '2026-07-03T02:00:00Z' }
-          ] })
-        ] }),
+        cluster({
+          name: 'aks-dev',
+          ring: '0',
+          pools: [
+            // Moved to 202607.09.0 on 2026-07-15 ...
+            pool('system', U0709, U0709, {
+              recentlyUsedVersions: [{ orchestratorVersion: '1.35.6', nodeImageVersion: U0702, timestamp: '2026-07-15T09:00:00Z' }]
+            }),
+            // ... and this pool only on 2026-07-18 06:30: the ring runs it since then.
+            pool('apps', U0709, U0709, {
+              recentlyUsedVersions: [
+                { orchestratorVersion: '1.35.6', nodeImageVersion: U0702, timestamp: '2026-07-18T06:30:00Z' },
+                { orchestratorVersion: '1.35.6', nodeImageVersion: 'AKSUbuntu-2204gen2containerd-202606.19.0', timestamp: '2026-07-03T02:00:00Z' }
+              ]
+            })
+          ]
+        }),
         cluster({ name: 'aks-prod', ring: '1', pools: [pool('system', U0702, U0709)] })
       ]
     })
@@ -410,15 +434,22 @@ describe('halt: a failure in ring 0 holds later rings', () => {
   it('halts ring 1 in the run where ring 0 failed, and in later runs while the ring-0 pool stays Failed', async () => {
     const e = await start({
       clusters: [
-        cluster({ name: 'aks-dev', ring: '0', pools: [
-          // Ring 0 already runs the Ubuntu image ring 1 is offered, so ring 1 is due for it ...
-          pool('system', U0709, U0709),
-          // ... but ring 0's Azure Linux upgrade fails in this very run.
-          pool('azl', A0702, A0709, { failNextOperation: {
-            code: 'PodDrainFailure',
-            message: "Drain of node aks-azl-31415926-vmss000002 did not complete: Cannot evict pod as it would violate the pod's disruption budget."
-          } })
-        ] }),
+        cluster({
+          name: 'aks-dev',
+          ring: '0',
+          pools: [
+            // Ring 0 already runs the Ubuntu image ring 1 is offered, so ring 1 is due for it ...
+            pool('system', U0709, U0709),
+            // ... but ring 0's Azure Linux upgrade fails in this very run.
+            pool('azl', A0702, A0709, {
+              failNextOperation: {
+                code: 'PodDrainFailure',
+                message:
+                  "Drain of node aks-azl-31415926-vmss000002 did not complete: Cannot evict pod as it would violate the pod's disruption budget."
+              }
+            })
+          ]
+        }),
         cluster({ name: 'aks-prod', ring: '1', pools: [pool('system', U0702, U0709)] })
       ]
     })
@@ -464,7 +495,11 @@ describe('rings output', () => {
     const dev = cluster({ name: 'aks-dev', ring: '0', pools: [pool('system', U0709, U0709), pool('azl', A0702, A0709)] })
     const stage = cluster({ name: 'aks-stage', ring: '1', pools: [pool('system', U0709, U0709)] })
     // Windows only in prod: no earlier ring can vouch for a Windows image.
-    const prod = cluster({ name: 'aks-prod', ring: '2', pools: [pool('system', U0709, U0709), pool('azl', A0702, A0709), pool('win22', W0610, W0715)] })
+    const prod = cluster({
+      name: 'aks-prod',
+      ring: '2',
+      pools: [pool('system', U0709, U0709), pool('azl', A0702, A0709), pool('win22', W0610, W0715)]
+    })
     const sandbox = cluster({ name: 'aks-sandbox', pools: [pool('system', U0709, U0709)] })
     const e = await start({ clusters: [prod, sandbox, stage, dev] })
 
@@ -493,7 +528,11 @@ describe('rings output', () => {
 describe('max-parallel', () => {
   it('never has more than max-parallel clusters, nor two operations on one cluster, in flight', async () => {
     const clusters = Array.from({ length: 6 }, (_, i) =>
-      cluster({ name: `aks-${String(i + 1).padStart(2, '0')}`, resourceGroup: 'rg-fleet', pools: [pool('system', U0702, U0709), pool('apps', U0702, U0709), pool('azl', A0702, A0709)] })
+      cluster({
+        name: `aks-${String(i + 1).padStart(2, '0')}`,
+        resourceGroup: 'rg-fleet',
+        pools: [pool('system', U0702, U0709), pool('apps', U0702, U0709), pool('azl', A0702, A0709)]
+      })
     )
     const e = await start({ clusters }, { operationDurationMs: 120 })
 
@@ -501,16 +540,19 @@ describe('max-parallel', () => {
     expect(result.code, result.stdout).toBe(0)
     const ops = e.state.operations
     expect(ops).toHaveLength(18)
-    expect(ops.every((o) => o.status === 'Succeeded' && o.endTime !== undefined)).toBe(true)
+    expect(ops.every(o => o.status === 'Succeeded' && o.endTime !== undefined)).toBe(true)
 
     const overlaps = (a: (typeof ops)[number], b: (typeof ops)[number]): boolean =>
       a.startTime < (b.endTime ?? Infinity) && b.startTime < (a.endTime ?? Infinity)
     for (const op of ops) {
-      const concurrent = ops.filter((o) => o !== op && overlaps(o, op) && o.startTime <= op.startTime)
-      const sameCluster = concurrent.filter((o) => o.cluster === op.cluster)
-      expect(sameCluster.map((o) => `${o.cluster}/${o.pool ?? ''}`), `${op.cluster}/${op.pool ?? ''}`).toEqual([])
+      const concurrent = ops.filter(o => o !== op && overlaps(o, op) && o.startTime <= op.startTime)
+      const sameCluster = concurrent.filter(o => o.cluster === op.cluster)
+      expect(
+        sameCluster.map(o => `${o.cluster}/${o.pool ?? ''}`),
+        `${op.cluster}/${op.pool ?? ''}`
+      ).toEqual([])
       // At the instant `op` starts, the clusters with an operation running.
-      const busy = new Set([op.cluster, ...concurrent.map((o) => o.cluster)])
+      const busy = new Set([op.cluster, ...concurrent.map(o => o.cluster)])
       expect(busy.size, `clusters busy when ${op.cluster}/${op.pool ?? ''} started`).toBeLessThanOrEqual(2)
     }
   })
@@ -530,7 +572,7 @@ describe('scale', () => {
 
     // Outputs: every cluster in the plan and in exactly one ring.
     const plan = planRows(result)
-    expect(new Set(plan.map((p) => p.clusterId.toLowerCase())).size).toBe(200)
+    expect(new Set(plan.map(p => p.clusterId.toLowerCase())).size).toBe(200)
     expect(plan).toHaveLength(200 * 5)
     const rings = ringsOf(result)
     expect(Object.keys(rings).sort()).toEqual(['0', '1', '2'])
@@ -543,30 +585,33 @@ describe('scale', () => {
     expectWellFormed(issue)
     expect(headerCounts(issue)).toEqual({ rows: 1000, clusters: 200 })
     // Each cluster appears by name or in a per-ring count.
-    const unnamed = fleet.clusters.filter((c) => !issue.includes(`**${c.name}**`))
+    const unnamed = fleet.clusters.filter(c => !issue.includes(`**${c.name}**`))
     expect(unnamed.length === 0 || ringTableClusters(issue) === 200, `${unnamed.length} clusters neither named nor counted per ring`).toBe(true)
     expect(result.outputs['issue-number']).not.toBe('')
 
     // The job summary keeps every cluster.
     expectWellFormed(result.summary)
     expect(headerCounts(result.summary)).toEqual({ rows: 1000, clusters: 200 })
-    const missing = fleet.clusters.map((c) => c.name).filter((name) => !result.summary.includes(`**${name}**`))
+    const missing = fleet.clusters.map(c => c.name).filter(name => !result.summary.includes(`**${name}**`))
     expect(missing).toEqual([])
 
     // ARM reads: each GET (path and page) at most once; listKubernetesVersions once per location.
-    const gets = e.requests.filter((r) => r.service === 'arm' && r.method === 'GET')
-    const keys = gets.map((r) => `${r.path.toLowerCase()}?${r.query['$skipToken'] ?? r.query['$skiptoken'] ?? ''}`)
+    const gets = e.requests.filter(r => r.service === 'arm' && r.method === 'GET')
+    const keys = gets.map(r => `${r.path.toLowerCase()}?${r.query.$skipToken ?? r.query.$skiptoken ?? ''}`)
     const repeated = [...new Set(keys.filter((k, i) => keys.indexOf(k) !== i))]
     expect(repeated).toEqual([])
-    const versionReads = gets.filter((r) => /\/locations\/[^/]+\/kubernetesVersions$/i.test(r.path))
-    expect(versionReads.map((r) => r.path.split('/')[6]?.toLowerCase()).sort()).toEqual(['northeurope', 'westeurope'])
+    const versionReads = gets.filter(r => /\/locations\/[^/]+\/kubernetesVersions$/i.test(r.path))
+    expect(versionReads.map(r => r.path.split('/')[6]?.toLowerCase()).sort()).toEqual(['northeurope', 'westeurope'])
     // Discovery lists the subscription (two pages of 100) and never GETs a listed cluster again.
-    const lists = gets.filter((r) => r.path.toLowerCase() === `/subscriptions/${SUB_A}/providers/microsoft.containerservice/managedclusters`)
+    const lists = gets.filter(r => r.path.toLowerCase() === `/subscriptions/${SUB_A}/providers/microsoft.containerservice/managedclusters`)
     expect(lists).toHaveLength(2)
     for (const c of fleet.clusters) {
       const id = idOf(c).toLowerCase()
-      const reads = gets.filter((r) => r.path.toLowerCase() === id || r.path.toLowerCase().startsWith(`${id}/`))
-      expect(reads.filter((r) => r.path.toLowerCase() === id), c.name).toEqual([])
+      const reads = gets.filter(r => r.path.toLowerCase() === id || r.path.toLowerCase().startsWith(`${id}/`))
+      expect(
+        reads.filter(r => r.path.toLowerCase() === id),
+        c.name
+      ).toEqual([])
       // Pools list, the cluster upgrade profile and one upgrade profile per pool (4).
       expect(reads.length, c.name).toBeLessThanOrEqual(6)
     }

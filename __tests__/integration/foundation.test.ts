@@ -20,7 +20,14 @@ function fleet(overrides: { devSystem?: Record<string, unknown>; prodApps?: Reco
         name: 'aks-dev',
         kubernetesVersion: '1.35.6',
         agentPools: [
-          { name: 'system', mode: 'System', orchestratorVersion: '1.35.6', nodeImageVersion: OLD_UBUNTU, latestNodeImageVersion: NEW_UBUNTU, ...overrides.devSystem },
+          {
+            name: 'system',
+            mode: 'System',
+            orchestratorVersion: '1.35.6',
+            nodeImageVersion: OLD_UBUNTU,
+            latestNodeImageVersion: NEW_UBUNTU,
+            ...overrides.devSystem
+          },
           { name: 'apps', mode: 'User', orchestratorVersion: '1.35.6', nodeImageVersion: NEW_UBUNTU, latestNodeImageVersion: NEW_UBUNTU },
           {
             name: 'win22',
@@ -40,7 +47,14 @@ function fleet(overrides: { devSystem?: Record<string, unknown>; prodApps?: Reco
         kubernetesVersion: '1.35.6',
         agentPools: [
           { name: 'system', mode: 'System', orchestratorVersion: '1.35.6', nodeImageVersion: NEW_UBUNTU, latestNodeImageVersion: NEW_UBUNTU },
-          { name: 'apps', mode: 'User', orchestratorVersion: '1.35.6', nodeImageVersion: OLD_UBUNTU, latestNodeImageVersion: NEW_UBUNTU, ...overrides.prodApps }
+          {
+            name: 'apps',
+            mode: 'User',
+            orchestratorVersion: '1.35.6',
+            nodeImageVersion: OLD_UBUNTU,
+            latestNodeImageVersion: NEW_UBUNTU,
+            ...overrides.prodApps
+          }
         ]
       })
     ]
@@ -58,7 +72,11 @@ describe('node-image refresh, end to end', () => {
     const result = await runAction(emu, { ...baseInputs(emu), clusters: CLUSTERS, upgrade: 'node-image' })
 
     expect(result.code, result.stdout).toBe(0)
-    expect(armWrites(emu).map(r => `${r.method} ${r.path}`).sort()).toEqual(
+    expect(
+      armWrites(emu)
+        .map(r => `${r.method} ${r.path}`)
+        .sort()
+    ).toEqual(
       [
         `POST /subscriptions/${SUB}/resourceGroups/rg-dev/providers/Microsoft.ContainerService/managedClusters/aks-dev/agentPools/system/upgradeNodeImageVersion`,
         `POST /subscriptions/${SUB}/resourceGroups/rg-dev/providers/Microsoft.ContainerService/managedClusters/aks-dev/agentPools/win22/upgradeNodeImageVersion`,
@@ -73,11 +91,12 @@ describe('node-image refresh, end to end', () => {
 
     const rows = planRows(result)
     expect(rows).toHaveLength(7) // 2 control planes + 5 pools
-    expect(rows.filter(r => r.action === 'node-image').map(r => `${r.cluster}/${r.pool} ${r.result}`).sort()).toEqual([
-      'aks-dev/system succeeded',
-      'aks-dev/win22 succeeded',
-      'aks-prod/apps succeeded'
-    ])
+    expect(
+      rows
+        .filter(r => r.action === 'node-image')
+        .map(r => `${r.cluster}/${r.pool} ${r.result}`)
+        .sort()
+    ).toEqual(['aks-dev/system succeeded', 'aks-dev/win22 succeeded', 'aks-prod/apps succeeded'])
     // Current image; Kubernetes versions were not asked for (upgrade: node-image).
     expect(rows.find(r => r.cluster === 'aks-dev' && r.pool === 'apps')?.reason).toBe('not-selected')
 
@@ -134,7 +153,8 @@ describe('node-image refresh, end to end', () => {
         devSystem: {
           failNextOperation: {
             code: 'PodDrainFailure',
-            message: "Drain node aks-system-12345-vmss000001 failed when evicting pod payments-7d9: Cannot evict pod as it would violate the pod's disruption budget."
+            message:
+              "Drain node aks-system-12345-vmss000001 failed when evicting pod payments-7d9: Cannot evict pod as it would violate the pod's disruption budget."
           }
         }
       }),

@@ -23,7 +23,7 @@ const { start } = useEmulator()
 const puts = (e: Emulator) =>
   e.requests
     .filter(r => r.service === 'arm' && r.method === 'PUT')
-    .map(r => ({ path: r.path, ifMatch: r.headers['if-match'], props: ((r.body as { properties?: Props } | undefined)?.properties ?? {}) }))
+    .map(r => ({ path: r.path, ifMatch: r.headers['if-match'], props: (r.body as { properties?: Props } | undefined)?.properties ?? {} }))
 
 describe('version-upgrade PUT bodies', () => {
   it('never echo nodeImageVersion (a rollback request), so the upgrade also brings the newest image', async () => {

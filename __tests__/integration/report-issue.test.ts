@@ -33,7 +33,14 @@ function pool(name: string, fields: Partial<PoolSeed> = {}): PoolSeed {
 /** A cluster on the newest Kubernetes version (1.36.2): only node images can be due. */
 function cluster(name: string, fields: Partial<ClusterSeed> = {}): ClusterSeed {
   // clusterSeed turns AKS's own node OS channel off, so node images are this action's job.
-  return clusterSeed({ subscriptionId: DEFAULT_SUBSCRIPTION, resourceGroup: RG, name, kubernetesVersion: '1.36.2', agentPools: [pool('system')], ...fields })
+  return clusterSeed({
+    subscriptionId: DEFAULT_SUBSCRIPTION,
+    resourceGroup: RG,
+    name,
+    kubernetesVersion: '1.36.2',
+    agentPools: [pool('system')],
+    ...fields
+  })
 }
 
 interface Run extends RunResult {
@@ -120,8 +127,18 @@ describe('dashboard issue (issue: dashboard)', () => {
   beforeAll(async () => {
     emu = await startEmulator({ fleet: { clusters: [cluster('aks-a')] }, operationDurationMs: 120 })
     // A closed dashboard of the same report and a person's issue with the same label: neither is the dashboard.
-    oldClosed = emu.state.github.createIssue({ title: 'AKS upgrade report', body: `old\n\n${marker('AKS dev')}`, labels: ['aks-upgrade'], state: 'closed' })
-    human = emu.state.github.createIssue({ title: 'Why did prod upgrade on Friday?', body: 'Asking for a friend.', labels: ['aks-upgrade'], user: 'carol' })
+    oldClosed = emu.state.github.createIssue({
+      title: 'AKS upgrade report',
+      body: `old\n\n${marker('AKS dev')}`,
+      labels: ['aks-upgrade'],
+      state: 'closed'
+    })
+    human = emu.state.github.createIssue({
+      title: 'Why did prod upgrade on Friday?',
+      body: 'Asking for a friend.',
+      labels: ['aks-upgrade'],
+      user: 'carol'
+    })
     // The label exists from the seeds above; remove it so the first run has to create it.
     emu.state.github.labels.splice(0)
   })
@@ -213,7 +230,7 @@ describe('dashboard issue (issue: dashboard)', () => {
     const before = emu.state.github.issues.length
     const r = await run(emu, {}, { GITHUB_WORKFLOW: 'AKS dev' })
     expect(r.code, r.stdout).toBe(0)
-    expect(r.githubRequests.some(q => q.method === 'GET' && q.path === `${REPO_API}/issues` && q.query['page'] === '2')).toBe(true)
+    expect(r.githubRequests.some(q => q.method === 'GET' && q.path === `${REPO_API}/issues` && q.query.page === '2')).toBe(true)
     expect(emu.state.github.issues).toHaveLength(before)
     expect(r.github).toContain(`PATCH /issues/${devNumber}`)
     expect(r.github.filter(c => c === 'POST /issues')).toEqual([])
@@ -325,7 +342,7 @@ describe('minor upgrades approved by checkbox (minor-approval: issue)', () => {
       ['aks-m1', 'awaiting-approval', null],
       ['aks-m2', 'awaiting-approval', null]
     ])
-    expect(Number(r.outputs['pending'])).toBeGreaterThanOrEqual(2)
+    expect(Number(r.outputs.pending)).toBeGreaterThanOrEqual(2)
     expect(emu.state.github.issue(dashboard)?.comments).toEqual([])
   })
 
@@ -383,7 +400,7 @@ describe('minor upgrades approved by checkbox (minor-approval: issue)', () => {
     // Issue 5: "records who approved (... otherwise 'approved in the issue')".
     const r = approvedRun
     if (r === undefined) throw new Error('the approval run did not happen')
-    const plan = JSON.parse(r.outputs['plan'] ?? '[]') as Array<{ cluster: string; pool: string | null; message: string }>
+    const plan = JSON.parse(r.outputs.plan ?? '[]') as Array<{ cluster: string; pool: string | null; message: string }>
     const cp = plan.find(e => e.cluster === 'aks-m1' && e.pool === null)
     const text = `${cp?.message ?? ''}\n${emu.state.github.issue(dashboard)?.body ?? ''}\n${r.summary}`
     expect(text).toMatch(/approved (by @?\S+|in the issue)/i)
@@ -407,7 +424,13 @@ describe('hostile text from Azure', () => {
       ]
     })
     seedDashboard(emu)
-    emu.inject({ method: 'GET', path: /\/managedClusters\/aks-r\//i, status: 400, body: { error: { code: 'BadRequest', message: HOSTILE_MESSAGE } }, count: Infinity })
+    emu.inject({
+      method: 'GET',
+      path: /\/managedClusters\/aks-r\//i,
+      status: 400,
+      body: { error: { code: 'BadRequest', message: HOSTILE_MESSAGE } },
+      count: Infinity
+    })
 
     const r = await run(emu)
     expect(r.code).toBe(1)
@@ -434,7 +457,9 @@ describe('hostile text from Azure', () => {
       // Shown, escaped: the tag in the ring warning, Azure's message in Failed and in Could not read.
       expect(text, what).toContain("Tag aks-upgrade-ring='&lt;img src=x onerror=alert(1)&gt; @\u200Deveryone \\#\u200D1 \\| --- \\|'")
       expect(text, what).toContain('**InternalOperationError**')
-      expect(text, what).toContain('Operation failed &lt;img src=x onerror=alert(1)&gt; @\u200Deveryone \\#\u200D1 \\| --- \\| \\| injected \\| row \\|')
+      expect(text, what).toContain(
+        'Operation failed &lt;img src=x onerror=alert(1)&gt; @\u200Deveryone \\#\u200D1 \\| --- \\| \\| injected \\| row \\|'
+      )
       expect(text, what).toContain('**BadRequest**')
     }
     // The machine-readable output keeps Azure's text as it came.
@@ -447,7 +472,8 @@ describe('hostile text from Azure', () => {
 
 describe('failures that explain themselves', () => {
   it('shows a PodDrainFailure with code, message, cause, fix and the inspect command, most urgent first', async () => {
-    const message = "Drain of node aks-system-12345678-vmss000001 did not complete: Too many requests. Pod 'payments-7d9f' is protected by a PodDisruptionBudget."
+    const message =
+      "Drain of node aks-system-12345678-vmss000001 did not complete: Too many requests. Pod 'payments-7d9f' is protected by a PodDisruptionBudget."
     const emu = await start({
       clusters: [
         cluster('aks-a'),
@@ -468,7 +494,9 @@ describe('failures that explain themselves', () => {
     expect(body).toContain(`- **Azure:** **PodDrainFailure**: ${message}`)
     expect(body).toMatch(/- \*\*Cause:\*\* .*PodDisruptionBudget/)
     expect(body).toMatch(/- \*\*What to do:\*\* .*`kubectl get pdb -A`.*undrainableNodeBehavior.*drainTimeoutInMinutes/)
-    expect(body).toContain('`az aks nodepool update -g rg-it-report --cluster-name aks-d -n system --undrainable-node-behavior Cordon --drain-timeout 60`')
+    expect(body).toContain(
+      '`az aks nodepool update -g rg-it-report --cluster-name aks-d -n system --undrainable-node-behavior Cordon --drain-timeout 60`'
+    )
     expect(body).toContain('- **Inspect:** `kubectl get pdb -A`')
     expect(body).toContain('(https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/create-upgrade-delete/error-code-poddrainfailure)')
     // Sections by urgency: what failed before what went well.
@@ -489,19 +517,32 @@ describe('failures that explain themselves', () => {
 // ---------------------------------------------------------------------------
 
 describe('when GitHub refuses the issue', () => {
-  const refusal = { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/issues/issues#create-an-issue', status: '403' }
+  const refusal = {
+    message: 'Resource not accessible by integration',
+    documentation_url: 'https://docs.github.com/rest/issues/issues#create-an-issue',
+    status: '403'
+  }
 
   it.each<[string, (emu: Emulator) => void]>([
-    ['creating the label and the issue', emu => {
-      emu.inject({ method: 'POST', path: /\/(issues|labels)$/, status: 403, body: refusal, count: Infinity })
-    }],
-    ['editing the existing dashboard', emu => {
-      seedDashboard(emu)
-      emu.inject({ method: 'PATCH', path: /\/issues\/\d+$/, status: 403, body: refusal, count: Infinity })
-    }],
-    ['any issue request (no issues permission at all)', emu => {
-      emu.inject({ path: /\/(issues|labels)(\/|$)/, status: 403, body: refusal, count: Infinity })
-    }]
+    [
+      'creating the label and the issue',
+      emu => {
+        emu.inject({ method: 'POST', path: /\/(issues|labels)$/, status: 403, body: refusal, count: Infinity })
+      }
+    ],
+    [
+      'editing the existing dashboard',
+      emu => {
+        seedDashboard(emu)
+        emu.inject({ method: 'PATCH', path: /\/issues\/\d+$/, status: 403, body: refusal, count: Infinity })
+      }
+    ],
+    [
+      'any issue request (no issues permission at all)',
+      emu => {
+        emu.inject({ path: /\/(issues|labels)(\/|$)/, status: 403, body: refusal, count: Infinity })
+      }
+    ]
   ])('403 on %s: the upgrade and the full job summary stay, the run fails with the permission advice', async (_what, refuse) => {
     const emu = await start({ clusters: [cluster('aks-a')] })
     refuse(emu)

@@ -11,14 +11,15 @@ const OLD = 'AKSUbuntu-2204gen2containerd-202607.02.0'
 const NEW = 'AKSUbuntu-2204gen2containerd-202607.09.0'
 
 function fleet(devImage: string): Fleet {
-  const cluster = (name: string, ring: string, image: string) => clusterSeed({
-    subscriptionId: SUB,
-    resourceGroup: `rg-${name}`,
-    name,
-    tags: { 'aks-upgrade-ring': ring, team: 'platform' },
-    kubernetesVersion: '1.35.6',
-    agentPools: [{ name: 'system', mode: 'System', orchestratorVersion: '1.35.6', nodeImageVersion: image, latestNodeImageVersion: NEW }]
-  })
+  const cluster = (name: string, ring: string, image: string) =>
+    clusterSeed({
+      subscriptionId: SUB,
+      resourceGroup: `rg-${name}`,
+      name,
+      tags: { 'aks-upgrade-ring': ring, team: 'platform' },
+      kubernetesVersion: '1.35.6',
+      agentPools: [{ name: 'system', mode: 'System', orchestratorVersion: '1.35.6', nodeImageVersion: image, latestNodeImageVersion: NEW }]
+    })
   return { subscriptions: { [SUB]: {} }, clusters: [cluster('aks-dev', '0', devImage), cluster('aks-prod', '1', OLD)] }
 }
 
@@ -36,7 +37,7 @@ describe('ring input', () => {
     const plan = planRows(result)
     expect(new Set(plan.map(e => e.cluster))).toEqual(new Set(['aks-dev']))
     // `rings` still names every ring.
-    expect(Object.keys(JSON.parse(result.outputs['rings'] ?? '{}') as object).sort()).toEqual(['0', '1'])
+    expect(Object.keys(JSON.parse(result.outputs.rings ?? '{}') as object).sort()).toEqual(['0', '1'])
   })
 
   it('ring 1 job waits while ring 0 runs the old image, and adopts the image once ring 0 runs it', async () => {

@@ -38,7 +38,7 @@ export function clusterSeed(
 
 /** ARM requests that change something (PUT, POST, PATCH, DELETE), from request index `since` on. */
 export function armWrites(emu: Emulator, since = 0): RecordedRequest[] {
-  return emu.requests.slice(since).filter((r) => r.service === 'arm' && r.method !== 'GET')
+  return emu.requests.slice(since).filter(r => r.service === 'arm' && r.method !== 'GET')
 }
 
 const CLUSTER_PATH = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerService\/managedClusters\//i
@@ -52,26 +52,26 @@ export type PlanRow = PlanOutputEntry
 
 /** The `plan` output; a run that wrote none fails the test here, with the log. */
 export function planRows(result: RunResult): PlanRow[] {
-  const text = result.outputs['plan']
+  const text = result.outputs.plan
   if (text === undefined) throw new Error(`no plan output; stdout:\n${result.stdout}`)
   return JSON.parse(text) as PlanRow[]
 }
 
 export function planRow(rows: PlanRow[], clusterName: string, poolName: string | null): PlanRow {
-  const found = rows.find((r) => r.cluster === clusterName && r.pool === poolName)
+  const found = rows.find(r => r.cluster === clusterName && r.pool === poolName)
   if (found === undefined) throw new Error(`no plan entry for ${clusterName}/${poolName ?? 'control plane'}: ${JSON.stringify(rows)}`)
   return found
 }
 
 /** The cluster as the emulator holds it now (after the run's operations). */
 export function liveCluster(emu: Emulator, name: string): ClusterSeed {
-  const found = emu.state.fleet.clusters.find((c) => c.name === name)
+  const found = emu.state.fleet.clusters.find(c => c.name === name)
   if (found === undefined) throw new Error(`no cluster ${name} in the emulator`)
   return found
 }
 
 export function livePool(emu: Emulator, clusterName: string, poolName: string): PoolSeed {
-  const found = liveCluster(emu, clusterName).agentPools.find((p) => p.name === poolName)
+  const found = liveCluster(emu, clusterName).agentPools.find(p => p.name === poolName)
   if (found === undefined) throw new Error(`no pool ${clusterName}/${poolName} in the emulator`)
   return found
 }

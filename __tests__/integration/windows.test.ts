@@ -53,7 +53,11 @@ function schedule(name: string, maintenanceWindow: Record<string, unknown>): Mai
 
 /** `cluster/pool -> result` for the pools (the control planes have nothing to do here). */
 function poolResults(result: RunResult): Record<string, string | null> {
-  return Object.fromEntries(planRows(result).filter((r) => r.pool !== null).map((r) => [`${r.cluster}/${r.pool ?? ''}`, r.result]))
+  return Object.fromEntries(
+    planRows(result)
+      .filter(r => r.pool !== null)
+      .map(r => [`${r.cluster}/${r.pool ?? ''}`, r.result])
+  )
 }
 
 function sameInstant(actual: string | undefined, expected: string): void {
@@ -72,7 +76,7 @@ afterEach(async () => {
 })
 
 function inputs(e: Emulator, extra: Record<string, string>): Record<string, string> {
-  return { ...baseInputs(e), clusters: e.state.fleet.clusters.map((c) => `${c.resourceGroup}/${c.name}`).join('\n'), issue: 'off', ...extra }
+  return { ...baseInputs(e), clusters: e.state.fleet.clusters.map(c => `${c.resourceGroup}/${c.name}`).join('\n'), issue: 'off', ...extra }
 }
 
 const at = (iso: string): { env: Record<string, string> } => ({ env: { AKS_UPGRADE_PILOT_TEST_NOW: iso } })
@@ -92,7 +96,7 @@ describe('maintenance-window', () => {
     expect(result.outputs['in-window']).toBe('true')
     expect(result.outputs['next-window']).toBe('')
     expect(result.outputs['upgrades-started']).toBe('2')
-    expect(result.outputs['pending']).toBe('0')
+    expect(result.outputs.pending).toBe('0')
   })
 
   it('changes nothing outside the window, lists the upgrades as pending and says when the next window opens', async () => {
@@ -105,7 +109,7 @@ describe('maintenance-window', () => {
     expect(result.outputs['in-window']).toBe('false')
     sameInstant(result.outputs['next-window'], NEXT_SAT_2200_BERLIN)
     expect(result.outputs['upgrades-started']).toBe('0')
-    expect(Number(result.outputs['pending'])).toBe(2)
+    expect(Number(result.outputs.pending)).toBe(2)
     expect(poolResults(result)).toEqual({ 'aks-win/system': 'pending', 'aks-win/apps': 'pending' })
     // In the user's zone, and relative to the run.
     expect(result.summary).toMatch(/22:00 CET \(in 57 hours\)/)
@@ -121,7 +125,7 @@ describe('maintenance-window', () => {
     expect(armWrites(e)).toEqual([])
     expect(result.outputs['in-window']).toBe('false')
     sameInstant(result.outputs['next-window'], '2026-12-05T21:00:00Z')
-    expect(Number(result.outputs['pending'])).toBe(2)
+    expect(Number(result.outputs.pending)).toBe(2)
     expect(poolResults(result)).toEqual({ 'aks-win/system': 'pending', 'aks-win/apps': 'pending' })
     expect(result.summary).toMatch(/blackout/i)
     expect(result.summary).toContain('2026-11-27..2026-11-29')
@@ -130,33 +134,47 @@ describe('maintenance-window', () => {
 
 describe('maintenance-window: cluster', () => {
   it("gates node images by each cluster's aksManagedNodeOSUpgradeSchedule and holds a cluster that has none", async () => {
-    const e = await start(fleetOf(
-      // Saturdays 22:00-04:00 at +01:00: open at SAT_2230_BERLIN. Its auto-upgrade schedule is
-      // closed then, and must not matter for node images.
-      cluster('aks-inside', [
-        schedule('aksManagedNodeOSUpgradeSchedule', {
-          schedule: { weekly: { intervalWeeks: 1, dayOfWeek: 'Saturday' } },
-          durationHours: 6, utcOffset: '+01:00', startDate: '2026-01-03', startTime: '22:00'
-        }),
-        schedule('aksManagedAutoUpgradeSchedule', {
-          schedule: { weekly: { intervalWeeks: 1, dayOfWeek: 'Tuesday' } },
-          durationHours: 4, utcOffset: '+00:00', startDate: '2026-01-06', startTime: '10:00'
-        })
-      ]),
-      // Wednesdays 02:00-06:00 UTC: closed now. Its auto-upgrade schedule is open all day, and
-      // must not open the door for node images.
-      cluster('aks-outside', [
-        schedule('aksManagedNodeOSUpgradeSchedule', {
-          schedule: { weekly: { intervalWeeks: 1, dayOfWeek: 'Wednesday' } },
-          durationHours: 4, utcOffset: '+00:00', startDate: '2026-01-07', startTime: '02:00'
-        }),
-        schedule('aksManagedAutoUpgradeSchedule', {
-          schedule: { daily: { intervalDays: 1 } },
-          durationHours: 24, utcOffset: '+00:00', startDate: '2026-01-01', startTime: '00:00'
-        })
-      ]),
-      cluster('aks-noconfig')
-    ))
+    const e = await start(
+      fleetOf(
+        // Saturdays 22:00-04:00 at +01:00: open at SAT_2230_BERLIN. Its auto-upgrade schedule is
+        // closed then, and must not matter for node images.
+        cluster('aks-inside', [
+          schedule('aksManagedNodeOSUpgradeSchedule', {
+            schedule: { weekly: { intervalWeeks: 1, dayOfWeek: 'Saturday' } },
+            durationHours: 6,
+            utcOffset: '+01:00',
+            startDate: '2026-01-03',
+            startTime: '22:00'
+          }),
+          schedule('aksManagedAutoUpgradeSchedule', {
+            schedule: { weekly: { intervalWeeks: 1, dayOfWeek: 'Tuesday' } },
+            durationHours: 4,
+            utcOffset: '+00:00',
+            startDate: '2026-01-06',
+            startTime: '10:00'
+          })
+        ]),
+        // Wednesdays 02:00-06:00 UTC: closed now. Its auto-upgrade schedule is open all day, and
+        // must not open the door for node images.
+        cluster('aks-outside', [
+          schedule('aksManagedNodeOSUpgradeSchedule', {
+            schedule: { weekly: { intervalWeeks: 1, dayOfWeek: 'Wednesday' } },
+            durationHours: 4,
+            utcOffset: '+00:00',
+            startDate: '2026-01-07',
+            startTime: '02:00'
+          }),
+          schedule('aksManagedAutoUpgradeSchedule', {
+            schedule: { daily: { intervalDays: 1 } },
+            durationHours: 24,
+            utcOffset: '+00:00',
+            startDate: '2026-01-01',
+            startTime: '00:00'
+          })
+        ]),
+        cluster('aks-noconfig')
+      )
+    )
     const result = await runAction(e, inputs(e, { 'maintenance-window': 'cluster', upgrade: 'node-image' }), at(SAT_2230_BERLIN))
     expectSuccess(result)
 
@@ -164,8 +182,15 @@ describe('maintenance-window: cluster', () => {
       'POST aks-inside/agentPools/apps/upgradeNodeImageVersion',
       'POST aks-inside/agentPools/system/upgradeNodeImageVersion'
     ])
-    const read = e.requests.filter((r) => r.method === 'GET' && /\/maintenanceConfigurations$/i.test(r.path)).map(label).sort()
-    expect(read).toEqual(['GET aks-inside/maintenanceConfigurations', 'GET aks-noconfig/maintenanceConfigurations', 'GET aks-outside/maintenanceConfigurations'])
+    const read = e.requests
+      .filter(r => r.method === 'GET' && /\/maintenanceConfigurations$/i.test(r.path))
+      .map(label)
+      .sort()
+    expect(read).toEqual([
+      'GET aks-inside/maintenanceConfigurations',
+      'GET aks-noconfig/maintenanceConfigurations',
+      'GET aks-outside/maintenanceConfigurations'
+    ])
 
     const results = poolResults(result)
     expect(results).toMatchObject({ 'aks-inside/system': 'succeeded', 'aks-inside/apps': 'succeeded' })
@@ -202,9 +227,9 @@ describe('a window that closes during the run', () => {
     const second = first === 'aks-a' ? 'aks-b' : 'aks-a'
     // The operation started inside the window was allowed to finish.
     expect(poolResults(result)).toEqual({ [`${first}/system`]: 'succeeded', [`${second}/system`]: 'pending' })
-    expect(e.state.fleet.clusters.find((c) => c.name === second)?.agentPools[0]?.nodeImageVersion).toBe(NODE_IMAGES.ubuntu2204Old)
+    expect(e.state.fleet.clusters.find(c => c.name === second)?.agentPools[0]?.nodeImageVersion).toBe(NODE_IMAGES.ubuntu2204Old)
     expect(result.outputs['upgrades-started']).toBe('1')
-    expect(result.outputs['pending']).toBe('1')
+    expect(result.outputs.pending).toBe('1')
     // The pending cluster shows when it can go next: Sat 5 Dec 22:00 CET.
     expect(result.summary).toContain('5 Dec 2026, 22:00 CET')
   })
@@ -225,7 +250,7 @@ describe('bad window inputs', () => {
 
     expect(result.code).not.toBe(0)
     expect(e.requests).toEqual([])
-    const errors = result.stdout.split('\n').filter((line) => line.startsWith('::error'))
+    const errors = result.stdout.split('\n').filter(line => line.startsWith('::error'))
     expect(errors.join('\n')).toContain(problem)
     expect(errors.join('\n')).toContain(form)
   })

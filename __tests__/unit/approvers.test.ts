@@ -34,12 +34,24 @@ describe('attributeApprovals', () => {
 
   it.each<[string, BodyEdit[], string | undefined]>([
     ['the person who ticked it', [edit('0', 'github-actions[bot]', unticked), edit('1', 'alice', ticked)], 'alice'],
-    ['a later bot rewrite that keeps it ticked does not take the credit', [edit('0', 'github-actions[bot]', unticked), edit('1', 'alice', ticked), edit('2', 'github-actions[bot]', ticked)], 'alice'],
-    ['ticked, unticked, ticked again: the last one to tick', [edit('0', 'github-actions[bot]', unticked), edit('1', 'alice', ticked), edit('2', 'bob', unticked), edit('3', 'carol', ticked)], 'carol'],
+    [
+      'a later bot rewrite that keeps it ticked does not take the credit',
+      [edit('0', 'github-actions[bot]', unticked), edit('1', 'alice', ticked), edit('2', 'github-actions[bot]', ticked)],
+      'alice'
+    ],
+    [
+      'ticked, unticked, ticked again: the last one to tick',
+      [edit('0', 'github-actions[bot]', unticked), edit('1', 'alice', ticked), edit('2', 'bob', unticked), edit('3', 'carol', ticked)],
+      'carol'
+    ],
     ['order of the history does not matter', [edit('1', 'alice', ticked), edit('0', 'github-actions[bot]', unticked)], 'alice'],
     ['no history: approved in the issue', [], undefined],
     ['a tick by a bot is not a person approving', [edit('0', 'github-actions[bot]', unticked), edit('1', 'renovate[bot]', ticked)], undefined],
-    ['an edit that only changed other text does not approve', [edit('0', 'github-actions[bot]', ticked), edit('1', 'dave', `${ticked}\nnote`)], undefined]
+    [
+      'an edit that only changed other text does not approve',
+      [edit('0', 'github-actions[bot]', ticked), edit('1', 'dave', `${ticked}\nnote`)],
+      undefined
+    ]
   ])('%s', (_name, edits, approver) => {
     const [approval] = attributeApprovals(parseApprovals(ticked), edits, parseApprovals)
     expect(approval?.approvedBy).toBe(approver)

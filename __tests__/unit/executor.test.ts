@@ -124,7 +124,11 @@ describe('executePlan', () => {
 
   it('wait: false starts one operation per cluster and leaves the rest for the next run', async () => {
     const h = harness()
-    const results = await executePlan(plan(clusterPlan('dev', ['system', 'user']), clusterPlan('prod', ['system'])), { ...OPTIONS, wait: false }, h.deps)
+    const results = await executePlan(
+      plan(clusterPlan('dev', ['system', 'user']), clusterPlan('prod', ['system'])),
+      { ...OPTIONS, wait: false },
+      h.deps
+    )
     expect(h.started).toEqual(['dev/system', 'prod/system'])
     expect(results.map(r => r.outcome)).toEqual(['started', 'pending', 'started'])
   })
@@ -139,8 +143,23 @@ describe('executePlan', () => {
 describe('executePlan: holds and defects', () => {
   function mixedPlan(): FleetPlan {
     const c = cluster('prod')
-    const cp: Operation = { key: `${c.id}#control-plane`, kind: 'control-plane', upgradeClass: 'patch', clusterId: c.id, from: '1.35.5', to: '1.35.6' }
-    const pv: Operation = { key: `${c.id}/agentPools/system#pool-version`, kind: 'pool-version', upgradeClass: 'patch', clusterId: c.id, pool: 'system', from: '1.35.5', to: '1.35.6' }
+    const cp: Operation = {
+      key: `${c.id}#control-plane`,
+      kind: 'control-plane',
+      upgradeClass: 'patch',
+      clusterId: c.id,
+      from: '1.35.5',
+      to: '1.35.6'
+    }
+    const pv: Operation = {
+      key: `${c.id}/agentPools/system#pool-version`,
+      kind: 'pool-version',
+      upgradeClass: 'patch',
+      clusterId: c.id,
+      pool: 'system',
+      from: '1.35.5',
+      to: '1.35.6'
+    }
     return plan({ cluster: c, ring: 0, operations: [cp, pv, nodeImage(c, 'win22')], entries: [], warnings: [] })
   }
 

@@ -123,17 +123,29 @@ describe('readConfig: bad input', () => {
     ['client-id not a GUID', { 'client-id': 'my-app' }, /client-id 'my-app'.*GUID/],
     ['missing tenant-id', { 'tenant-id': '' }, /tenant-id/],
     ['subscription-id not a GUID', { 'subscription-id': 'prod' }, /subscription-id 'prod'.*GUID/],
-    ['unknown environment', { environment: 'AzureGermanCloud' }, /environment 'AzureGermanCloud'.*'AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud', 'Custom'/],
+    [
+      'unknown environment',
+      { environment: 'AzureGermanCloud' },
+      /environment 'AzureGermanCloud'.*'AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud', 'Custom'/
+    ],
     ['Custom without arm-endpoint', { environment: 'Custom', 'authority-host': 'https://login.example' }, /arm-endpoint.*required.*Custom/],
     ['Custom without authority-host', { environment: 'Custom', 'arm-endpoint': 'https://arm.example' }, /authority-host.*required.*Custom/],
-    ['http arm-endpoint', { environment: 'Custom', 'arm-endpoint': 'http://arm.example', 'authority-host': 'https://login.example' }, /arm-endpoint 'http:\/\/arm\.example'.*https/],
+    [
+      'http arm-endpoint',
+      { environment: 'Custom', 'arm-endpoint': 'http://arm.example', 'authority-host': 'https://login.example' },
+      /arm-endpoint 'http:\/\/arm\.example'.*https/
+    ],
     ['cluster-name without resource-group', { 'cluster-name': 'aks-dev' }, /resource-group.*cluster-name.*go together/],
     ['both forms', { 'resource-group': 'rg', 'cluster-name': 'aks', clusters: 'rg/aks2' }, /either/],
     ['cluster entry without a slash', { clusters: 'aks-dev' }, /clusters 'aks-dev'.*resource-group\/cluster-name/],
     ['cluster entry with too many parts', { clusters: 'a/b/c' }, /clusters 'a\/b\/c'/],
     ['cluster name with bad characters', { clusters: 'rg/aks dev!' }, /'aks dev!' is not a valid AKS cluster name/],
     ['duplicate cluster', { clusters: 'rg/aks, RG/AKS' }, /listed twice/],
-    ['unknown upgrade kind', { upgrade: 'node-image,major' }, /upgrade 'node-image,major'.*'major' is not an upgrade kind.*'node-image', 'patch', 'minor'/],
+    [
+      'unknown upgrade kind',
+      { upgrade: 'node-image,major' },
+      /upgrade 'node-image,major'.*'major' is not an upgrade kind.*'node-image', 'patch', 'minor'/
+    ],
     ['dry-run not a boolean', { 'dry-run': 'yes' }, /dry-run 'yes'.*'true' or 'false'/],
     ['wait-timeout-minutes not a number', { 'wait-timeout-minutes': 'soon' }, /wait-timeout-minutes 'soon'.*whole number/],
     ['wait-timeout-minutes zero', { 'wait-timeout-minutes': '0' }, /wait-timeout-minutes '0'.*from 1/],

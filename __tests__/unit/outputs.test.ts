@@ -15,9 +15,7 @@ function entry(pool: string | null, reason: ReasonCode, action: PlanEntry['actio
     os: pool ? 'Linux' : null,
     mode: pool ? 'User' : null,
     kubernetesVersion: { current: '1.35.5', target: action === 'patch' ? '1.35.6' : '1.35.5' },
-    nodeImageVersion: pool
-      ? { current: 'AKSUbuntu-2204gen2containerd-202607.02.0', target: 'AKSUbuntu-2204gen2containerd-202607.09.0' }
-      : null,
+    nodeImageVersion: pool ? { current: 'AKSUbuntu-2204gen2containerd-202607.02.0', target: 'AKSUbuntu-2204gen2containerd-202607.09.0' } : null,
     action: reason === 'upgrade-due' || reason === 'awaiting-approval' ? action : 'none',
     reason,
     message: '',
@@ -38,7 +36,13 @@ function op(pool: string): Operation {
 }
 
 function report(entries: PlanEntry[], results: OperationResult[]): RunReport {
-  const cp = { cluster: { id: ID, name: 'aks-prod' }, ring: 0, operations: results.map(r => r.operation), entries, warnings: [] } as unknown as ClusterPlan
+  const cp = {
+    cluster: { id: ID, name: 'aks-prod' },
+    ring: 0,
+    operations: results.map(r => r.operation),
+    entries,
+    warnings: []
+  } as unknown as ClusterPlan
   return {
     startedAt: '2026-11-21T23:00:00.000Z',
     timezone: 'UTC',
@@ -149,8 +153,18 @@ describe('serializePlan', () => {
 
   it.each<[string, number, RegExp | undefined, (json: unknown[]) => boolean]>([
     ['fits: everything, unchanged', full, undefined, j => j.length === 400 && (j[0] as { message?: string }).message !== undefined],
-    ['prose dropped first', full - 1, /message and warnings of each entry/, j => j.length === 400 && (j[0] as { message?: string }).message === undefined],
-    ['then the up-to-date entries', compact - 1, /the 200 up-to-date entries/, j => j.length === 200 && j.every(e => (e as { reason: string }).reason !== 'up-to-date')],
+    [
+      'prose dropped first',
+      full - 1,
+      /message and warnings of each entry/,
+      j => j.length === 400 && (j[0] as { message?: string }).message === undefined
+    ],
+    [
+      'then the up-to-date entries',
+      compact - 1,
+      /the 200 up-to-date entries/,
+      j => j.length === 200 && j.every(e => (e as { reason: string }).reason !== 'up-to-date')
+    ],
     ['then whole entries while they fit', Math.floor(relevant / 2), /further entries/, j => j.length > 0 && j.length < 200]
   ])('%s', (_name, limit, note, check) => {
     const out = serializePlan(entries, limit)

@@ -23,7 +23,11 @@ function minor(version: string, patches: Record<string, string[]>, extra: Partia
 // eastus after the 2026-07-17 release: 1.33 only under LTS, 1.37 in preview.
 const EASTUS: KubernetesMinorVersion[] = [
   minor('1.33', { '1.33.12': ['1.33.13', '1.34.9'], '1.33.13': ['1.34.9'] }, { supportPlan: ['AKSLongTermSupport'] }),
-  minor('1.34', { '1.34.8': ['1.34.9', '1.35.5', '1.35.6'], '1.34.9': ['1.35.5', '1.35.6'] }, { supportPlan: ['KubernetesOfficial', 'AKSLongTermSupport'] }),
+  minor(
+    '1.34',
+    { '1.34.8': ['1.34.9', '1.35.5', '1.35.6'], '1.34.9': ['1.35.5', '1.35.6'] },
+    { supportPlan: ['KubernetesOfficial', 'AKSLongTermSupport'] }
+  ),
   minor('1.35', { '1.35.5': ['1.35.6', '1.36.2'], '1.35.6': ['1.36.2'] }, { isDefault: true }),
   minor('1.36', { '1.36.2': ['1.37.0'] }),
   minor('1.37', { '1.37.0': [] }, { isPreview: true })
@@ -132,13 +136,30 @@ describe('offeredNextMinorVersions', () => {
     ['location patches of the next minor only', [], EASTUS, '1.34.9', ['1.35.5', '1.35.6']],
     ['never two minors', [], EASTUS, '1.33.13', ['1.34.8', '1.34.9']],
     // The pool's profile is authoritative when it lists the next minor.
-    ['pool profile', [{ kubernetesVersion: '1.35.5', isPreview: false }, { kubernetesVersion: '1.36.2', isPreview: false }], EASTUS, '1.34.9', ['1.35.5']],
+    [
+      'pool profile',
+      [
+        { kubernetesVersion: '1.35.5', isPreview: false },
+        { kubernetesVersion: '1.36.2', isPreview: false }
+      ],
+      EASTUS,
+      '1.34.9',
+      ['1.35.5']
+    ],
     ['pool profile without the next minor', [{ kubernetesVersion: '1.34.9', isPreview: false }], EASTUS, '1.34.8', ['1.35.5', '1.35.6']],
     ['preview by location', [], EASTUS, '1.36.2', ['1.37.0 (preview)']],
-    ['preview by profile', [{ kubernetesVersion: '1.36.3', isPreview: false }, { kubernetesVersion: '1.37.0', isPreview: true }], [], '1.36.2', ['1.37.0 (preview)']],
+    [
+      'preview by profile',
+      [
+        { kubernetesVersion: '1.36.3', isPreview: false },
+        { kubernetesVersion: '1.37.0', isPreview: true }
+      ],
+      [],
+      '1.36.2',
+      ['1.37.0 (preview)']
+    ],
     ['nothing known', [], [], '1.34.9', []]
   ])('%s', (_name, upgrades, location, current, expected) => {
     expect(list(upgrades, location, current)).toEqual(expected)
   })
 })
-

@@ -3,7 +3,6 @@ import type { ClusterSnapshot, PoolSnapshot, RecentlyUsedVersion } from '../../s
 import { assignRings, RingIndex, runningSince } from '../../src/plan/rings.ts'
 import { U0619, U0702, U0709, clusterSnapshot, poolSnapshot } from './fixtures.ts'
 
-
 function pool(name: string, over: Partial<PoolSnapshot> = {}): PoolSnapshot {
   return poolSnapshot(name, { mode: 'System', ...over })
 }
@@ -49,13 +48,31 @@ describe('runningSince', () => {
   it.each<[string, RecentlyUsedVersion[], 'nodeImageVersion' | 'orchestratorVersion', string, string | undefined]>([
     ['empty list: longer than the rollback window', [], 'nodeImageVersion', U0709, undefined],
     ['one move', [at(U0702, '2026-07-18T10:00:00Z')], 'nodeImageVersion', U0709, '2026-07-18T10:00:00.000Z'],
-    ['newest of several', [at(U0702, '2026-07-18T10:00:00Z'), at(U0619, '2026-07-05T10:00:00Z')], 'nodeImageVersion', U0709, '2026-07-18T10:00:00.000Z'],
+    [
+      'newest of several',
+      [at(U0702, '2026-07-18T10:00:00Z'), at(U0619, '2026-07-05T10:00:00Z')],
+      'nodeImageVersion',
+      U0709,
+      '2026-07-18T10:00:00.000Z'
+    ],
     // An entry holding what the pool runs now is an earlier stint, not the move to it.
-    ['entry equal to the current image', [at(U0709, '2026-07-19T10:00:00Z'), at(U0702, '2026-07-12T10:00:00Z')], 'nodeImageVersion', U0709, '2026-07-12T10:00:00.000Z'],
+    [
+      'entry equal to the current image',
+      [at(U0709, '2026-07-19T10:00:00Z'), at(U0702, '2026-07-12T10:00:00Z')],
+      'nodeImageVersion',
+      U0709,
+      '2026-07-12T10:00:00.000Z'
+    ],
     ['unreadable timestamp ignored', [at(U0702, 'yesterday'), at(U0619, undefined)], 'nodeImageVersion', U0709, undefined],
     // For Kubernetes, image-only moves on the same version do not restart the clock.
     ['version: image-only moves', [at(U0702, '2026-07-18T10:00:00Z')], 'orchestratorVersion', '1.35.6', undefined],
-    ['version: moved from 1.35.5', [at(U0702, '2026-07-18T10:00:00Z'), at(U0619, '2026-07-10T10:00:00Z', '1.35.5')], 'orchestratorVersion', '1.35.6', '2026-07-10T10:00:00.000Z']
+    [
+      'version: moved from 1.35.5',
+      [at(U0702, '2026-07-18T10:00:00Z'), at(U0619, '2026-07-10T10:00:00Z', '1.35.5')],
+      'orchestratorVersion',
+      '1.35.6',
+      '2026-07-10T10:00:00.000Z'
+    ]
   ])('%s', (_name, entries, field, current, expected) => {
     expect(runningSince(pool('p', { recentlyUsedVersions: entries }), field, current)?.toISOString()).toBe(expected)
   })
@@ -65,7 +82,10 @@ describe('RingIndex', () => {
   it('finds the first failure in the lowest ring', () => {
     const idx = index([
       cluster('b-prod', '1', [pool('np', { provisioningState: 'Failed' })]),
-      cluster('z-dev', '0', [pool('np2', { provisioningState: 'Failed', provisioningError: { code: 'QuotaExceeded', message: 'm' } }), pool('np1', { provisioningState: 'Failed' })]),
+      cluster('z-dev', '0', [
+        pool('np2', { provisioningState: 'Failed', provisioningError: { code: 'QuotaExceeded', message: 'm' } }),
+        pool('np1', { provisioningState: 'Failed' })
+      ]),
       cluster('a-dev', '0', [pool('np')])
     ])
     expect(idx.halt).toMatchObject({ ring: 0, cluster: 'z-dev', pool: 'np1', code: 'Failed' })
@@ -79,7 +99,10 @@ describe('RingIndex', () => {
     const idx = index([
       cluster('dev1', '0', [pool('np', { nodeImageVersion: U0619 })]),
       cluster('stage1', '1', [pool('np', { nodeImageVersion: U0709 })]),
-      cluster('stage2', '1', [pool('np', { nodeImageVersion: U0702 }), pool('win', { nodeImageVersion: 'AKSWindows-2022-containerd-20348.5386.260715' })]),
+      cluster('stage2', '1', [
+        pool('np', { nodeImageVersion: U0702 }),
+        pool('win', { nodeImageVersion: 'AKSWindows-2022-containerd-20348.5386.260715' })
+      ]),
       cluster('prod', '2', [pool('np')])
     ])
     const gate = idx.imageGate(2, 'AKSUbuntu-2204gen2containerd')
@@ -98,7 +121,11 @@ describe('RingIndex', () => {
 
   describe('a cluster that could not be read', () => {
     const unread = (name: string, ring: string, provisioningState: string): ClusterSnapshot =>
-      cluster(name, ring, [], { provisioningState, currentKubernetesVersion: undefined, readError: { status: 403, code: 'AuthorizationFailed', message: 'm' } })
+      cluster(name, ring, [], {
+        provisioningState,
+        currentKubernetesVersion: undefined,
+        readError: { status: 403, code: 'AuthorizationFailed', message: 'm' }
+      })
     const W = 'AKSWindows-2022-containerd'
     const U = 'AKSUbuntu-2204gen2containerd'
 
@@ -106,10 +133,28 @@ describe('RingIndex', () => {
       ['alone in ring 0, state Unknown', [unread('dev', '0', 'Unknown')], 1, U, { ring: 0, where: 'dev', unreadable: 'AuthorizationFailed' }],
       // Succeeded from the list call, yet nothing about it is known.
       ['alone in ring 0, state Succeeded', [unread('dev', '0', 'Succeeded')], 1, U, { ring: 0, where: 'dev', unreadable: 'AuthorizationFailed' }],
-      ['next to a settled cluster', [cluster('a-dev', '0', [pool('np')]), unread('b-dev', '0', 'Succeeded')], 1, U, { ring: 0, where: 'b-dev', unreadable: 'AuthorizationFailed' }],
+      [
+        'next to a settled cluster',
+        [cluster('a-dev', '0', [pool('np')]), unread('b-dev', '0', 'Succeeded')],
+        1,
+        U,
+        { ring: 0, where: 'b-dev', unreadable: 'AuthorizationFailed' }
+      ],
       // It may have Windows pools: the family gate does not look past its ring.
-      ['a family no readable cluster has', [cluster('a-dev', '0', [pool('np')]), unread('b-dev', '0', 'Succeeded')], 1, W, { ring: 0, where: 'b-dev', unreadable: 'AuthorizationFailed' }],
-      ['in ring 1, gating ring 2', [cluster('dev', '0', [pool('np')]), unread('stage', '1', 'Succeeded')], 2, U, { ring: 1, where: 'stage', unreadable: 'AuthorizationFailed' }]
+      [
+        'a family no readable cluster has',
+        [cluster('a-dev', '0', [pool('np')]), unread('b-dev', '0', 'Succeeded')],
+        1,
+        W,
+        { ring: 0, where: 'b-dev', unreadable: 'AuthorizationFailed' }
+      ],
+      [
+        'in ring 1, gating ring 2',
+        [cluster('dev', '0', [pool('np')]), unread('stage', '1', 'Succeeded')],
+        2,
+        U,
+        { ring: 1, where: 'stage', unreadable: 'AuthorizationFailed' }
+      ]
     ])('keeps the gate unsettled: %s', (_name, upstream, ring, family, expected) => {
       const idx = index([...upstream, cluster('prod', String(ring), [pool('np', { nodeImageVersion: U0619, currentOrchestratorVersion: '1.35.5' })])])
       expect(idx.versionGate(ring)).toMatchObject({ kind: 'unsettled', ...expected })

@@ -2,7 +2,23 @@ import { describe, expect, it } from 'vitest'
 import type { ClusterSnapshot, FleetSnapshot, PoolSnapshot, VersionUpgrade } from '../../src/model.ts'
 import { planFleet, type PlannerOptions } from '../../src/plan/planner.ts'
 import { U0702, U0709 } from './fixtures.ts'
-import { NOW, EASTUS, profileFor, pool, sys, cluster, onVersion, options, plan, clusterPlan, entry, ops, type UpgradeKindList, at, withPools } from './planner-fixtures.ts'
+import {
+  NOW,
+  EASTUS,
+  profileFor,
+  pool,
+  sys,
+  cluster,
+  onVersion,
+  options,
+  plan,
+  clusterPlan,
+  entry,
+  ops,
+  type UpgradeKindList,
+  at,
+  withPools
+} from './planner-fixtures.ts'
 
 // The control plane's Kubernetes version: patch and minor upgrades, preview versions, skew with
 // its pools, long-term support, minor approvals, and versions not checked without `patch`/`minor`.
@@ -10,12 +26,7 @@ import { NOW, EASTUS, profileFor, pool, sys, cluster, onVersion, options, plan, 
 describe('patch upgrades', () => {
   it('orders control plane, system pools, user pools, with no extra node-image operation', () => {
     const old = { nodeImageVersion: U0702 }
-    const p = plan([
-      cluster(
-        'aks-a',
-        onVersion('1.35.5', [pool('zeta', old), sys('sysb', old), pool('apps', old), sys('sysa', old)])
-      )
-    ])
+    const p = plan([cluster('aks-a', onVersion('1.35.5', [pool('zeta', old), sys('sysb', old), pool('apps', old), sys('sysa', old)]))])
     expect(ops(p, 'aks-a')).toEqual([
       'control-plane - patch 1.35.5→1.35.6',
       'pool-version sysa patch 1.35.5→1.35.6',
@@ -62,12 +73,32 @@ describe('patch upgrades', () => {
 
   it.each<[string, Partial<ClusterSnapshot>, Partial<PlannerOptions>, string, string, string | null, RegExp]>([
     ['newest patch, minor not selected', {}, {}, 'none', 'not-selected', '1.36.2', /1\.36\.2 \(next minor\).*add `minor`/],
-    ['newest of all', { ...onVersion('1.36.2', [sys()]), controlPlaneUpgrades: [] }, {}, 'none', 'up-to-date', null, /1\.36\.2 is the newest version available/],
+    [
+      'newest of all',
+      { ...onVersion('1.36.2', [sys()]), controlPlaneUpgrades: [] },
+      {},
+      'none',
+      'up-to-date',
+      null,
+      /1\.36\.2 is the newest version available/
+    ],
     // Neither patch nor minor: nothing was evaluated, so no target (was '1.35.6' before the fix).
-    ['patch not selected', onVersion('1.35.5', [sys()]), { upgrade: ['node-image'] }, 'none', 'not-selected', null, /Kubernetes versions are not checked: add `patch` \(or `minor`\)/],
+    [
+      'patch not selected',
+      onVersion('1.35.5', [sys()]),
+      { upgrade: ['node-image'] },
+      'none',
+      'not-selected',
+      null,
+      /Kubernetes versions are not checked: add `patch` \(or `minor`\)/
+    ],
     [
       'only a preview patch',
-      { currentKubernetesVersion: '1.36.2', controlPlaneUpgrades: [{ kubernetesVersion: '1.36.3', isPreview: true }], pools: [sys('system', { currentOrchestratorVersion: '1.36.2' })] },
+      {
+        currentKubernetesVersion: '1.36.2',
+        controlPlaneUpgrades: [{ kubernetesVersion: '1.36.3', isPreview: true }],
+        pools: [sys('system', { currentOrchestratorVersion: '1.36.2' })]
+      },
       {},
       'none',
       'preview-only',
@@ -76,7 +107,11 @@ describe('patch upgrades', () => {
     ],
     [
       'preview patch allowed',
-      { currentKubernetesVersion: '1.36.2', controlPlaneUpgrades: [{ kubernetesVersion: '1.36.3', isPreview: true }], pools: [sys('system', { currentOrchestratorVersion: '1.36.2' })] },
+      {
+        currentKubernetesVersion: '1.36.2',
+        controlPlaneUpgrades: [{ kubernetesVersion: '1.36.3', isPreview: true }],
+        pools: [sys('system', { currentOrchestratorVersion: '1.36.2' })]
+      },
       { allowPreview: true },
       'patch',
       'upgrade-due',
@@ -94,7 +129,15 @@ describe('patch upgrades', () => {
       /preview/
     ],
     // No profile read: the location's list fills in.
-    ['no upgrade profile', { ...onVersion('1.35.5', [sys()]), controlPlaneUpgrades: undefined }, {}, 'patch', 'upgrade-due', '1.35.6', /1\.35\.5 → 1\.35\.6/],
+    [
+      'no upgrade profile',
+      { ...onVersion('1.35.5', [sys()]), controlPlaneUpgrades: undefined },
+      {},
+      'patch',
+      'upgrade-due',
+      '1.35.6',
+      /1\.35\.5 → 1\.35\.6/
+    ],
     // The profile is authoritative: the location's 1.35.6 is not offered to this cluster.
     [
       'profile does not offer the location patch',
@@ -105,7 +148,15 @@ describe('patch upgrades', () => {
       '1.36.2',
       /add `minor`/
     ],
-    ['currentKubernetesVersion falls back to kubernetesVersion', { ...onVersion('1.35.5', [sys()]), currentKubernetesVersion: undefined }, {}, 'patch', 'upgrade-due', '1.35.6', /1\.35\.5 → 1\.35\.6/]
+    [
+      'currentKubernetesVersion falls back to kubernetesVersion',
+      { ...onVersion('1.35.5', [sys()]), currentKubernetesVersion: undefined },
+      {},
+      'patch',
+      'upgrade-due',
+      '1.35.6',
+      /1\.35\.5 → 1\.35\.6/
+    ]
   ])('control plane: %s', (_name, over, opts, action, reason, target, message) => {
     const p = plan([cluster('aks-a', over)], opts)
     const cp = entry(p, 'aks-a', null)
@@ -164,7 +215,12 @@ describe('minor upgrades', () => {
       // An approval for 1.35 never starts 1.36.
       ['approval for another minor', [{ clusterId: c.id, minor: '1.35' }], 'awaiting-approval', /awaits approval/],
       ['approval for another cluster', [{ clusterId: c.id.replace('aks-prod', 'aks-dev'), minor: '1.36' }], 'awaiting-approval', /awaits approval/],
-      ['approved (id compared case-insensitively)', [{ clusterId: upper, minor: '1.36', approvedBy: 'octocat' }], 'upgrade-due', /approved by octocat/],
+      [
+        'approved (id compared case-insensitively)',
+        [{ clusterId: upper, minor: '1.36', approvedBy: 'octocat' }],
+        'upgrade-due',
+        /approved by octocat/
+      ],
       ['approved, approver unknown', [{ clusterId: c.id, minor: '1.36' }], 'upgrade-due', /approved in the issue/]
     ])('%s', (_name, approvals, reason, message) => {
       const p = plan([c], { ...minorOnly, minorApproval: 'issue', approvals })
@@ -220,7 +276,15 @@ describe('minor upgrades', () => {
 
     it('warns about a pool more than three minors behind and upgrades it with minor', () => {
       const p = plan(
-        [cluster('aks-a', { ...onVersion('1.36.2', [sys()]), pools: [sys('system', { currentOrchestratorVersion: '1.36.2' }), pool('ancient', { orchestratorVersion: '1.32.9', currentOrchestratorVersion: '1.32.9' })] })],
+        [
+          cluster('aks-a', {
+            ...onVersion('1.36.2', [sys()]),
+            pools: [
+              sys('system', { currentOrchestratorVersion: '1.36.2' }),
+              pool('ancient', { orchestratorVersion: '1.32.9', currentOrchestratorVersion: '1.32.9' })
+            ]
+          })
+        ],
         minorOnly
       )
       const e = entry(p, 'aks-a', 'ancient')
@@ -230,7 +294,9 @@ describe('minor upgrades', () => {
     })
 
     it('never plans a pool newer than the control plane', () => {
-      const p = plan([cluster('aks-a', { ...onVersion('1.35.5', [sys()]), pools: [sys('system', { currentOrchestratorVersion: '1.35.6' })] })], { upgrade: ['node-image'] })
+      const p = plan([cluster('aks-a', { ...onVersion('1.35.5', [sys()]), pools: [sys('system', { currentOrchestratorVersion: '1.35.6' })] })], {
+        upgrade: ['node-image']
+      })
       expect(entry(p, 'aks-a', 'system')).toMatchObject({ reason: 'skew-violation', action: 'none' })
     })
   })
@@ -290,7 +356,14 @@ describe('upgrade: node-image alone checks no Kubernetes version', () => {
     ['pool image current', at('1.36.2'), 'not-selected', null, null, /^Node image \S+ is the newest available; Kubernetes versions are not checked/],
     ['pool image behind', at('1.36.2', { nodeImageVersion: U0702 }), 'upgrade-due', null, U0709, /202607\.02\.0 → 202607\.09\.0/],
     // Known from the cluster itself: the pool lags its own control plane.
-    ['pool a patch behind the control plane', at('1.36.1'), 'not-selected', '1.36.2', null, /1\.36\.1 → 1\.36\.2 \(patch, to match the control plane\) needs `patch`/]
+    [
+      'pool a patch behind the control plane',
+      at('1.36.1'),
+      'not-selected',
+      '1.36.2',
+      null,
+      /1\.36\.1 → 1\.36\.2 \(patch, to match the control plane\) needs `patch`/
+    ]
   ])('%s', (_name, over, reason, k8sTarget, op, message) => {
     const p = plan([unread('1.36.2', [sys('system', over)])], nodeImageOnly, NOW, {})
     const e = entry(p, 'aks-a', 'system')

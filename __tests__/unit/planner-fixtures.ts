@@ -127,7 +127,13 @@ export function at(version: string, over: Partial<PoolSnapshot> = {}): Partial<P
 }
 
 /** A cluster whose control plane runs `cp` and is offered `offers` (the newest GA 1.36.2 is offered nothing GA). */
-export function withPools(name: string, cp: string, offers: VersionUpgrade[] | undefined, pools: PoolSnapshot[], over: Partial<ClusterSnapshot> = {}): ClusterSnapshot {
+export function withPools(
+  name: string,
+  cp: string,
+  offers: VersionUpgrade[] | undefined,
+  pools: PoolSnapshot[],
+  over: Partial<ClusterSnapshot> = {}
+): ClusterSnapshot {
   return cluster(name, { currentKubernetesVersion: cp, kubernetesVersion: cp, controlPlaneUpgrades: offers, pools, ...over })
 }
 

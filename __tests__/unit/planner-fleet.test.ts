@@ -77,13 +77,37 @@ describe('rings', () => {
       cluster('prod', { tags: ring('1'), pools: [sys('system', { nodeImageVersion: image, latestNodeImageVersion: latest, ...over })] })
 
     it.each<[string, ClusterSnapshot, ClusterSnapshot, string, RegExp]>([
-      ['ring 1 waits until ring 0 runs the image', dev(U0702), prod(U0702, U0709), 'ring-waiting', /ring 0 runs no newer AKSUbuntu-2204gen2containerd image.*202607\.09\.0 waits until ring 0 runs it/],
+      [
+        'ring 1 waits until ring 0 runs the image',
+        dev(U0702),
+        prod(U0702, U0709),
+        'ring-waiting',
+        /ring 0 runs no newer AKSUbuntu-2204gen2containerd image.*202607\.09\.0 waits until ring 0 runs it/
+      ],
       ['ring 1 adopts the image ring 0 runs', dev(U0709), prod(U0702, U0709), 'upgrade-due', /202607\.02\.0 → 202607\.09\.0/],
       // Ring 0 runs 07.02 while 07.09 is already out there (its own latest): prod gets exactly 07.02.
-      ['ring 1 adopts exactly ring 0 image while a newer one exists', dev(U0702, { latestNodeImageVersion: U0709 }), prod(U0619, U0702), 'upgrade-due', /202606\.19\.0 → 202607\.02\.0/],
+      [
+        'ring 1 adopts exactly ring 0 image while a newer one exists',
+        dev(U0702, { latestNodeImageVersion: U0709 }),
+        prod(U0619, U0702),
+        'upgrade-due',
+        /202606\.19\.0 → 202607\.02\.0/
+      ],
       // The node image upgrade always installs latestNodeImageVersion: no way to stop at 07.02.
-      ['ring 1 would get a newer image than ring 0 ran', dev(U0702, { latestNodeImageVersion: U0709 }), prod(U0619, U0709), 'ring-waiting', /ring 0 runs 202607\.02\.0, but a node image upgrade installs the newest image 202607\.09\.0/],
-      ['ring 0 still upgrading', dev(U0709, { provisioningState: 'Upgrading' }), prod(U0702, U0709), 'ring-waiting', /ring 0 is not settled yet \(dev\/system is Upgrading\)/]
+      [
+        'ring 1 would get a newer image than ring 0 ran',
+        dev(U0702, { latestNodeImageVersion: U0709 }),
+        prod(U0619, U0709),
+        'ring-waiting',
+        /ring 0 runs 202607\.02\.0, but a node image upgrade installs the newest image 202607\.09\.0/
+      ],
+      [
+        'ring 0 still upgrading',
+        dev(U0709, { provisioningState: 'Upgrading' }),
+        prod(U0702, U0709),
+        'ring-waiting',
+        /ring 0 is not settled yet \(dev\/system is Upgrading\)/
+      ]
     ])('%s', (_name, d, pr, reason, message) => {
       const p = plan([pr, d])
       const e = entry(p, 'prod', 'system')
@@ -288,12 +312,18 @@ describe('clusters that could not be read', () => {
   const prod = (): ClusterSnapshot =>
     cluster('aks-prod', {
       tags: ring('1'),
-      ...onVersion('1.35.5', [sys('system', { nodeImageVersion: U0702 }), pool('win', { osType: 'Windows', osSku: 'Windows2022', nodeImageVersion: W0610, latestNodeImageVersion: W0715 })])
+      ...onVersion('1.35.5', [
+        sys('system', { nodeImageVersion: U0702 }),
+        pool('win', { osType: 'Windows', osSku: 'Windows2022', nodeImageVersion: W0610, latestNodeImageVersion: W0715 })
+      ])
     })
   const healthyDev = (): ClusterSnapshot =>
     cluster('aks-dev2', {
       tags: ring('0'),
-      pools: [sys('system', { nodeImageVersion: U0709 }), pool('win', { osType: 'Windows', osSku: 'Windows2022', nodeImageVersion: W0715, latestNodeImageVersion: W0715 })]
+      pools: [
+        sys('system', { nodeImageVersion: U0709 }),
+        pool('win', { osType: 'Windows', osSku: 'Windows2022', nodeImageVersion: W0715, latestNodeImageVersion: W0715 })
+      ]
     })
 
   it.each<[string, string, boolean]>([
@@ -320,8 +350,11 @@ describe('clusters that could not be read', () => {
     expect(clusterPlan(p, 'aks-prod').warnings.join(' ')).not.toMatch(/promoted as in ring 0/)
   })
 
-  it('holds a later ring\'s node image with ring-waiting naming the cluster', () => {
-    const p = plan([placeholder('aks-dev', '0', 'Succeeded'), cluster('aks-prod', { tags: ring('1'), pools: [sys('system', { nodeImageVersion: U0702 })] })])
+  it("holds a later ring's node image with ring-waiting naming the cluster", () => {
+    const p = plan([
+      placeholder('aks-dev', '0', 'Succeeded'),
+      cluster('aks-prod', { tags: ring('1'), pools: [sys('system', { nodeImageVersion: U0702 })] })
+    ])
     expect(entry(p, 'aks-prod', 'system')).toMatchObject({ reason: 'ring-waiting', action: 'none', nodeImageVersion: { target: U0709 } })
     expect(entry(p, 'aks-prod', 'system').message).toBe(
       'Held: node image 202607.09.0 waits for ring 0: aks-dev could not be read (AuthorizationFailed), so it is not known to run it.'
@@ -330,11 +363,20 @@ describe('clusters that could not be read', () => {
   })
 
   it('gets one read-failed entry and no operation; its own ring goes on', () => {
-    const p = plan([placeholder('aks-dev', '0', 'Unknown'), cluster('aks-dev2', { tags: ring('0'), pools: [sys('system', { nodeImageVersion: U0702 })] })])
+    const p = plan([
+      placeholder('aks-dev', '0', 'Unknown'),
+      cluster('aks-dev2', { tags: ring('0'), pools: [sys('system', { nodeImageVersion: U0702 })] })
+    ])
     const c = clusterPlan(p, 'aks-dev')
     expect(c.operations).toEqual([])
     expect(c.entries).toHaveLength(1)
-    expect(c.entries[0]).toMatchObject({ pool: null, action: 'none', reason: 'read-failed', kubernetesVersion: { current: null, target: null }, ring: 0 })
+    expect(c.entries[0]).toMatchObject({
+      pool: null,
+      action: 'none',
+      reason: 'read-failed',
+      kubernetesVersion: { current: null, target: null },
+      ring: 0
+    })
     expect(c.entries[0]?.message).toBe(`The cluster could not be read (AuthorizationFailed: ${error.message}), so nothing is planned for it.`)
     expect(p.rings['0']).toContain(c.cluster.id)
     expect(ops(p, 'aks-dev2')).toEqual([`node-image system node-image ${U0702}→${U0709}`])

@@ -8,11 +8,17 @@ import { pool, sys, cluster, onVersion, plan, clusterPlan, entry, ops } from './
 // node OS channels).
 
 describe('holds from state', () => {
-  const behind = (): Partial<ClusterSnapshot> => onVersion('1.35.5', [sys('system', { nodeImageVersion: U0702 }), pool('apps', { nodeImageVersion: U0702 })])
+  const behind = (): Partial<ClusterSnapshot> =>
+    onVersion('1.35.5', [sys('system', { nodeImageVersion: U0702 }), pool('apps', { nodeImageVersion: U0702 })])
 
   it.each<[string, Partial<ClusterSnapshot>, string, RegExp]>([
     ['cluster upgrading', { provisioningState: 'Upgrading' }, 'operation-in-progress', /cluster is Upgrading/],
-    ['cluster failed', { provisioningState: 'Failed' }, 'failed-state', /failed on the cluster.*az aks show -g rg-aks-a -n aks-a --query status.*re-run/],
+    [
+      'cluster failed',
+      { provisioningState: 'Failed' },
+      'failed-state',
+      /failed on the cluster.*az aks show -g rg-aks-a -n aks-a --query status.*re-run/
+    ],
     ['cluster stopped', { powerState: 'Stopped' }, 'stopped', /cluster is stopped/]
   ])('%s holds every entry', (_name, over, reason, message) => {
     const p = plan([cluster('aks-a', { ...behind(), ...over })])
@@ -46,15 +52,20 @@ describe('holds from state', () => {
 
 describe('AKS automation', () => {
   it.each<[string, string, PlannerOptions['aksAutoUpgrade'], string, RegExp]>([
-    ['stable, respect', 'stable', 'respect', 'aks-auto-upgrade-channel', /channel 'stable' owns the Kubernetes version \(set aks-auto-upgrade: override/],
+    [
+      'stable, respect',
+      'stable',
+      'respect',
+      'aks-auto-upgrade-channel',
+      /channel 'stable' owns the Kubernetes version \(set aks-auto-upgrade: override/
+    ],
     ['patch, respect', 'patch', 'respect', 'aks-auto-upgrade-channel', /channel 'patch'/],
     ['rapid, override', 'rapid', 'override', 'upgrade-due', /1\.35\.5 → 1\.35\.6/],
     ['none', 'none', 'respect', 'upgrade-due', /1\.35\.5 → 1\.35\.6/]
   ])('upgrade channel %s', (_name, channel, aksAutoUpgrade, reason, message) => {
-    const p = plan(
-      [cluster('aks-a', { ...onVersion('1.35.5', [sys('system', { nodeImageVersion: U0702 })]), upgradeChannel: channel })],
-      { aksAutoUpgrade }
-    )
+    const p = plan([cluster('aks-a', { ...onVersion('1.35.5', [sys('system', { nodeImageVersion: U0702 })]), upgradeChannel: channel })], {
+      aksAutoUpgrade
+    })
     const cp = entry(p, 'aks-a', null)
     expect(cp.reason).toBe(reason)
     expect(cp.message).toMatch(message)
@@ -74,7 +85,12 @@ describe('AKS automation', () => {
   })
 
   it.each<[string, string, string, RegExp | null]>([
-    ['NodeImage', 'none', 'NodeImage', /node OS channel 'NodeImage'.*az aks update -g rg-aks-a -n aks-a --node-os-upgrade-channel None.*aksManagedNodeOSUpgradeSchedule/],
+    [
+      'NodeImage',
+      'none',
+      'NodeImage',
+      /node OS channel 'NodeImage'.*az aks update -g rg-aks-a -n aks-a --node-os-upgrade-channel None.*aksManagedNodeOSUpgradeSchedule/
+    ],
     ['SecurityPatch', 'none', 'SecurityPatch', /node OS channel 'SecurityPatch'/],
     ['legacy node-image channel', 'node-image', 'NodeImage', /'node-image' forces node OS channel NodeImage.*--auto-upgrade-channel none/],
     ['None', 'none', 'None', null],

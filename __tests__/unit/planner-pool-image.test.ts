@@ -11,13 +11,34 @@ describe('node images', () => {
   it.each<[string, Partial<PoolSnapshot>, Partial<PlannerOptions>, string, string, RegExp]>([
     ['newer Ubuntu image', { nodeImageVersion: U0702 }, {}, 'node-image', 'upgrade-due', /202607\.02\.0 → 202607\.09\.0/],
     ['already newest', {}, {}, 'none', 'up-to-date', /is the newest available/],
-    ['no latest image in profile', { nodeImageVersion: U0702, latestNodeImageVersion: undefined }, {}, 'none', 'no-image-info', /no latest node image/],
-    ['Windows image', { osType: 'Windows', osSku: 'Windows2022', nodeImageVersion: W0610, latestNodeImageVersion: W0715 }, {}, 'node-image', 'upgrade-due', /20348\.5256\.260610 → 20348\.5386\.260715/],
+    [
+      'no latest image in profile',
+      { nodeImageVersion: U0702, latestNodeImageVersion: undefined },
+      {},
+      'none',
+      'no-image-info',
+      /no latest node image/
+    ],
+    [
+      'Windows image',
+      { osType: 'Windows', osSku: 'Windows2022', nodeImageVersion: W0610, latestNodeImageVersion: W0715 },
+      {},
+      'node-image',
+      'upgrade-due',
+      /20348\.5256\.260610 → 20348\.5386\.260715/
+    ],
     ['Azure Linux up to date', { osSku: 'AzureLinux', nodeImageVersion: AZL3, latestNodeImageVersion: AZL3 }, {}, 'none', 'up-to-date', /newest/],
     // Never compared across families: 22.04 → 24.04 is not a node image upgrade.
     ['other family offered', { nodeImageVersion: U0709, latestNodeImageVersion: U2404 }, {}, 'none', 'no-image-info', /another family/],
     ['older latest than current', { nodeImageVersion: U0709, latestNodeImageVersion: U0702 }, {}, 'none', 'up-to-date', /newest/],
-    ['node-image not selected', { nodeImageVersion: U0702 }, { upgrade: ['patch'] }, 'none', 'not-selected', /add `node-image` to the `upgrade` input/]
+    [
+      'node-image not selected',
+      { nodeImageVersion: U0702 },
+      { upgrade: ['patch'] },
+      'none',
+      'not-selected',
+      /add `node-image` to the `upgrade` input/
+    ]
   ])('%s', (_name, poolOver, opts, action, reason, message) => {
     const p = plan([cluster('aks-a', { pools: [sys('system', poolOver)] })], opts)
     const e = entry(p, 'aks-a', 'system')
@@ -72,15 +93,95 @@ describe('node image strings the parser cannot read', () => {
   const ring = (n: string): Record<string, string> => ({ 'aks-upgrade-ring': n })
 
   it.each<[string, string, string, 'ring 0' | 'after ring 0' | 'ring 1 alone', string | null, number, string, string, RegExp]>([
-    ['both unreadable, no rule needs them', W_OLD, W_NEW, 'ring 0', null, 0, NOW.toISOString(), 'upgrade-due', /Node image AKSWindows-2022-containerd-20348\.5256 → AKSWindows-2022-containerd-20348\.5386\./],
-    ['current unreadable, latest old enough', W_OLD, W0715, 'ring 0', null, 3, NOW.toISOString(), 'upgrade-due', /→ AKSWindows-2022-containerd-20348\.5386\.260715/],
+    [
+      'both unreadable, no rule needs them',
+      W_OLD,
+      W_NEW,
+      'ring 0',
+      null,
+      0,
+      NOW.toISOString(),
+      'upgrade-due',
+      /Node image AKSWindows-2022-containerd-20348\.5256 → AKSWindows-2022-containerd-20348\.5386\./
+    ],
+    [
+      'current unreadable, latest old enough',
+      W_OLD,
+      W0715,
+      'ring 0',
+      null,
+      3,
+      NOW.toISOString(),
+      'upgrade-due',
+      /→ AKSWindows-2022-containerd-20348\.5386\.260715/
+    ],
     // The bake time needs only the latest image's date.
-    ['current unreadable, latest too new', W_OLD, W0715, 'ring 0', null, 7, NOW.toISOString(), 'node-image-too-new', /built on 2026-07-15.*eligible on 2026-07-22/],
-    ['latest unreadable with a bake time', W0610, W_NEW, 'ring 0', null, 7, NOW.toISOString(), 'no-image-info', /20348\.5386 cannot be read as a version, so its build date for node-image-min-age-days \(7\) is unknown/],
-    ['latest unreadable behind a ring', W0610, W_NEW, 'after ring 0', W0715, 0, NOW.toISOString(), 'no-image-info', /cannot be read as a version, so it cannot be checked against the images ring 0 runs/],
-    ['latest unreadable, no earlier ring', W0610, W_NEW, 'ring 1 alone', null, 0, NOW.toISOString(), 'upgrade-due', /→ AKSWindows-2022-containerd-20348\.5386\./],
-    ['current unreadable, ring 0 runs the latest', W_OLD, W0715, 'after ring 0', W0715, 0, NOW.toISOString(), 'upgrade-due', /→ AKSWindows-2022-containerd-20348\.5386\.260715/],
-    ['current unreadable, ring 0 runs an older image', W_OLD, W0715, 'after ring 0', W0610, 0, NOW.toISOString(), 'ring-waiting', /ring 0 runs 20348\.5256\.260610, but a node image upgrade installs the newest image/]
+    [
+      'current unreadable, latest too new',
+      W_OLD,
+      W0715,
+      'ring 0',
+      null,
+      7,
+      NOW.toISOString(),
+      'node-image-too-new',
+      /built on 2026-07-15.*eligible on 2026-07-22/
+    ],
+    [
+      'latest unreadable with a bake time',
+      W0610,
+      W_NEW,
+      'ring 0',
+      null,
+      7,
+      NOW.toISOString(),
+      'no-image-info',
+      /20348\.5386 cannot be read as a version, so its build date for node-image-min-age-days \(7\) is unknown/
+    ],
+    [
+      'latest unreadable behind a ring',
+      W0610,
+      W_NEW,
+      'after ring 0',
+      W0715,
+      0,
+      NOW.toISOString(),
+      'no-image-info',
+      /cannot be read as a version, so it cannot be checked against the images ring 0 runs/
+    ],
+    [
+      'latest unreadable, no earlier ring',
+      W0610,
+      W_NEW,
+      'ring 1 alone',
+      null,
+      0,
+      NOW.toISOString(),
+      'upgrade-due',
+      /→ AKSWindows-2022-containerd-20348\.5386\./
+    ],
+    [
+      'current unreadable, ring 0 runs the latest',
+      W_OLD,
+      W0715,
+      'after ring 0',
+      W0715,
+      0,
+      NOW.toISOString(),
+      'upgrade-due',
+      /→ AKSWindows-2022-containerd-20348\.5386\.260715/
+    ],
+    [
+      'current unreadable, ring 0 runs an older image',
+      W_OLD,
+      W0715,
+      'after ring 0',
+      W0610,
+      0,
+      NOW.toISOString(),
+      'ring-waiting',
+      /ring 0 runs 20348\.5256\.260610, but a node image upgrade installs the newest image/
+    ]
   ])('%s', (_name, current, latest, rings, devImage, nodeImageMinAgeDays, now, reason, message) => {
     const clusters = [cluster('prod', { tags: rings === 'ring 0' ? ring('0') : ring('1'), pools: [sys(), win(current, latest)] })]
     if (devImage) clusters.push(cluster('dev', { tags: ring('0'), pools: [sys(), win(devImage, devImage)] }))
@@ -90,6 +191,7 @@ describe('node image strings the parser cannot read', () => {
     expect(e.message).toMatch(message)
     expect(e.nodeImageVersion).toEqual({ current, target: latest })
     expect(ops(p, 'prod')).toEqual(reason === 'upgrade-due' ? [`node-image win node-image ${current}→${latest}`] : [])
-    if (reason === 'upgrade-due') expect(e.warnings.join(' ')).toMatch(/could not be read as a version; the upgrade is planned because the pool's image differs/)
+    if (reason === 'upgrade-due')
+      expect(e.warnings.join(' ')).toMatch(/could not be read as a version; the upgrade is planned because the pool's image differs/)
   })
 })

@@ -126,8 +126,16 @@ describe('approvedCheckbox: a kept approval reads back as the same approval', ()
     ['a target of another minor shows the approved minor', { ...base, current: '1.35.5', target: '1.35.6' }, 'from 1.35.5 to Kubernetes **1.36** —'],
     ['no resource group known', { ...base, resourceGroup: '' }, 'of **aks-weu-01** to Kubernetes'],
     ['a minor written as a version', { ...base, minor: 'v1.36' }, ':1.36 -->'],
-    ['a name Markdown would change', { ...base, clusterId: ID.replace('aks-weu-01', 'aks_prod_1'), cluster: 'aks_prod_1', resourceGroup: 'rg_(eu)' }, 'of **aks\\_prod\\_1** (rg\\_(eu))'],
-    ['a hostile approver', { ...base, approvedBy: '@everyone <img src=x> #12 | x' }, 'approved by @\u200Deveryone &lt;img src=x&gt; \\#\u200D12 \\| x, waiting']
+    [
+      'a name Markdown would change',
+      { ...base, clusterId: ID.replace('aks-weu-01', 'aks_prod_1'), cluster: 'aks_prod_1', resourceGroup: 'rg_(eu)' },
+      'of **aks\\_prod\\_1** (rg\\_(eu))'
+    ],
+    [
+      'a hostile approver',
+      { ...base, approvedBy: '@everyone <img src=x> #12 | x' },
+      'approved by @\u200Deveryone &lt;img src=x&gt; \\#\u200D12 \\| x, waiting'
+    ]
   ]
   it.each(cases)('%s', (_name, box, shows) => {
     const line = approvedCheckbox(box)
@@ -142,8 +150,14 @@ describe('approvedCheckbox: a kept approval reads back as the same approval', ()
 
 describe('namesFromId', () => {
   const cases: Array<[string, { cluster: string; resourceGroup: string }]> = [
-    [`/subscriptions/${SUB}/resourceGroups/rg-prod/providers/Microsoft.ContainerService/managedClusters/aks-weu-01`, { cluster: 'aks-weu-01', resourceGroup: 'rg-prod' }],
-    [`/subscriptions/${SUB}/resourcegroups/RG-Prod/providers/microsoft.containerservice/managedclusters/AKS-1/`, { cluster: 'AKS-1', resourceGroup: 'RG-Prod' }],
+    [
+      `/subscriptions/${SUB}/resourceGroups/rg-prod/providers/Microsoft.ContainerService/managedClusters/aks-weu-01`,
+      { cluster: 'aks-weu-01', resourceGroup: 'rg-prod' }
+    ],
+    [
+      `/subscriptions/${SUB}/resourcegroups/RG-Prod/providers/microsoft.containerservice/managedclusters/AKS-1/`,
+      { cluster: 'AKS-1', resourceGroup: 'RG-Prod' }
+    ],
     ['not-an-arm-id', { cluster: 'not-an-arm-id', resourceGroup: '' }]
   ]
   it.each(cases)('%s', (id, expected) => {

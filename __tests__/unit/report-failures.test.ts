@@ -3,8 +3,21 @@ import type { ErrorInfo } from '../../src/model.ts'
 import { explainFailedState, explainFailure, surgeNodes, type FailureLocation } from '../../src/report/failures.ts'
 
 const SUB = '0b1f6471-1bf0-4dda-aec3-cb9272f09590'
-const POOL: FailureLocation = { resourceGroup: 'rg-prod', cluster: 'aks-weu-01', pool: 'apps', subscriptionId: SUB, location: 'westeurope', kind: 'node-image' }
-const CLUSTER: FailureLocation = { resourceGroup: 'rg-prod', cluster: 'aks-weu-01', subscriptionId: SUB, location: 'westeurope', kind: 'control-plane' }
+const POOL: FailureLocation = {
+  resourceGroup: 'rg-prod',
+  cluster: 'aks-weu-01',
+  pool: 'apps',
+  subscriptionId: SUB,
+  location: 'westeurope',
+  kind: 'node-image'
+}
+const CLUSTER: FailureLocation = {
+  resourceGroup: 'rg-prod',
+  cluster: 'aks-weu-01',
+  subscriptionId: SUB,
+  location: 'westeurope',
+  kind: 'control-plane'
+}
 const TS = 'https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/create-upgrade-delete/'
 
 interface Expect {
@@ -23,7 +36,13 @@ const cases: Array<[string, ErrorInfo, FailureLocation, Expect]> = [
     {
       docs: `${TS}error-code-poddrainfailure`,
       cause: ['PodDisruptionBudget'],
-      fix: ['`kubectl get pdb -A`', 'ALLOWED DISRUPTIONS 0', '`upgradeSettings.undrainableNodeBehavior: Cordon`', '`upgradeSettings.drainTimeoutInMinutes`', '--undrainable-node-behavior Cordon'],
+      fix: [
+        '`kubectl get pdb -A`',
+        'ALLOWED DISRUPTIONS 0',
+        '`upgradeSettings.undrainableNodeBehavior: Cordon`',
+        '`upgradeSettings.drainTimeoutInMinutes`',
+        '--undrainable-node-behavior Cordon'
+      ],
       inspect: ['kubectl get pdb -A']
     }
   ],
@@ -32,7 +51,7 @@ const cases: Array<[string, ErrorInfo, FailureLocation, Expect]> = [
     {
       code: 'UpgradeFailed',
       message:
-        "Drain node aks-apps-12345678-vmss000002 failed when evicting pod web-7d9f8 failed with Too Many Requests error. This is often caused by a restrictive Pod Disruption Budget (PDB) policy. See https://aka.ms/aks/debugdrainfailures."
+        'Drain node aks-apps-12345678-vmss000002 failed when evicting pod web-7d9f8 failed with Too Many Requests error. This is often caused by a restrictive Pod Disruption Budget (PDB) policy. See https://aka.ms/aks/debugdrainfailures.'
     },
     POOL,
     { docs: `${TS}error-code-poddrainfailure`, fix: ['`kubectl get pdb -A`'] }
@@ -47,13 +66,19 @@ const cases: Array<[string, ErrorInfo, FailureLocation, Expect]> = [
     'QuotaExceeded',
     { code: 'QuotaExceeded', message: 'Provisioning of resource(s) for container service aks-weu-01 failed. Quota exceeded.' },
     POOL,
-    { docs: `${TS}error-code-quotaexceeded`, cause: ['surge nodes'], fix: ['`az vm list-usage -l westeurope', '`upgradeSettings.maxSurge`'], inspect: ['az vm list-usage -l westeurope'] }
+    {
+      docs: `${TS}error-code-quotaexceeded`,
+      cause: ['surge nodes'],
+      fix: ['`az vm list-usage -l westeurope', '`upgradeSettings.maxSurge`'],
+      inspect: ['az vm list-usage -l westeurope']
+    }
   ],
   [
     'quota reported as OperationNotAllowed',
     {
       code: 'OperationNotAllowed',
-      message: 'Operation could not be completed as it results in exceeding approved standardDSv5Family Cores quota. Location: westeurope, Current Limit: 100.'
+      message:
+        'Operation could not be completed as it results in exceeding approved standardDSv5Family Cores quota. Location: westeurope, Current Limit: 100.'
     },
     POOL,
     { docs: `${TS}error-code-quotaexceeded` }
@@ -95,7 +120,8 @@ const cases: Array<[string, ErrorInfo, FailureLocation, Expect]> = [
     'SubnetIsFull inside a VMSS reconciler message',
     {
       code: 'ReconcileVMSSAgentPoolFailed',
-      message: "VMSSAgentPoolReconciler retry failed: Code='SubnetIsFull' Message='Subnet aks-subnet with address prefix 10.240.0.0/24 doesn't have enough capacity for IP addresses.'"
+      message:
+        "VMSSAgentPoolReconciler retry failed: Code='SubnetIsFull' Message='Subnet aks-subnet with address prefix 10.240.0.0/24 doesn't have enough capacity for IP addresses.'"
     },
     POOL,
     { docs: `${TS}error-code-subnetisfull-upgrade` }
@@ -108,7 +134,10 @@ const cases: Array<[string, ErrorInfo, FailureLocation, Expect]> = [
   ],
   [
     'UpgradeBlockedOnDeprecatedAPIUsage',
-    { code: 'UpgradeBlockedOnDeprecatedAPIUsage', message: 'Control Plane upgrade is blocked due to recent usage of a Kubernetes API deprecated in the specified version.' },
+    {
+      code: 'UpgradeBlockedOnDeprecatedAPIUsage',
+      message: 'Control Plane upgrade is blocked due to recent usage of a Kubernetes API deprecated in the specified version.'
+    },
     CLUSTER,
     {
       docs: 'https://learn.microsoft.com/azure/aks/stop-cluster-upgrade-api-breaking-changes',
@@ -129,7 +158,8 @@ const cases: Array<[string, ErrorInfo, FailureLocation, Expect]> = [
     'OperationNotAllowed: another operation is running',
     {
       code: 'OperationNotAllowed',
-      message: 'Operation is not allowed: Another agentpool operation (Scaling) is in progress, please wait for it to finish before starting a new operation.'
+      message:
+        'Operation is not allowed: Another agentpool operation (Scaling) is in progress, please wait for it to finish before starting a new operation.'
     },
     POOL,
     {
@@ -139,7 +169,7 @@ const cases: Array<[string, ErrorInfo, FailureLocation, Expect]> = [
     }
   ],
   [
-    'AuthorizationFailed names the action from Azure\'s message',
+    "AuthorizationFailed names the action from Azure's message",
     {
       code: 'AuthorizationFailed',
       status: 403,
@@ -150,14 +180,21 @@ const cases: Array<[string, ErrorInfo, FailureLocation, Expect]> = [
     {
       docs: 'https://learn.microsoft.com/azure/aks/concepts-identity',
       cause: ['`Microsoft.ContainerService/managedClusters/agentPools/write`', "named in Azure's message"],
-      fix: ['--assignee-object-id 6f0c8a3e-2b7d-4c1e-9f3a-0d5e6b7c8a9f', 'Azure Kubernetes Service Contributor Role', `--scope /subscriptions/${SUB}/resourceGroups/rg-prod/providers/Microsoft.ContainerService/managedClusters/aks-weu-01`]
+      fix: [
+        '--assignee-object-id 6f0c8a3e-2b7d-4c1e-9f3a-0d5e6b7c8a9f',
+        'Azure Kubernetes Service Contributor Role',
+        `--scope /subscriptions/${SUB}/resourceGroups/rg-prod/providers/Microsoft.ContainerService/managedClusters/aks-weu-01`
+      ]
     }
   ],
   [
     'AuthorizationFailed without an action: the node-image upgrade action',
     { code: 'AuthorizationFailed', message: 'Pagination failed with unexpected statusCode 403' },
     POOL,
-    { docs: 'https://learn.microsoft.com/azure/aks/concepts-identity', cause: ['`Microsoft.ContainerService/managedClusters/agentPools/upgradeNodeImageVersion/action`'] }
+    {
+      docs: 'https://learn.microsoft.com/azure/aks/concepts-identity',
+      cause: ['`Microsoft.ContainerService/managedClusters/agentPools/upgradeNodeImageVersion/action`']
+    }
   ],
   [
     'AuthorizationFailed without an action: a pool version upgrade',
@@ -211,7 +248,10 @@ describe('explainFailure', () => {
   })
 
   it('quotes a resource group with parentheses', () => {
-    const advice = explainFailure({ code: 'OperationNotAllowed', message: 'Another operation (Updating) is in progress' }, { ...CLUSTER, resourceGroup: 'rg(eu)' })
+    const advice = explainFailure(
+      { code: 'OperationNotAllowed', message: 'Another operation (Updating) is in progress' },
+      { ...CLUSTER, resourceGroup: 'rg(eu)' }
+    )
     expect(advice.fix).toContain("-g 'rg(eu)' -n aks-weu-01")
   })
 
@@ -223,7 +263,9 @@ describe('explainFailure', () => {
 
 describe('explainFailedState', () => {
   it('uses the provisioning error AKS left on the pool', () => {
-    expect(explainFailedState({ code: 'SubnetIsFull', message: 'no capacity for IP addresses' }, POOL).docs).toContain('error-code-subnetisfull-upgrade')
+    expect(explainFailedState({ code: 'SubnetIsFull', message: 'no capacity for IP addresses' }, POOL).docs).toContain(
+      'error-code-subnetisfull-upgrade'
+    )
   })
   it('without one, says how to find the failed operation and reconcile', () => {
     const advice = explainFailedState(undefined, POOL)

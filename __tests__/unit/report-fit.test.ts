@@ -38,7 +38,10 @@ function table(level: 'a' | 'b' | 'c', heading: string, rows: string[]): Section
     draft: levels => {
       if (rows.length === 0) return null
       if (levels[level] === 'counts') return { lines: [heading, '', `- ${rows.length} rows`, ''] }
-      return rowsDraft(heading, rows.map(r => r.slice(0, levels.text)))
+      return rowsDraft(
+        heading,
+        rows.map(r => r.slice(0, levels.text))
+      )
     }
   }
 }
@@ -46,7 +49,12 @@ function table(level: 'a' | 'b' | 'c', heading: string, rows: string[]): Section
 // Long enough that a body cut at a line always has room left (the hard cut keeps a margin).
 const INTRO = 'An introduction, the same at every level of detail.'.padEnd(120, '.')
 
-function request(target: ReportTarget, limit: number, sections: Array<SectionSource<Levels>>, steps: Array<DetailStep<Levels>> = []): FitRequest<Levels> {
+function request(
+  target: ReportTarget,
+  limit: number,
+  sections: Array<SectionSource<Levels>>,
+  steps: Array<DetailStep<Levels>> = []
+): FitRequest<Levels> {
   return {
     target,
     limit,
@@ -127,7 +135,9 @@ describe('fitBody: levels of detail', () => {
         {
           level: 'a',
           draft: levels =>
-            levels.a === 'counts' ? { lines: ['### A', '', '- 30 rows', ''] } : { lines: ['### A', '', 'a 01', ''], meter: { counted: 4, size: 15, stopped: true } }
+            levels.a === 'counts'
+              ? { lines: ['### A', '', '- 30 rows', ''] }
+              : { lines: ['### A', '', 'a 01', ''], meter: { counted: 4, size: 15, stopped: true } }
         }
       ],
       steps: [summarise('a', false)],
@@ -174,7 +184,10 @@ describe('fitBody: a section cut to its first rows', () => {
         ends.push(lines.length)
       }
       lines.push('</details>', '')
-      return { lines, cut: { units: blocks.length, ends, close: ['</details>', ''], noun: 'block', lead: { lines: ['### A', '', 'summary', ''], from: 2 } } }
+      return {
+        lines,
+        cut: { units: blocks.length, ends, close: ['</details>', ''], noun: 'block', lead: { lines: ['### A', '', 'summary', ''], from: 2 } }
+      }
     }
   }
   const cases: Case[] = [
@@ -182,7 +195,24 @@ describe('fitBody: a section cut to its first rows', () => {
       name: 'keeps the first rows that fit, counts the rest, and the note says part of it is left out',
       sections: [table('b', '### B', rowsOf('b', 2)), table('a', '### A', rowsOf('a', 20))],
       steps: [summarise('a')],
-      expected: body('> leaves out part of table A', '', '### B', '', 'b 01', 'b 02', '', '### A', '', 'a 01', 'a 02', 'a 03', 'a 04', '', '… 16 more', ''),
+      expected: body(
+        '> leaves out part of table A',
+        '',
+        '### B',
+        '',
+        'b 01',
+        'b 02',
+        '',
+        '### A',
+        '',
+        'a 01',
+        'a 02',
+        'a 03',
+        'a 04',
+        '',
+        '… 16 more',
+        ''
+      ),
       slack: 3
     },
     {
@@ -204,7 +234,20 @@ describe('fitBody: a section cut to its first rows', () => {
       // The room left would hold a row of A, not one of B.
       sections: [table('b', '### B', rowsOf('b', 30, 30)), table('a', '### A', rowsOf('a', 30))],
       steps: [summarise('a'), summarise('b')],
-      expected: body('> leaves out table A, part of table B', '', '### B', '', ...rowsOf('b', 3, 30), '', '… 27 more', '', '### A', '', '- 30 rows', ''),
+      expected: body(
+        '> leaves out table A, part of table B',
+        '',
+        '### B',
+        '',
+        ...rowsOf('b', 3, 30),
+        '',
+        '… 27 more',
+        '',
+        '### A',
+        '',
+        '- 30 rows',
+        ''
+      ),
       slack: 20
     },
     {
@@ -283,7 +326,10 @@ describe('fitBody: the hard cut, when nothing else is left', () => {
   })
 
   it('treats a section that stopped at the cap as too long, however short its lines', () => {
-    const section: SectionSource<Levels> = { level: 'b', draft: () => ({ lines: ['### F', '', 'a 01', ''], meter: { counted: 4, size: 15, stopped: true } }) }
+    const section: SectionSource<Levels> = {
+      level: 'b',
+      draft: () => ({ lines: ['### F', '', 'a 01', ''], meter: { counted: 4, size: 15, stopped: true } })
+    }
     expect(fitBody(request('issue', 10_000, [section]))).toBe(`# Report\n\n${INTRO}\n\n### F\n\na 01\n${note}`)
   })
 })

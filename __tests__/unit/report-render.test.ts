@@ -166,7 +166,11 @@ function buildCluster(spec: ClusterSpec): { plan: ClusterPlan; results: Operatio
 function buildReport(clusters: ClusterSpec[], overrides: Partial<RunReport> = {}): RunReport {
   const built = clusters.map(buildCluster)
   const rings: Record<string, string[]> = {}
-  for (const b of built) (rings[String(b.plan.ring)] ??= []).push(b.plan.cluster.id)
+  for (const b of built) {
+    const ids = rings[String(b.plan.ring)]
+    if (ids) ids.push(b.plan.cluster.id)
+    else rings[String(b.plan.ring)] = [b.plan.cluster.id]
+  }
   return {
     startedAt: STARTED,
     timezone: 'Europe/Berlin',
@@ -217,7 +221,7 @@ describe('renderReport: a mixed fleet', () => {
           error: {
             code: 'UpgradeFailed',
             message:
-              "Drain node aks-apps-12345678-vmss000002 failed when evicting pod web-7d9f8 failed with Too Many Requests error. This is often caused by a restrictive Pod Disruption Budget (PDB) policy. PDB debug info: shop/web-7d9f8 blocked by pdb web-pdb with 0 unready pods."
+              'Drain node aks-apps-12345678-vmss000002 failed when evicting pod web-7d9f8 failed with Too Many Requests error. This is often caused by a restrictive Pod Disruption Budget (PDB) policy. PDB debug info: shop/web-7d9f8 blocked by pdb web-pdb with 0 unready pods.'
           }
         },
         { pool: 'batch', outcome: 'skipped', holdReason: 'earlier-operation-failed', holdDetail: 'not started because apps failed' }
@@ -226,9 +230,27 @@ describe('renderReport: a mixed fleet', () => {
     {
       name: 'aks-weu-02',
       rows: [
-        { pool: null, outcome: 'pending', holdReason: 'outside-window', holdDetail: 'outside the maintenance window Sat 22:00-04:00 (Europe/Berlin)', nextWindow: NEXT_WINDOW },
-        { pool: 'system', outcome: 'pending', holdReason: 'outside-window', holdDetail: 'outside the maintenance window Sat 22:00-04:00 (Europe/Berlin)', nextWindow: NEXT_WINDOW },
-        { pool: 'win', os: 'Windows', reason: 'node-image-too-new', action: 'node-image', message: 'The newest image is 2 days old; node-image-min-age-days is 7.' }
+        {
+          pool: null,
+          outcome: 'pending',
+          holdReason: 'outside-window',
+          holdDetail: 'outside the maintenance window Sat 22:00-04:00 (Europe/Berlin)',
+          nextWindow: NEXT_WINDOW
+        },
+        {
+          pool: 'system',
+          outcome: 'pending',
+          holdReason: 'outside-window',
+          holdDetail: 'outside the maintenance window Sat 22:00-04:00 (Europe/Berlin)',
+          nextWindow: NEXT_WINDOW
+        },
+        {
+          pool: 'win',
+          os: 'Windows',
+          reason: 'node-image-too-new',
+          action: 'node-image',
+          message: 'The newest image is 2 days old; node-image-min-age-days is 7.'
+        }
       ]
     },
     {
@@ -296,7 +318,9 @@ describe('renderReport: a mixed fleet', () => {
 
   it('says why a pending row waits and when the next window opens, in the time zone and relative to the run', () => {
     const pending = section(issue, 'Pending') ?? ''
-    expect(pending).toContain('**Outside the maintenance window** — outside the maintenance window Sat 22:00-04:00 (Europe/Berlin) · next window: Sat 28 Nov 2026, 22:00 CET (in 49 hours)')
+    expect(pending).toContain(
+      '**Outside the maintenance window** — outside the maintenance window Sat 22:00-04:00 (Europe/Berlin) · next window: Sat 28 Nov 2026, 22:00 CET (in 49 hours)'
+    )
     expect(pending).toContain('**Bake time: the image is too new**')
     expect(pending).toContain('The newest image is 2 days old; node-image-min-age-days is 7.')
     expect(pending).toContain('node image AKSWindows-2022-containerd-20348.5256.260610 → 20348.5386.260715')
@@ -323,7 +347,10 @@ describe('renderReport: a mixed fleet', () => {
   it('lists each busy cluster in a table, control plane first', () => {
     const clusters = section(summary, 'Clusters with something to do') ?? ''
     const block = clusters.slice(clusters.indexOf('**aks-weu-01**'))
-    const rows = block.split('\n').filter(l => l.startsWith('| ') && !l.startsWith('| Pool')).slice(0, 4)
+    const rows = block
+      .split('\n')
+      .filter(l => l.startsWith('| ') && !l.startsWith('| Pool'))
+      .slice(0, 4)
     expect(rows.map(r => r.split(' | ')[0])).toEqual(['| *control plane*', '| system', '| apps', '| batch'])
     expect(rows[0]).toContain('1.35.5 → 1.35.6')
     expect(rows[2]).toContain('AKSUbuntu-2204gen2containerd-202607.02.0 → 202607.09.0')
@@ -342,7 +369,14 @@ describe('renderReport: a mixed fleet', () => {
 describe('renderReport: dry run, rings, warnings, read failures', () => {
   const report = buildReport(
     [
-      { name: 'aks-dev', ring: 0, rows: [{ pool: null, outcome: 'would-start' }, { pool: 'system', outcome: 'would-start' }] },
+      {
+        name: 'aks-dev',
+        ring: 0,
+        rows: [
+          { pool: null, outcome: 'would-start' },
+          { pool: 'system', outcome: 'would-start' }
+        ]
+      },
       {
         name: 'aks-prd',
         ring: 1,
@@ -381,7 +415,9 @@ describe('renderReport: dry run, rings, warnings, read failures', () => {
   })
 
   it('shows the closed window with its next opening', () => {
-    expect(issue).toContain('🌙 **Maintenance window closed:** outside the maintenance window Sat 22:00-04:00 (Europe/Berlin). Next window: Sat 28 Nov 2026, 22:00 CET (in 49 hours).')
+    expect(issue).toContain(
+      '🌙 **Maintenance window closed:** outside the maintenance window Sat 22:00-04:00 (Europe/Berlin). Next window: Sat 28 Nov 2026, 22:00 CET (in 49 hours).'
+    )
   })
 
   it('groups clusters by ring, with ring headings and a ring on each row', () => {
@@ -394,19 +430,22 @@ describe('renderReport: dry run, rings, warnings, read failures', () => {
 
 describe('renderReport: hostile names, tags and messages render harmlessly', () => {
   const hostile = '<img src=x onerror=alert(1)> @everyone #1 | --- | *x* [a](http://e) `rm`\nnext line'
-  const report = buildReport([
-    {
-      name: 'aks-<b>bold</b>',
-      rg: 'rg-@everyone',
-      tags: { ring: hostile },
-      warnings: [`Ignored ring tag '${hostile}'.`],
-      rows: [
-        { pool: null, reason: 'not-selected', action: 'none', message: hostile },
-        { pool: '<img src=x onerror=alert(1)>', outcome: 'failed', error: { code: 'Bad|Code @everyone', message: hostile } },
-        { pool: 'np@everyone', outcome: 'pending', holdReason: 'outside-window', holdDetail: hostile, nextWindow: NEXT_WINDOW }
-      ]
-    }
-  ], { notes: [hostile] })
+  const report = buildReport(
+    [
+      {
+        name: 'aks-<b>bold</b>',
+        rg: 'rg-@everyone',
+        tags: { ring: hostile },
+        warnings: [`Ignored ring tag '${hostile}'.`],
+        rows: [
+          { pool: null, reason: 'not-selected', action: 'none', message: hostile },
+          { pool: '<img src=x onerror=alert(1)>', outcome: 'failed', error: { code: 'Bad|Code @everyone', message: hostile } },
+          { pool: 'np@everyone', outcome: 'pending', holdReason: 'outside-window', holdDetail: hostile, nextWindow: NEXT_WINDOW }
+        ]
+      }
+    ],
+    { notes: [hostile] }
+  )
 
   const cases: Array<[string, RegExp]> = [
     ['no raw HTML tag from input', /<(img|b)\b/i],
@@ -465,7 +504,10 @@ describe('renderReport: failures without a run operation', () => {
             reason: 'failed-state',
             action: 'none',
             message: 'The pool is in the Failed state; a previous operation failed.',
-            provisioningError: { code: 'SubnetIsFull', message: "Subnet aks-subnet with address prefix 10.240.0.0/24 doesn't have enough capacity for IP addresses." }
+            provisioningError: {
+              code: 'SubnetIsFull',
+              message: "Subnet aks-subnet with address prefix 10.240.0.0/24 doesn't have enough capacity for IP addresses."
+            }
           }
         ]
       }
@@ -492,17 +534,30 @@ describe('renderReport: approvals survive a re-render', () => {
     const report = buildReport([
       {
         name: 'aks-weu-07',
-        rows: [{ pool: null, action: 'minor', k8s: { from: '1.35.6', to: '1.36.2' }, outcome: 'pending', holdReason: 'outside-window', nextWindow: NEXT_WINDOW }]
+        rows: [
+          {
+            pool: null,
+            action: 'minor',
+            k8s: { from: '1.35.6', to: '1.36.2' },
+            outcome: 'pending',
+            holdReason: 'outside-window',
+            nextWindow: NEXT_WINDOW
+          }
+        ]
       }
     ])
     const issue = renderReport(report, 'issue')
     expect(parseApprovals(issue)).toEqual([{ clusterId: clusterIdOf('rg-prod', 'aks-weu-07'), minor: '1.36' }])
   })
   it('offers an unticked box for an entry awaiting approval, which approves nothing until ticked', () => {
-    const report = buildReport([{ name: 'aks-weu-08', rows: [{ pool: null, reason: 'awaiting-approval', action: 'minor', k8s: { from: '1.35.6', to: '1.36.2' } }] }])
+    const report = buildReport([
+      { name: 'aks-weu-08', rows: [{ pool: null, reason: 'awaiting-approval', action: 'minor', k8s: { from: '1.35.6', to: '1.36.2' } }] }
+    ])
     const issue = renderReport(report, 'issue')
     expect(parseApprovals(issue)).toEqual([])
-    expect(parseApprovals(issue.replace('- [ ] Approve', '- [x] Approve'))).toEqual([{ clusterId: clusterIdOf('rg-prod', 'aks-weu-08'), minor: '1.36' }])
+    expect(parseApprovals(issue.replace('- [ ] Approve', '- [x] Approve'))).toEqual([
+      { clusterId: clusterIdOf('rg-prod', 'aks-weu-08'), minor: '1.36' }
+    ])
   })
 })
 
@@ -518,15 +573,46 @@ function bigFleet(): RunReport {
     if (i % 25 === 0) {
       // 20 failures
       rows.push({ pool: null, outcome: 'succeeded' }, { pool: 'system', outcome: 'succeeded' })
-      rows.push({ pool: 'apps', outcome: 'failed', error: { code: 'QuotaExceeded', message: `Operation could not be completed as it results in exceeding approved standardDSv5Family Cores quota. Location: westeurope, Current Limit: 100, Current Usage: 96, Additional Required: 8 (cluster ${i}).` } })
+      rows.push({
+        pool: 'apps',
+        outcome: 'failed',
+        error: {
+          code: 'QuotaExceeded',
+          message: `Operation could not be completed as it results in exceeding approved standardDSv5Family Cores quota. Location: westeurope, Current Limit: 100, Current Usage: 96, Additional Required: 8 (cluster ${i}).`
+        }
+      })
       rows.push({ pool: 'batch', outcome: 'skipped', holdReason: 'earlier-operation-failed', holdDetail: 'not started because apps failed' })
-      rows.push({ pool: 'win', os: 'Windows', outcome: 'skipped', holdReason: 'earlier-operation-failed', holdDetail: 'not started because apps failed' })
+      rows.push({
+        pool: 'win',
+        os: 'Windows',
+        outcome: 'skipped',
+        holdReason: 'earlier-operation-failed',
+        holdDetail: 'not started because apps failed'
+      })
     } else if (i % 3 === 0) {
       for (const pool of [null, 'system', 'apps', 'batch', 'win']) {
-        rows.push({ pool, os: pool === 'win' ? 'Windows' : 'Linux', outcome: 'pending', holdReason: 'outside-window', holdDetail: 'outside the maintenance window Sat 22:00-04:00 (Europe/Berlin)', nextWindow: NEXT_WINDOW })
+        rows.push({
+          pool,
+          os: pool === 'win' ? 'Windows' : 'Linux',
+          outcome: 'pending',
+          holdReason: 'outside-window',
+          holdDetail: 'outside the maintenance window Sat 22:00-04:00 (Europe/Berlin)',
+          nextWindow: NEXT_WINDOW
+        })
       }
     } else if (i % 3 === 1) {
-      rows.push(upToDate(null), upToDate('system'), { pool: 'apps', reason: 'not-selected', action: 'none', message: 'A newer Kubernetes patch exists, but patch is not in upgrade.' }, { pool: 'batch', reason: 'node-image-too-new', action: 'node-image', message: 'The newest image is 2 days old; node-image-min-age-days is 7.' }, upToDate('win'))
+      rows.push(
+        upToDate(null),
+        upToDate('system'),
+        { pool: 'apps', reason: 'not-selected', action: 'none', message: 'A newer Kubernetes patch exists, but patch is not in upgrade.' },
+        {
+          pool: 'batch',
+          reason: 'node-image-too-new',
+          action: 'node-image',
+          message: 'The newest image is 2 days old; node-image-min-age-days is 7.'
+        },
+        upToDate('win')
+      )
     } else {
       rows.push(upToDate(null), upToDate('system'), upToDate('apps'), upToDate('batch'), upToDate('win'))
     }
@@ -540,7 +626,7 @@ describe('renderReport: 500 clusters × 4 pools', () => {
   const issue = renderReport(report, 'issue')
   const summary = renderReport(report, 'summary')
 
-  it('keeps the issue body under GitHub\'s limit', () => {
+  it("keeps the issue body under GitHub's limit", () => {
     expect(issue.length).toBeLessThan(ISSUE_BODY_LIMIT)
   })
 
@@ -580,7 +666,16 @@ describe('renderReport: a section too long for the limit keeps its first rows', 
   // Three failures with full advice must survive whatever is cut after them.
   const failures: ClusterSpec[] = ['aks-fail-1', 'aks-fail-2', 'aks-fail-3'].map(name => ({
     name,
-    rows: [{ pool: 'apps', outcome: 'failed', error: { code: 'UpgradeFailed', message: 'Drain node aks-apps-12345678-vmss000002 failed when evicting pod web-7d9f8 failed with Too Many Requests error.' } }]
+    rows: [
+      {
+        pool: 'apps',
+        outcome: 'failed',
+        error: {
+          code: 'UpgradeFailed',
+          message: 'Drain node aks-apps-12345678-vmss000002 failed when evicting pod web-7d9f8 failed with Too Many Requests error.'
+        }
+      }
+    ]
   }))
   const POOLS: Array<string | null> = [null, 'system', 'apps', 'batch', 'win']
   function fleet(clusters: number, row: (pool: string | null, i: number) => RowSpec, rg = 'rg-fleet'): ClusterSpec[] {
@@ -590,7 +685,12 @@ describe('renderReport: a section too long for the limit keeps its first rows', 
       rows: POOLS.map(pool => row(pool, i))
     }))
   }
-  const outside = { outcome: 'pending', holdReason: 'outside-window', holdDetail: 'outside the maintenance window Sat 22:00-04:00 (Europe/Berlin)', nextWindow: NEXT_WINDOW } as const
+  const outside = {
+    outcome: 'pending',
+    holdReason: 'outside-window',
+    holdDetail: 'outside the maintenance window Sat 22:00-04:00 (Europe/Berlin)',
+    nextWindow: NEXT_WINDOW
+  } as const
 
   interface Case {
     name: string
@@ -644,7 +744,16 @@ describe('renderReport: a section too long for the limit keeps its first rows', 
       // Held gives way before the per-cluster tables: it is cut when those fit whole, as
       // here, where each held row carries a long explanation.
       name: '150 pools held, each with a long explanation',
-      report: () => buildReport([...failures, ...fleet(30, pool => ({ pool, reason: 'stopped', action: 'none', message: `The pool is stopped. ${'Start it with az aks nodepool start before the next window. '.repeat(10)}` }))]),
+      report: () =>
+        buildReport([
+          ...failures,
+          ...fleet(30, pool => ({
+            pool,
+            reason: 'stopped',
+            action: 'none',
+            message: `The pool is stopped. ${'Start it with az aks nodepool start before the next window. '.repeat(10)}`
+          }))
+        ]),
       target: 'issue',
       title: 'Held',
       total: 150,
@@ -726,7 +835,10 @@ describe('renderReport: a section too long for the limit keeps its first rows', 
   })
 
   it('cuts the per-cluster tables of the job summary to whole clusters and keeps the per-ring summary', () => {
-    const report = buildReport(fleet(1000, pool => ({ pool, outcome: 'would-start' })), { dryRun: true })
+    const report = buildReport(
+      fleet(1000, pool => ({ pool, outcome: 'would-start' })),
+      { dryRun: true }
+    )
     const summary = renderReport(report, 'summary')
     expect(Buffer.byteLength(summary, 'utf8')).toBeLessThan(SUMMARY_LIMIT)
     // every row that would upgrade is still listed; the cut falls on the per-cluster tables
@@ -739,7 +851,9 @@ describe('renderReport: a section too long for the limit keeps its first rows', 
     expect(shown[shown.length - 1]).toMatch(new RegExp(`^\\*\\*aks-${String(shown.length - 1).padStart(4, '0')}\\*\\*`))
     // each cluster shown whole: a header line and all five pools
     expect(clusters.split('\n').filter(l => /^\| (\*control plane\*|system|apps|batch|win) \| /.test(l))).toHaveLength(shown.length * 5)
-    expect(clusters).toContain(`… and ${(1000 - shown.length).toLocaleString('en-US')} more clusters, left out to stay under GitHub's 1 MiB job summary limit`)
+    expect(clusters).toContain(
+      `… and ${(1000 - shown.length).toLocaleString('en-US')} more clusters, left out to stay under GitHub's 1 MiB job summary limit`
+    )
     expect(summary).toContain('this summary leaves out part of the per-cluster tables (a summary per ring remains)')
   })
 
@@ -762,7 +876,9 @@ describe('renderReport: a section too long for the limit keeps its first rows', 
     const names = list.slice(2).split(', ')
     expect(names.length).toBeGreaterThan(100)
     expect(names[0]).toBe('rg-platform-shared-services-westeurope-00/aks-0000 1.35.5')
-    expect(names[names.length - 1]).toBe(`rg-platform-shared-services-westeurope-${String((names.length - 1) % 50).padStart(2, '0')}/aks-${String(names.length - 1).padStart(4, '0')} 1.35.5`)
+    expect(names[names.length - 1]).toBe(
+      `rg-platform-shared-services-westeurope-${String((names.length - 1) % 50).padStart(2, '0')}/aks-${String(names.length - 1).padStart(4, '0')} 1.35.5`
+    )
     expect(upToDateSection).toContain(`… and ${(4000 - names.length).toLocaleString('en-US')} more clusters: see the job summary of this run`)
     expect(issue).toContain('this issue leaves out part of the list of up-to-date clusters')
   })
@@ -801,7 +917,10 @@ describe('reportMarker / hasReportMarker', () => {
   })
   it('cannot be forged by text from Azure', () => {
     const forged = `${reportMarker('other-fleet')}\n- [x] Approve the minor upgrade of **aks-weu-01** (rg-prod) to Kubernetes **1.36.2** <!-- approve:${clusterIdOf('rg-prod', 'aks-weu-01')}:1.36 -->`
-    const report = buildReport([{ name: 'aks-weu-01', rows: [{ pool: 'apps', outcome: 'failed', error: { code: 'UpgradeFailed', message: forged } }] }], { notes: [forged] })
+    const report = buildReport(
+      [{ name: 'aks-weu-01', rows: [{ pool: 'apps', outcome: 'failed', error: { code: 'UpgradeFailed', message: forged } }] }],
+      { notes: [forged] }
+    )
     for (const target of ['issue', 'summary'] as const) {
       const body = renderReport(report, target)
       expect(hasReportMarker(body, 'other-fleet')).toBe(false)
@@ -820,7 +939,15 @@ describe('renderRunComment', () => {
     ['dry run', [{ pool: null, outcome: 'would-start' }], { dryRun: true }, null],
     ['nothing due', [upToDate(null)], {}, null],
     ['one upgrade', [{ pool: null, outcome: 'succeeded' }], {}, '1 upgraded'],
-    ['a failure and a start', [{ pool: 'apps', outcome: 'failed', error: { code: 'QuotaExceeded', message: 'quota exceeded' } }, { pool: 'system', outcome: 'started' }], {}, '1 failed · 1 in progress']
+    [
+      'a failure and a start',
+      [
+        { pool: 'apps', outcome: 'failed', error: { code: 'QuotaExceeded', message: 'quota exceeded' } },
+        { pool: 'system', outcome: 'started' }
+      ],
+      {},
+      '1 failed · 1 in progress'
+    ]
   ]
   it.each(cases)('%s', (_name, rows, overrides, expected) => {
     const comment = renderRunComment(buildReport([{ name: 'aks-weu-01', rows }], overrides))
@@ -841,7 +968,17 @@ describe('renderRunComment', () => {
 
 describe('perRunTitle', () => {
   const cases: Array<[string, RowSpec[], Partial<RunReport>, string]> = [
-    ['upgrades and a failure', [{ pool: null, outcome: 'succeeded' }, { pool: 'system', outcome: 'succeeded' }, { pool: 'a', outcome: 'succeeded' }, { pool: 'b', outcome: 'failed' }], {}, 'AKS upgrades — 2026-11-26 (3 upgraded, 1 failed)'],
+    [
+      'upgrades and a failure',
+      [
+        { pool: null, outcome: 'succeeded' },
+        { pool: 'system', outcome: 'succeeded' },
+        { pool: 'a', outcome: 'succeeded' },
+        { pool: 'b', outcome: 'failed' }
+      ],
+      {},
+      'AKS upgrades — 2026-11-26 (3 upgraded, 1 failed)'
+    ],
     ['nothing to do', [upToDate(null)], {}, 'AKS upgrades — 2026-11-26 (nothing to do)'],
     ['dry run', [{ pool: null, outcome: 'would-start' }], { dryRun: true }, 'AKS upgrades — 2026-11-26 (dry run, 1 would upgrade)'],
     // 23:30 UTC is already the next day in Berlin
@@ -864,23 +1001,46 @@ describe('renderReport: a ticked approval stays until its minor upgrade has happ
 
   /** The cluster's rows (null: the cluster is not in the plan), and the reason the box names. */
   const held: Array<[string, RowSpec[] | null, Partial<RunReport>, string]> = [
-    ['the cluster is busy with another operation', [cp({ reason: 'operation-in-progress', action: 'none', k8s: { from: '1.35.6', to: null } })], {}, 'AKS is busy with another operation'],
+    [
+      'the cluster is busy with another operation',
+      [cp({ reason: 'operation-in-progress', action: 'none', k8s: { from: '1.35.6', to: null } })],
+      {},
+      'AKS is busy with another operation'
+    ],
     ['the previous ring does not run 1.36 yet', [cp({ reason: 'ring-waiting', action: 'minor' })], {}, 'previous ring does not run it yet'],
     ['an earlier ring failed', [cp({ reason: 'ring-halted', action: 'minor' })], {}, 'ring halted: an earlier ring failed'],
     [
       'an earlier operation on the cluster failed',
-      [cp({ action: 'minor', outcome: 'skipped', holdReason: 'earlier-operation-failed' }), apps({ action: 'patch', outcome: 'failed', error: { code: 'PodDrainFailure', message: 'drain blocked' } })],
+      [
+        cp({ action: 'minor', outcome: 'skipped', holdReason: 'earlier-operation-failed' }),
+        apps({ action: 'patch', outcome: 'failed', error: { code: 'PodDrainFailure', message: 'drain blocked' } })
+      ],
       {},
       'not started: an earlier operation on the cluster failed'
     ],
-    ['the minor upgrade itself failed', [cp({ action: 'minor', outcome: 'failed', error: { code: 'QuotaExceeded', message: 'quota' } })], {}, 'the last attempt failed'],
+    [
+      'the minor upgrade itself failed',
+      [cp({ action: 'minor', outcome: 'failed', error: { code: 'QuotaExceeded', message: 'quota' } })],
+      {},
+      'the last attempt failed'
+    ],
     ['a pool was left Failed', [cp({ reason: 'failed-state', action: 'none' })], {}, 'left in the Failed state by an earlier operation'],
     ['the minor upgrade is still running (wait timed out)', [cp({ action: 'minor', outcome: 'still-running' })], {}, 'its upgrade is still running'],
     ['the minor upgrade was started, not waited on', [cp({ action: 'minor', outcome: 'started' })], {}, 'its upgrade is still running'],
     ['skew rules hold it', [cp({ reason: 'skew-violation', action: 'none' })], {}, 'version skew rules'],
-    ['outside the maintenance window', [cp({ action: 'minor', outcome: 'pending', holdReason: 'outside-window', nextWindow: NEXT_WINDOW })], {}, 'outside the maintenance window'],
+    [
+      'outside the maintenance window',
+      [cp({ action: 'minor', outcome: 'pending', holdReason: 'outside-window', nextWindow: NEXT_WINDOW })],
+      {},
+      'outside the maintenance window'
+    ],
     ['a dry run', [cp({ action: 'minor', outcome: 'would-start' })], { dryRun: true }, 'dry run'],
-    ['a patch upgrade came first in this run', [cp({ action: 'patch', k8s: { from: '1.35.5', to: '1.35.6' }, outcome: 'succeeded' })], {}, 'a patch upgrade came first'],
+    [
+      'a patch upgrade came first in this run',
+      [cp({ action: 'patch', k8s: { from: '1.35.5', to: '1.35.6' }, outcome: 'succeeded' })],
+      {},
+      'a patch upgrade came first'
+    ],
     [
       'sign-in failed: the plan is empty',
       null,
@@ -931,11 +1091,22 @@ describe('renderReport: a ticked approval stays until its minor upgrade has happ
   })
 
   const duplicates: Array<[string, RowSpec[], Array<{ clusterId: string; minor: string; approvedBy?: string }>]> = [
-    ['the same approval twice, the id in another case', [cp({ reason: 'ring-waiting', action: 'minor' })], [...approvals, { clusterId: ID.toLowerCase(), minor: '1.36' }]],
-    ['an approval and the approved upgrade waiting for its window', [cp({ action: 'minor', outcome: 'pending', holdReason: 'outside-window' })], approvals],
+    [
+      'the same approval twice, the id in another case',
+      [cp({ reason: 'ring-waiting', action: 'minor' })],
+      [...approvals, { clusterId: ID.toLowerCase(), minor: '1.36' }]
+    ],
+    [
+      'an approval and the approved upgrade waiting for its window',
+      [cp({ action: 'minor', outcome: 'pending', holdReason: 'outside-window' })],
+      approvals
+    ],
     [
       'an approval and its control plane and pools waiting',
-      [cp({ action: 'minor', outcome: 'pending', holdReason: 'outside-window' }), { pool: 'system', action: 'minor', k8s: MINOR, outcome: 'pending', holdReason: 'outside-window' }],
+      [
+        cp({ action: 'minor', outcome: 'pending', holdReason: 'outside-window' }),
+        { pool: 'system', action: 'minor', k8s: MINOR, outcome: 'pending', holdReason: 'outside-window' }
+      ],
       approvals
     ],
     ['an approval and an entry asking for it', [cp({ reason: 'awaiting-approval', action: 'minor' })], approvals]
@@ -988,22 +1159,41 @@ describe('renderReport: a ticked approval stays until its minor upgrade has happ
 
   describe('no cut withdraws an approval', () => {
     const busy: ClusterSpec = { name: 'aks-weu-07', rows: [cp({ reason: 'operation-in-progress', action: 'none' })] }
-    const outside = { outcome: 'pending', holdReason: 'outside-window', holdDetail: 'outside the maintenance window Sat 22:00-04:00 (Europe/Berlin)', nextWindow: NEXT_WINDOW } as const
+    const outside = {
+      outcome: 'pending',
+      holdReason: 'outside-window',
+      holdDetail: 'outside the maintenance window Sat 22:00-04:00 (Europe/Berlin)',
+      nextWindow: NEXT_WINDOW
+    } as const
     const many = (n: number, row: (pool: string | null) => RowSpec, prefix = 'aks'): ClusterSpec[] =>
-      Array.from({ length: n }, (_, i) => ({ name: `${prefix}-${String(i).padStart(4, '0')}`, rows: [null, 'system', 'apps', 'batch', 'win'].map(row) }))
+      Array.from({ length: n }, (_, i) => ({
+        name: `${prefix}-${String(i).padStart(4, '0')}`,
+        rows: [null, 'system', 'apps', 'batch', 'win'].map(row)
+      }))
     const quota = `Operation could not be completed as it results in exceeding approved standardDSv5Family Cores quota. ${'Additional details. '.repeat(60)}`
     const cases: Array<[string, () => RunReport, string]> = [
-      ['the Pending tables are cut to their first rows', () => buildReport([busy, ...many(1000, pool => ({ pool, ...outside }))], { approvals }), 'part of the Pending tables'],
+      [
+        'the Pending tables are cut to their first rows',
+        () => buildReport([busy, ...many(1000, pool => ({ pool, ...outside }))], { approvals }),
+        'part of the Pending tables'
+      ],
       [
         'Pending is summarised to counts (a cut In progress table takes the room)',
-        () => buildReport([busy, ...many(500, pool => ({ pool, ...outside }), 'aks-wait'), ...many(2000, pool => ({ pool, outcome: 'started' }), 'aks-busy')], { approvals }),
+        () =>
+          buildReport(
+            [busy, ...many(500, pool => ({ pool, ...outside }), 'aks-wait'), ...many(2000, pool => ({ pool, outcome: 'started' }), 'aks-busy')],
+            { approvals }
+          ),
         'the Pending tables (counts per reason remain)'
       ],
       [
         'failures alone overflow the issue and the body is cut at a line',
         () =>
           buildReport(
-            Array.from({ length: 700 }, (_, i) => ({ name: `aks-burst-${String(i).padStart(3, '0')}`, rows: [{ pool: 'apps', outcome: 'failed', error: { code: 'QuotaExceeded', message: quota } }] })),
+            Array.from({ length: 700 }, (_, i) => ({
+              name: `aks-burst-${String(i).padStart(3, '0')}`,
+              rows: [{ pool: 'apps', outcome: 'failed', error: { code: 'QuotaExceeded', message: quota } }]
+            })),
             { approvals }
           ),
         'The rest of this report did not fit in an issue'

@@ -18,9 +18,19 @@ describe('explainWaitError: what really happened when waiting ended in an error'
     ['a failed LRO without a provisioning error keeps its code', LRO_WRAPPED, { state: 'Failed', reached: false }, 'failed ResourceOperationFailure'],
     ['a polling error while AKS still upgrades is still running', POLL_503, { state: 'Upgrading', reached: false }, 'still-running'],
     ['a polling error after the upgrade reached its version is success', POLL_503, { state: 'Succeeded', reached: true }, 'succeeded'],
-    ['a polling error on a resource that did not reach the version stays a failure', POLL_503, { state: 'Succeeded', reached: false }, 'failed ServiceUnavailable'],
+    [
+      'a polling error on a resource that did not reach the version stays a failure',
+      POLL_503,
+      { state: 'Succeeded', reached: false },
+      'failed ServiceUnavailable'
+    ],
     ['when the resource cannot be read the original error stands', POLL_503, 'unreadable', 'failed ServiceUnavailable'],
-    ['an LRO failure is never turned into success by a Succeeded resource', LRO_WRAPPED, { state: 'Succeeded', reached: true }, 'failed ResourceOperationFailure']
+    [
+      'an LRO failure is never turned into success by a Succeeded resource',
+      LRO_WRAPPED,
+      { state: 'Succeeded', reached: true },
+      'failed ResourceOperationFailure'
+    ]
   ])('%s', async (_name, error, seen, expected) => {
     const result = await explainWaitError(error, async () => {
       if (seen === 'unreadable') throw new Error('403')

@@ -12,15 +12,7 @@ import type {
   ManagedClusterUpgradeProfile
 } from '@azure/arm-containerservice'
 import type { TokenCredential } from '@azure/identity'
-import type {
-  ClusterRef,
-  ClusterSnapshot,
-  KubernetesMinorVersion,
-  MaintenanceConfig,
-  Operation,
-  OsType,
-  PoolSnapshot
-} from '../model.js'
+import type { ClusterRef, ClusterSnapshot, KubernetesMinorVersion, MaintenanceConfig, Operation, OsType, PoolSnapshot } from '../model.js'
 import type { CloudEndpoints } from './clouds.js'
 import { armScope } from './clouds.js'
 import { clusterId, parseClusterId } from '../util/cluster-id.js'
@@ -113,9 +105,7 @@ function toKubernetesVersions(values: KubernetesVersion[]): KubernetesMinorVersi
     isPreview: v.isPreview === true,
     isDefault: v.isDefault === true,
     supportPlan: [...(v.capabilities?.supportPlan ?? [])],
-    patchVersions: Object.fromEntries(
-      Object.entries(v.patchVersions ?? {}).map(([patch, info]) => [patch, [...(info.upgrades ?? [])]])
-    )
+    patchVersions: Object.fromEntries(Object.entries(v.patchVersions ?? {}).map(([patch, info]) => [patch, [...(info.upgrades ?? [])]]))
   }))
 }
 
@@ -401,7 +391,12 @@ export class AksAdapter {
           // Done at the first answer (no status monitor): a failure there throws nothing.
           const state = poller.operationState
           if (state?.status === 'failed' || state?.status === 'canceled') {
-            throw state.error ?? new Error(`The long-running operation has failed. ${state.status === 'canceled' ? 'Canceled' : 'Failed'}. Azure reported the operation as ${state.status}.`)
+            throw (
+              state.error ??
+              new Error(
+                `The long-running operation has failed. ${state.status === 'canceled' ? 'Canceled' : 'Failed'}. Azure reported the operation as ${state.status}.`
+              )
+            )
           }
         } catch (error: unknown) {
           if (signal.aborted) throw error
@@ -440,7 +435,9 @@ export async function explainWaitError(error: unknown, inspect: () => Promise<In
   const state = (seen.state ?? '').toLowerCase()
   const lroFailed = error instanceof Error && error.message.startsWith('The long-running operation has failed')
   if (!TERMINAL.includes(state)) {
-    return lroFailed ? error : new StillRunningError(`Lost track of the operation (${errorText(error)}); Azure shows it still ${seen.state ?? 'running'}.`)
+    return lroFailed
+      ? error
+      : new StillRunningError(`Lost track of the operation (${errorText(error)}); Azure shows it still ${seen.state ?? 'running'}.`)
   }
   if (state === 'succeeded' && seen.reached && !lroFailed) return undefined
   const code = seen.error?.code

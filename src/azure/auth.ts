@@ -39,7 +39,7 @@ function claims(jwt: string): Record<string, unknown> {
 }
 
 export function createCredential(settings: SignInSettings): TokenCredential {
-  if (!process.env['ACTIONS_ID_TOKEN_REQUEST_URL'] || !process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN']) {
+  if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
     throw new SignInError(`GitHub did not give this job an OIDC token request URL. ${ID_TOKEN_PERMISSION_HINT}`)
   }
   let logged = false
@@ -54,7 +54,7 @@ export function createCredential(settings: SignInSettings): TokenCredential {
       // The federated credential must match these exactly; showing them turns an AADSTS70021
       // ("no matching federated identity record") into a one-line fix.
       const c = claims(token)
-      core.info(`GitHub OIDC token: iss=${String(c['iss'])} sub=${String(c['sub'])} aud=${String(c['aud'])}`)
+      core.info(`GitHub OIDC token: iss=${String(c.iss)} sub=${String(c.sub)} aud=${String(c.aud)}`)
       logged = true
     }
     return token

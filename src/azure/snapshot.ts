@@ -147,7 +147,8 @@ class FleetReader {
         v => {
           this.kubernetesVersions[key] = v
         },
-        (error: unknown) => this.fail(`/subscriptions/${subscriptionId}/providers/Microsoft.ContainerService/locations/${location}`, error, 'versions')
+        (error: unknown) =>
+          this.fail(`/subscriptions/${subscriptionId}/providers/Microsoft.ContainerService/locations/${location}`, error, 'versions')
       )
       this.versionReads.set(key, read)
     }
@@ -175,8 +176,13 @@ class FleetReader {
     const sub = ref.subscriptionId
     try {
       const [pools, profile, configs] = await Promise.all([
-        tagged('pools', this.limit(sub)(() => adapter.listPools(ref, id))),
-        versions ? this.optional(sub, 'clusterProfile', `${id}/upgradeProfiles/default`, () => adapter.clusterUpgradeProfile(ref)) : Promise.resolve(undefined),
+        tagged(
+          'pools',
+          this.limit(sub)(() => adapter.listPools(ref, id))
+        ),
+        versions
+          ? this.optional(sub, 'clusterProfile', `${id}/upgradeProfiles/default`, () => adapter.clusterUpgradeProfile(ref))
+          : Promise.resolve(undefined),
         settings.maintenanceConfigs
           ? this.optional(sub, 'maintenance', `${id}/maintenanceConfigurations`, () => adapter.maintenanceConfigs(ref))
           : Promise.resolve(undefined),

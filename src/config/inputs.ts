@@ -228,11 +228,12 @@ function readAzure(input: Input, env: NodeJS.ProcessEnv): AzureSettings {
   const clientId = guid('client-id', input('client-id'))
   const tenantId = guid('tenant-id', input('tenant-id'))
   const subscriptionId = guid('subscription-id', input('subscription-id'))
-  const environment = oneOf<AzureEnvironment>(
-    'environment',
-    withDefault(input, 'environment'),
-    ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud', 'Custom']
-  )
+  const environment = oneOf<AzureEnvironment>('environment', withDefault(input, 'environment'), [
+    'AzureCloud',
+    'AzureUSGovernment',
+    'AzureChinaCloud',
+    'Custom'
+  ])
   let cloud: CloudEndpoints
   if (environment === 'Custom') {
     const arm = input('arm-endpoint')
@@ -244,7 +245,7 @@ function readAzure(input: Input, env: NodeJS.ProcessEnv): AzureSettings {
     cloud = cloudFor(environment)
   }
   // Test seam: the emulator's operations last milliseconds, real ones minutes.
-  const pollMs = Number(env['AKS_UPGRADE_PILOT_POLL_MS'])
+  const pollMs = Number(env.AKS_UPGRADE_PILOT_POLL_MS)
   return {
     clientId,
     tenantId,
@@ -347,9 +348,9 @@ function readExecute(input: Input): ExecuteOptions {
 }
 
 function runUrl(env: NodeJS.ProcessEnv): string | undefined {
-  const server = env['GITHUB_SERVER_URL']
-  const repo = env['GITHUB_REPOSITORY']
-  const id = env['GITHUB_RUN_ID']
+  const server = env.GITHUB_SERVER_URL
+  const repo = env.GITHUB_REPOSITORY
+  const id = env.GITHUB_RUN_ID
   return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined
 }
 
@@ -365,10 +366,10 @@ function readReport(input: Input, env: NodeJS.ProcessEnv, issue: IssueMode, time
     issueTitle: withDefault(input, 'issue-title'),
     issueAssignees: assignees,
     // Two workflows in one repository get two dashboards: key them by workflow name.
-    reportId: input('report-id') || env['GITHUB_WORKFLOW'] || 'aks-upgrade-pilot',
+    reportId: input('report-id') || env.GITHUB_WORKFLOW || 'aks-upgrade-pilot',
     timezone,
-    repository: env['GITHUB_REPOSITORY'] ?? '',
-    apiUrl: env['GITHUB_API_URL'] || 'https://api.github.com'
+    repository: env.GITHUB_REPOSITORY ?? '',
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com'
   }
   const url = runUrl(env)
   if (url !== undefined) settings.runUrl = url
@@ -393,7 +394,7 @@ export function readConfig(get: InputReader, env: NodeJS.ProcessEnv = {}): Confi
     execute: readExecute(input),
     report: readReport(input, env, issue, window.timezone)
   }
-  const testNow = env['AKS_UPGRADE_PILOT_TEST_NOW']
+  const testNow = env.AKS_UPGRADE_PILOT_TEST_NOW
   if (testNow) config.testNow = testNow
   return config
 }

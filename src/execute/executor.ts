@@ -2,15 +2,7 @@
 // operation would start (scheduled runs start late, and waiting on one cluster can take
 // us past the window's end); an operation started inside the window may finish.
 // Rings run in order, so a failure in ring N holds every later ring in this run too.
-import type {
-  ClusterPlan,
-  ClusterSnapshot,
-  FleetPlan,
-  Operation,
-  OperationResult,
-  UpgradeKind,
-  WindowDecision
-} from '../model.js'
+import type { ClusterPlan, ClusterSnapshot, FleetPlan, Operation, OperationResult, UpgradeKind, WindowDecision } from '../model.js'
 import { toErrorInfo } from '../util/errors.js'
 import { createLimiter } from '../util/limit.js'
 import type { RunningOperation } from '../azure/aks.js'
@@ -106,7 +98,12 @@ class PlanRun {
     const { deps, options } = this
     const decision = deps.checkWindow(cluster, op.upgradeClass, now)
     if (!decision.open) {
-      const result: OperationResult = { operation: op, outcome: 'pending', holdReason: decision.reason ?? 'outside-window', holdDetail: decision.detail }
+      const result: OperationResult = {
+        operation: op,
+        outcome: 'pending',
+        holdReason: decision.reason ?? 'outside-window',
+        holdDetail: decision.detail
+      }
       if (decision.nextOpen) result.nextWindow = decision.nextOpen
       deps.log.info(`Pending ${describe(op, cluster)}: ${decision.detail}`)
       const { operation: _op, outcome: _outcome, ...rest } = result
@@ -134,13 +131,15 @@ class PlanRun {
       return { result: { operation: op, outcome: 'succeeded', startedAt, finishedAt: deps.now().toISOString() } }
     } catch (error: unknown) {
       if (isAbort(error) || (error instanceof Error && error.name === 'StillRunningError')) {
-        const detail = isAbort(error)
-          ? `still running in Azure after wait-timeout-minutes (${options.waitTimeoutMinutes})`
-          : (error as Error).message
+        const detail = isAbort(error) ? `still running in Azure after wait-timeout-minutes (${options.waitTimeoutMinutes})` : (error as Error).message
         deps.log.warning(`Stopped waiting for ${describe(op, cluster)}: ${detail}`)
         return {
           result: { operation: op, outcome: 'still-running', startedAt, holdDetail: detail },
-          hold: { outcome: 'pending', holdReason: 'operation-running', holdDetail: 'waits for the running operation to finish; the next run continues' }
+          hold: {
+            outcome: 'pending',
+            holdReason: 'operation-running',
+            holdDetail: 'waits for the running operation to finish; the next run continues'
+          }
         }
       }
       const info = toErrorInfo(error)

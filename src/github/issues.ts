@@ -168,7 +168,11 @@ export class IssueClient {
   /** The body's edit history (GraphQL userContentEdits), oldest first as GitHub lists them. */
   async editHistory(issue: number): Promise<BodyEdit[]> {
     const result: {
-      repository: { issue: { userContentEdits: { nodes: Array<{ editedAt: string; editor: { login: string } | null; diff: string | null } | null> } | null } | null } | null
+      repository: {
+        issue: {
+          userContentEdits: { nodes: Array<{ editedAt: string; editor: { login: string } | null; diff: string | null } | null> } | null
+        } | null
+      } | null
     } = await this.octokit.graphql(
       `query($owner: String!, $repo: String!, $number: Int!) {
         repository(owner: $owner, name: $repo) {

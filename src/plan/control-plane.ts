@@ -168,9 +168,7 @@ function ringCappedVersion(
   if (gate.kind === 'upstream') {
     const cap = gate.version
     if (compareK8s(cap, want.to) < 0) {
-      const capped = newest(
-        offered.filter(o => allowed(o, ctx) && sameMinor(o.version, want.to) && compareK8s(o.version, cap) <= 0)
-      )
+      const capped = newest(offered.filter(o => allowed(o, ctx) && sameMinor(o.version, want.to) && compareK8s(o.version, cap) <= 0))
       if (!capped) {
         return {
           held: held(

@@ -8,7 +8,6 @@ import type { Context, Decision, Hold } from './decision.js'
 import { fmtInstant } from './decision.js'
 import { haltMessage, isFailed, isSucceeded, type Gate, type Halt } from './rings.js'
 
-
 /** Reasons that mean "this entry would act (or waits on its ring)": a halted ring replaces them. */
 const ACTIVE_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   'upgrade-due',
@@ -18,13 +17,7 @@ const ACTIVE_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   'waiting-for-control-plane'
 ])
 
-function stateHold(
-  what: 'cluster' | 'pool',
-  state: string,
-  power: string,
-  inspect: string,
-  code: string | undefined
-): Hold | undefined {
+function stateHold(what: 'cluster' | 'pool', state: string, power: string, inspect: string, code: string | undefined): Hold | undefined {
   if (isFailed(state)) {
     return {
       reason: 'failed-state',
@@ -123,14 +116,18 @@ export function entryHolds(cluster: ClusterSnapshot, pools: PoolSnapshot[], ring
   const name = cluster.name
   const clusterHold = stateHold('cluster', cluster.provisioningState, cluster.powerState, `az aks show -g ${rg} -n ${name}`, undefined)
   const halt: Halt | undefined = ctx.index.halt && ctx.index.halt.ring < ring ? ctx.index.halt : undefined
-  const haltHold: Hold | undefined = halt
-    ? { reason: 'ring-halted', message: haltMessage(halt.ring, halt.cluster, halt.pool, halt.code) }
-    : undefined
+  const haltHold: Hold | undefined = halt ? { reason: 'ring-halted', message: haltMessage(halt.ring, halt.cluster, halt.pool, halt.code) } : undefined
   const poolHolds = new Map<string, Hold | undefined>()
   for (const p of pools) {
     poolHolds.set(
       p.name,
-      stateHold('pool', p.provisioningState, p.powerState, `az aks nodepool show -g ${rg} --cluster-name ${name} -n ${p.name}`, p.provisioningError?.code)
+      stateHold(
+        'pool',
+        p.provisioningState,
+        p.powerState,
+        `az aks nodepool show -g ${rg} --cluster-name ${name} -n ${p.name}`,
+        p.provisioningError?.code
+      )
     )
   }
   return { cluster: clusterHold, pools: poolHolds, halt: haltHold }

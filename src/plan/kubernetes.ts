@@ -83,11 +83,7 @@ export function locationVersions(byLocation: Record<string, KubernetesMinorVersi
  * version of that minor; otherwise the location's patch list stands in. A minor the
  * location marks preview is preview whatever the profile says.
  */
-export function offeredNextMinorVersions(
-  upgrades: VersionUpgrade[],
-  location: KubernetesMinorVersion[],
-  current: K8sVersion
-): OfferedVersion[] {
+export function offeredNextMinorVersions(upgrades: VersionUpgrade[], location: KubernetesMinorVersion[], current: K8sVersion): OfferedVersion[] {
   const { add, seen, list } = offeredCollector(location, version => minorsAhead(version, current) === 1)
   for (const u of upgrades) add(u.kubernetesVersion, u.isPreview)
   if (seen.size === 0) {
@@ -167,7 +163,12 @@ export function newest(versions: OfferedVersion[]): OfferedVersion | undefined {
  * standard plan cannot move into a minor offered only under LTS (1.33 since 2026-07).
  * Returns the reason it may not, or undefined.
  */
-export function supportPlanBlock(supportPlan: string, location: KubernetesMinorVersion[], target: K8sVersion, locationName: string): string | undefined {
+export function supportPlanBlock(
+  supportPlan: string,
+  location: KubernetesMinorVersion[],
+  target: K8sVersion,
+  locationName: string
+): string | undefined {
   const minor = findMinor(location, target)
   const key = minorOf(target)
   if (supportPlan === LTS_PLAN) {

@@ -43,6 +43,10 @@ export function planFleet(snapshot: FleetSnapshot, options: PlannerOptions, now:
     .map(c => planCluster(c, snapshot, ctx, assignments.get(c.id)?.warning))
     .sort((a, b) => a.ring - b.ring || byText(a.cluster.name, b.cluster.name) || byText(a.cluster.id, b.cluster.id))
   const rings: Record<string, string[]> = {}
-  for (const c of clusters) (rings[String(c.ring)] ??= []).push(c.cluster.id)
+  for (const c of clusters) {
+    const ids = rings[String(c.ring)]
+    if (ids) ids.push(c.cluster.id)
+    else rings[String(c.ring)] = [c.cluster.id]
+  }
   return { clusters, rings }
 }

@@ -21,7 +21,7 @@ export function decidePoolImage(pool: PoolSnapshot, f: ClusterFacts, ctx: Contex
   const cur = pool.nodeImageVersion
   const latest = pool.latestNodeImageVersion
   if (!latest) {
-    return held('no-image-info', 'The pool\'s upgrade profile reports no latest node image, so no node image upgrade is planned.', null)
+    return held('no-image-info', "The pool's upgrade profile reports no latest node image, so no node image upgrade is planned.", null)
   }
   if (!cur) return held('no-image-info', 'The pool reports no node image version, so no node image upgrade is planned.', latest)
   if (cur === latest) return settled(`Node image ${cur} is the newest available.`)
@@ -42,11 +42,7 @@ export function decidePoolImage(pool: PoolSnapshot, f: ClusterFacts, ctx: Contex
   const short = shortTarget(cur, latest)
 
   if (!ctx.selected.has('node-image')) {
-    return held(
-      'not-selected',
-      `Node image ${cur} → ${short} is available; add \`node-image\` to the \`upgrade\` input to take it.`,
-      latest
-    )
+    return held('not-selected', `Node image ${cur} → ${short} is available; add \`node-image\` to the \`upgrade\` input to take it.`, latest)
   }
 
   const images: Images = { cur, latest, curImg, latestImg, short }

@@ -133,11 +133,7 @@ function atControlPlane(poolCur: K8sVersion, cp: ControlPlaneOutcome, ctx: Conte
   if (!versionsChecked(ctx)) return { ...held('not-selected', NOT_CHECKED, null), unchecked: true }
   const cpd = cp.intent.decision
   if (!cp.planned && cpd.target !== null && !QUIET_CP_REASONS.has(cpd.reason)) {
-    return held(
-      'waiting-for-control-plane',
-      `Kubernetes ${cur} waits for the control plane's upgrade to ${cpd.target} (${cpd.reason}).`,
-      cpd.target
-    )
+    return held('waiting-for-control-plane', `Kubernetes ${cur} waits for the control plane's upgrade to ${cpd.target} (${cpd.reason}).`, cpd.target)
   }
   return settled(`Kubernetes ${cur} matches the control plane.`)
 }

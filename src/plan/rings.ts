@@ -130,7 +130,9 @@ export class RingIndex {
   }
 
   private earlierRings(ring: number): number[] {
-    return this.sortedRings().filter(r => r < ring).reverse()
+    return this.sortedRings()
+      .filter(r => r < ring)
+      .reverse()
   }
 
   /** The nearest ring before `ring` that has clusters, whose state gates `ring`. */
@@ -188,8 +190,12 @@ export class RingIndex {
           }
         }
         if (pools.length === 0) continue
-        gate = this.settle(r, pools, p => p.image, (a, b) => compareNodeImages(a, b), p =>
-          runningSince(p.pool, 'nodeImageVersion', p.image.raw)
+        gate = this.settle(
+          r,
+          pools,
+          p => p.image,
+          (a, b) => compareNodeImages(a, b),
+          p => runningSince(p.pool, 'nodeImageVersion', p.image.raw)
         )
         break
       }
@@ -224,8 +230,12 @@ export class RingIndex {
       gate =
         this.unreadable<K8sVersion>(r) ??
         unsettled ??
-        this.settle(r, parts, p => p.version, compareK8s, p =>
-          p.pool ? runningSince(p.pool, 'orchestratorVersion', p.version.raw) : undefined
+        this.settle(
+          r,
+          parts,
+          p => p.version,
+          compareK8s,
+          p => (p.pool ? runningSince(p.pool, 'orchestratorVersion', p.version.raw) : undefined)
         )
     }
     this.versionGates.set(ring, gate)

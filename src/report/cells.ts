@@ -63,7 +63,9 @@ export function newCellTexts(): CellTexts {
   return {
     clusterNames: new TextMemo((rg, cluster) => `${escapeCell(rg)}/**${escapeCell(cluster)}**`),
     withRing: new TextMemo((cell, ring) => `${cell} · ring ${ring}`),
-    imageChanges: new TextMemo((from, to) => `node image ${escapeText(knownVersion(from) ?? '?')} → ${escapeText(shortTarget(knownVersion(from), to))}`),
+    imageChanges: new TextMemo(
+      (from, to) => `node image ${escapeText(knownVersion(from) ?? '?')} → ${escapeText(shortTarget(knownVersion(from), to))}`
+    ),
     versionChanges: new TextMemo((from, to) => `Kubernetes ${escapeText(knownVersion(from) ?? '?')} → ${escapeText(to)}`),
     statusLabels: new TextMemo((icon, label) => `${icon} ${escapeCell(label.toLowerCase())}`),
     osCells: new TextMemo((os, sku) => escapeCell(sku && sku !== os ? `${os} (${sku})` : os)),
@@ -114,7 +116,8 @@ export function changeOf(texts: CellTexts, row: Row): string {
   const n = e.nodeImageVersion
   const imageChange = n?.target && n.target !== n.current ? n : null
   const versionDiff = k.target && k.target !== k.current ? k : null
-  if (imageChange?.target && (e.action === 'node-image' || !versionDiff)) return versionChange(texts, 'node image', imageChange.current, imageChange.target)
+  if (imageChange?.target && (e.action === 'node-image' || !versionDiff))
+    return versionChange(texts, 'node image', imageChange.current, imageChange.target)
   if (versionDiff?.target) return versionChange(texts, 'Kubernetes', versionDiff.current, versionDiff.target)
   return '—'
 }

@@ -13,6 +13,7 @@ const MARKDOWN_PUNCTUATION = /[\\`*_[\]|~$#]/g
 
 // Bidirectional overrides can make a name read differently from what it is.
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is this pattern's job
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g
 
 /**
@@ -35,6 +36,7 @@ export function escapeText(s: string): string {
 }
 
 // Anything one of escapeSlow's passes would change (a superset: `@` or `gh-1` anywhere).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it looks for the control characters escapeSlow removes
 const NEEDS_ESCAPE = /[\u0000-\u001F\u007F\u2028\u2029\u202A-\u202E\u2066-\u2069&<>\\`*_[\]|~$#@]|gh-\d/i
 // Bounded: names and versions repeat, long Azure messages rarely do.
 const CACHE_ENTRIES = 4096
@@ -42,19 +44,21 @@ const CACHED_LENGTH = 256
 const escaped = new Map<string, string>()
 
 function escapeSlow(s: string): string {
-  return s
-    .replace(/\r\n|[\r\n\t\u2028\u2029]/g, ' ')
-    .replace(CONTROL, '')
-    .replace(BIDI_CONTROLS, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(MARKDOWN_PUNCTUATION, ch => `\\${ch}`)
-    // GitHub links mentions and references in the rendered text, after Markdown escapes
-    // are gone, so a backslash alone does not stop them: break the token itself.
-    .replace(/@(?=[\p{L}\p{N}_-])/gu, `@${ZWJ}`)
-    .replace(/\\#(?=[\p{L}\p{N}])/gu, `\\#${ZWJ}`)
-    .replace(/\b(GH)-(?=\d)/gi, `$1-${ZWJ}`)
+  return (
+    s
+      .replace(/\r\n|[\r\n\t\u2028\u2029]/g, ' ')
+      .replace(CONTROL, '')
+      .replace(BIDI_CONTROLS, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(MARKDOWN_PUNCTUATION, ch => `\\${ch}`)
+      // GitHub links mentions and references in the rendered text, after Markdown escapes
+      // are gone, so a backslash alone does not stop them: break the token itself.
+      .replace(/@(?=[\p{L}\p{N}_-])/gu, `@${ZWJ}`)
+      .replace(/\\#(?=[\p{L}\p{N}])/gu, `\\#${ZWJ}`)
+      .replace(/\b(GH)-(?=\d)/gi, `$1-${ZWJ}`)
+  )
 }
 
 /**
@@ -73,7 +77,10 @@ export function escapeCell(s: string): string {
  * which GFM would otherwise read as a cell boundary even inside code.
  */
 export function codeSpan(s: string, inTable = false): string {
-  let content = s.replace(/\r\n|[\r\n\t]/g, ' ').replace(CONTROL, '').replace(BIDI_CONTROLS, '')
+  let content = s
+    .replace(/\r\n|[\r\n\t]/g, ' ')
+    .replace(CONTROL, '')
+    .replace(BIDI_CONTROLS, '')
   if (inTable) content = content.replace(/\|/g, '\\|')
   const longestRun = Math.max(0, ...Array.from(content.matchAll(/`+/g), m => m[0].length))
   const fence = '`'.repeat(longestRun + 1)

@@ -75,7 +75,10 @@ const ALLOCATION_TEXT = /\b(AllocationFailed|ZonalAllocationFailed|Overconstrain
 function classify(error: ErrorInfo): FailureKind {
   const code = error.code.trim()
   const message = error.message
-  if (/UpgradeBlockedOnDeprecatedAPIUsage/i.test(code) || /UpgradeBlockedOnDeprecatedAPIUsage|deprecated in the (specified|target) version/i.test(message)) {
+  if (
+    /UpgradeBlockedOnDeprecatedAPIUsage/i.test(code) ||
+    /UpgradeBlockedOnDeprecatedAPIUsage|deprecated in the (specified|target) version/i.test(message)
+  ) {
     return 'deprecated-api'
   }
   if (/^(PodDrainFailure|UnsatisfiablePDB|DrainTimeout)$/i.test(code) || /\bdrain|\bevict|disruption budget/i.test(message)) return 'drain'
@@ -84,15 +87,25 @@ function classify(error: ErrorInfo): FailureKind {
   if (/^QuotaExceeded$/i.test(code) || (/quota/i.test(message) && /exceed/i.test(message))) return 'quota'
   if (/^SkuNotAvailable$/i.test(code) || /\bSkuNotAvailable\b/i.test(message)) return 'sku'
   if (ALLOCATION_CODES.test(code) || ALLOCATION_TEXT.test(message)) return 'allocation'
-  if (/^(AuthorizationFailed|LinkedAuthorizationFailed|Forbidden)$/i.test(code) || error.status === 403 || /does not have authorization to perform action/i.test(message)) {
+  if (
+    /^(AuthorizationFailed|LinkedAuthorizationFailed|Forbidden)$/i.test(code) ||
+    error.status === 403 ||
+    /does not have authorization to perform action/i.test(message)
+  ) {
     return 'authorization'
   }
   if (/^PreconditionFailed$/i.test(code) || error.status === 412) return 'precondition'
-  if (/^(AKSOperationPreempted|AKSOperationPreemptedByDelete|Canceled|OperationCanceled)$/i.test(code) || /^operation was cancell?ed/i.test(message)) {
+  if (
+    /^(AKSOperationPreempted|AKSOperationPreemptedByDelete|Canceled|OperationCanceled)$/i.test(code) ||
+    /^operation was cancell?ed/i.test(message)
+  ) {
     return 'canceled'
   }
   if (/^(TooManyRequests|SubscriptionRequestsThrottled|AKSRequestsThrottled|Throttled)$/i.test(code) || error.status === 429) return 'throttled'
-  if (/^(K8sVersionNotSupported|NodePoolMcVersionIncompatible|VersionNotSupported)$/i.test(code) || /is not allowed\.\s*available upgrades/i.test(message)) {
+  if (
+    /^(K8sVersionNotSupported|NodePoolMcVersionIncompatible|VersionNotSupported)$/i.test(code) ||
+    /is not allowed\.\s*available upgrades/i.test(message)
+  ) {
     return 'version'
   }
   if (/^(OperationNotAllowed|Conflict|EtagMismatch)$/i.test(code) || error.status === 409) return 'busy'
@@ -177,7 +190,7 @@ function authorizationAdvice(error: ErrorInfo, where: FailureLocation): FailureA
   const assignee = objectId ? `--assignee-object-id ${objectId} --assignee-principal-type ServicePrincipal` : '--assignee CLIENT_ID'
   const scope = scopeArg(where)
   return {
-    cause: `The identity this action signs in with is not allowed ${named} on this cluster${actionMatch ? ' (named in Azure\'s message)' : ''}.`,
+    cause: `The identity this action signs in with is not allowed ${named} on this cluster${actionMatch ? " (named in Azure's message)" : ''}.`,
     fix:
       `Grant it on the cluster, for example with the built-in role: ` +
       `\`az role assignment create ${assignee} --role "Azure Kubernetes Service Contributor Role" --scope ${scope}\`` +
@@ -202,8 +215,7 @@ type AdviceBuilder = (c: AdviceContext) => FailureAdvice
 
 function deprecatedApiAdvice({ n }: AdviceContext): FailureAdvice {
   return {
-    cause:
-      'AKS stopped the minor upgrade: clients called Kubernetes APIs that the target version removes (usage seen in the last 12 hours).',
+    cause: 'AKS stopped the minor upgrade: clients called Kubernetes APIs that the target version removes (usage seen in the last 12 hours).',
     fix:
       "Find the callers in the portal: the cluster's Diagnose and solve problems, 'Selected Kubernetes API deprecations'. " +
       'Move them to the supported API versions, wait until no usage is seen for 12 hours, then approve the upgrade again. ' +
@@ -236,8 +248,7 @@ function subnetAdvice({ n, where }: AdviceContext): FailureAdvice {
     cause:
       "The pool's subnet has no free IP addresses for the surge nodes. With Azure CNI every node reserves 1 + maxPods addresses, so an upgrade needs (nodes + maxSurge) × (1 + maxPods) of them." +
       subnetNeed(where),
-    fix:
-      'Free addresses in the subnet, lower `upgradeSettings.maxSurge` for this pool (fewer surge nodes, slower upgrade), or move the pool to a larger subnet (or to Azure CNI Overlay, where pods do not use subnet addresses). Then start the upgrade again.',
+    fix: 'Free addresses in the subnet, lower `upgradeSettings.maxSurge` for this pool (fewer surge nodes, slower upgrade), or move the pool to a larger subnet (or to Azure CNI Overlay, where pods do not use subnet addresses). Then start the upgrade again.',
     docs: DOCS.subnet,
     inspect: `az aks nodepool show -g ${n.rg} --cluster-name ${n.cluster} -n ${n.pool ?? 'POOL'} --subscription ${n.sub} --query "{nodes: count, maxPods: maxPods, maxSurge: upgradeSettings.maxSurge, subnet: vnetSubnetId}"`
   }
@@ -319,8 +330,7 @@ function throttledAdvice({ n }: AdviceContext): FailureAdvice {
 
 function busyAdvice({ n }: AdviceContext): FailureAdvice {
   return {
-    cause:
-      'AKS runs one operation at a time per cluster, and another one (a scale, an update, an AKS auto-upgrade or another pipeline) was running.',
+    cause: 'AKS runs one operation at a time per cluster, and another one (a scale, an update, an AKS auto-upgrade or another pipeline) was running.',
     fix: `Let it finish; the next run starts this upgrade again. See what is running with \`az aks operation show-latest -g ${n.rg} -n ${n.cluster}${n.pool !== undefined ? ` --nodepool-name ${n.pool}` : ''}\` (aks-preview extension).`,
     docs: DOCS.busy,
     inspect: showState(n)

@@ -201,8 +201,7 @@ function nameListCut(target: ReportTarget, list: NameList, input: readonly strin
   const sum = [0]
   for (const name of names) sum.push((sum[sum.length - 1] ?? 0) + textSize(target, name))
   const separator = textSize(target, ', ')
-  const ringLines = (k: number): string[] =>
-    rings.filter(r => r.from < k).map(r => `${r.lead}${names.slice(r.from, Math.min(r.to, k)).join(', ')}`)
+  const ringLines = (k: number): string[] => rings.filter(r => r.from < k).map(r => `${r.lead}${names.slice(r.from, Math.min(r.to, k)).join(', ')}`)
   return {
     units,
     rendered: units,
@@ -413,7 +412,15 @@ function restoreSections<Levels extends object>(
       if (others) state.dropped = note
       continue
     }
-    if (full?.cut) cutToFit(fitter, state, chosen, i, full.cut, state.dropped.map(d => (d === step.dropped ? partial : d)))
+    if (full?.cut)
+      cutToFit(
+        fitter,
+        state,
+        chosen,
+        i,
+        full.cut,
+        state.dropped.map(d => (d === step.dropped ? partial : d))
+      )
     return false
   }
   return true

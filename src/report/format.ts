@@ -72,4 +72,3 @@ export function formatDuration(startIso: string | undefined, endIso: string | un
   const m = minutes % 60
   return m === 0 ? `${h} h` : `${h} h ${m} min`
 }
-

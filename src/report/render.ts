@@ -43,7 +43,9 @@ const SECTIONS: readonly ReportSection[] = [
 /** The line after the rows a cut section keeps. */
 function moreLine(target: ReportTarget, n: number, noun: string | undefined): string {
   const what = `${n.toLocaleString('en-US')} more${noun ? ` ${n === 1 ? noun : `${noun}s`}` : ''}`
-  return target === 'issue' ? `… and ${what}: see the job summary of this run` : `… and ${what}, left out to stay under GitHub's 1 MiB job summary limit`
+  return target === 'issue'
+    ? `… and ${what}: see the job summary of this run`
+    : `… and ${what}, left out to stay under GitHub's 1 MiB job summary limit`
 }
 
 const HARD_CUT_NOTES: Record<ReportTarget, string> = {

@@ -31,9 +31,7 @@ const PENDING_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
 function hasNewerTarget(entry: PlanEntry): boolean {
   const k8s = entry.kubernetesVersion.target !== null && entry.kubernetesVersion.target !== entry.kubernetesVersion.current
   const image =
-    entry.nodeImageVersion !== null &&
-    entry.nodeImageVersion.target !== null &&
-    entry.nodeImageVersion.target !== entry.nodeImageVersion.current
+    entry.nodeImageVersion !== null && entry.nodeImageVersion.target !== null && entry.nodeImageVersion.target !== entry.nodeImageVersion.current
   return k8s || image
 }
 
@@ -107,7 +105,13 @@ function samePool(result: OperationResult, pool: string | null | undefined): boo
  * Removes and returns the pool's result for `entry` (the first of the matching kind, else
  * the pool's first), or for `key` (that operation's only).
  */
-function take(index: ResultIndex, clusterId: string, pool: string | null | undefined, entry: PlanEntry | null, key?: string): OperationResult | undefined {
+function take(
+  index: ResultIndex,
+  clusterId: string,
+  pool: string | null | undefined,
+  entry: PlanEntry | null,
+  key?: string
+): OperationResult | undefined {
   const list = index.byCluster.get(index.lower(clusterId))
   if (!list) return undefined
   let found = -1
@@ -138,7 +142,9 @@ function kindMatches(entry: PlanEntry, result: OperationResult): boolean {
 
 function nameFromId(clusterId: string): { cluster: string; resourceGroup: string; subscriptionId: string } {
   const ref = parseClusterId(clusterId)
-  return ref ? { cluster: ref.name, resourceGroup: ref.resourceGroup, subscriptionId: ref.subscriptionId } : { cluster: clusterId, resourceGroup: '', subscriptionId: '' }
+  return ref
+    ? { cluster: ref.name, resourceGroup: ref.resourceGroup, subscriptionId: ref.subscriptionId }
+    : { cluster: clusterId, resourceGroup: '', subscriptionId: '' }
 }
 
 // Control plane first, then system pools, then the rest, each by name: the order AKS

@@ -103,13 +103,7 @@ function piecesOf(window: Interval, blackouts: Interval[]): Piece[] {
  *   window ends at the window's end or at the next blackout, whichever comes first.
  * - `horizonMs`: how far ahead to look for the next opening.
  */
-export function evaluate(
-  windows: WindowSource | 'always',
-  blackouts: Interval[],
-  minLeftMs: number,
-  now: number,
-  horizonMs: number
-): Evaluation {
+export function evaluate(windows: WindowSource | 'always', blackouts: Interval[], minLeftMs: number, now: number, horizonMs: number): Evaluation {
   const until = now + horizonMs
   const stream: Iterable<Interval> =
     windows === 'always'

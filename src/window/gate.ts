@@ -54,10 +54,7 @@ function findConfig(configs: MaintenanceConfig[], name: string): MaintenanceConf
  * else the legacy `default` one. A specific configuration that cannot be read does not
  * fall back to `default`: AKS itself would not use `default` for that class either.
  */
-function clusterSchedule(
-  configs: MaintenanceConfig[] | undefined,
-  upgradeClass: UpgradeKind
-): { schedule: AksSchedule } | { problem: string } {
+function clusterSchedule(configs: MaintenanceConfig[] | undefined, upgradeClass: UpgradeKind): { schedule: AksSchedule } | { problem: string } {
   const name = AKS_SCHEDULE[upgradeClass]
   const specific = configs ? findConfig(configs, name) : undefined
   if (specific?.maintenanceWindow) {
@@ -135,8 +132,7 @@ export function checkWindow(
 ): WindowDecision {
   const zone = validateTimeZone(options.timezone)
   const nowMs = now.getTime()
-  const minLeftMinutes =
-    Number.isFinite(options.minWindowLeftMinutes) && options.minWindowLeftMinutes > 0 ? options.minWindowLeftMinutes : 0
+  const minLeftMinutes = Number.isFinite(options.minWindowLeftMinutes) && options.minWindowLeftMinutes > 0 ? options.minWindowLeftMinutes : 0
   const blackouts: Interval[] = userBlackouts(options.blackouts, zone)
   const setting = options.window
 
@@ -184,11 +180,7 @@ function relative(ms: number): string {
   const hours = Math.round(minutes / 60)
   const days = Math.round(minutes / 1440)
   const amount =
-    minutes < 60
-      ? `${minutes} minute${minutes === 1 ? '' : 's'}`
-      : hours < 48
-        ? `${hours} hour${hours === 1 ? '' : 's'}`
-        : `${days} days`
+    minutes < 60 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : hours < 48 ? `${hours} hour${hours === 1 ? '' : 's'}` : `${days} days`
   return ms > 0 ? `in ${amount}` : `${amount} ago`
 }
 

@@ -244,9 +244,7 @@ function describeSchedule(schedule: Schedule): string {
     case 'daily':
       return schedule.interval === 1 ? 'daily' : `every ${schedule.interval} days`
     case 'weekly':
-      return schedule.interval === 1
-        ? `every ${dayTitle(schedule.dayOfWeek)}`
-        : `every ${schedule.interval} weeks on ${dayTitle(schedule.dayOfWeek)}`
+      return schedule.interval === 1 ? `every ${dayTitle(schedule.dayOfWeek)}` : `every ${schedule.interval} weeks on ${dayTitle(schedule.dayOfWeek)}`
     case 'absoluteMonthly':
       return `day ${schedule.dayOfMonth} of ${recurrence(schedule.interval, 'month')}`
     case 'relativeMonthly':
@@ -317,7 +315,12 @@ function legacyHours(timeInWeek: TimeInWeek[]): Map<number, number[]> {
     byDay.set(day, hours)
   }
   const sorted = new Map<number, number[]>()
-  for (const [day, hours] of byDay) if (hours.size > 0) sorted.set(day, [...hours].sort((a, b) => a - b))
+  for (const [day, hours] of byDay)
+    if (hours.size > 0)
+      sorted.set(
+        day,
+        [...hours].sort((a, b) => a - b)
+      )
   return sorted
 }
 
@@ -353,7 +356,12 @@ export function legacySchedule(config: MaintenanceConfig): AksSchedule | undefin
   const utc = FixedOffsetZone.utcInstance
   const summary = [...hoursByDay.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([day, hours]) => `${dayTitle(day).slice(0, 3)} ${runs(hours).map(([s, e]) => `${hh(s)}-${hh(e)}`).join(',')}`)
+    .map(
+      ([day, hours]) =>
+        `${dayTitle(day).slice(0, 3)} ${runs(hours)
+          .map(([s, e]) => `${hh(s)}-${hh(e)}`)
+          .join(',')}`
+    )
     .join('; ')
   const description = `${config.name}: ${summary} (UTC)`
   const source: WindowSource = {

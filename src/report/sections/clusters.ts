@@ -154,7 +154,12 @@ export function clustersSection(ctx: RenderContext): SectionDraft | null {
   const heading = sectionHeading('📋 Clusters with something to do', busy.length)
   if (ctx.detail.clusters === 'rings') return summarySection(heading, ringSummary(busy))
   const lines = [heading, '']
-  lines.push(ctx.target === 'issue' ? '<details><summary>Every pool of these clusters</summary>' : '<details open><summary>Every pool of these clusters</summary>', '')
+  lines.push(
+    ctx.target === 'issue'
+      ? '<details><summary>Every pool of these clusters</summary>'
+      : '<details open><summary>Every pool of these clusters</summary>',
+    ''
+  )
   // Cut to its first clusters, the section keeps the per-ring summary of all of them.
   const cut = newRowCut(busy.length, ['</details>', ''], 'cluster')
   cut.lead = { lines: [heading, '', ...ringSummary(busy), ''], from: 2 }

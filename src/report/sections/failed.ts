@@ -81,7 +81,10 @@ function pushFailure(ctx: RenderContext, row: Row, what: string, error: ErrorInf
   if (azure) lines.push(`- **Azure:** ${azure}`)
   lines.push(`- **Cause:** ${renderMarked(advice.cause)}`, `- **What to do:** ${renderMarked(advice.fix)}`)
   if (advice.inspect) lines.push(`- **Inspect:** ${codeSpan(advice.inspect)}`)
-  if (advice.docs) lines.push(`- **Docs:** ${link(advice.docs.includes('/troubleshoot/') ? 'troubleshooting guide on Microsoft Learn' : 'Microsoft Learn', advice.docs)}`)
+  if (advice.docs)
+    lines.push(
+      `- **Docs:** ${link(advice.docs.includes('/troubleshoot/') ? 'troubleshooting guide on Microsoft Learn' : 'Microsoft Learn', advice.docs)}`
+    )
   const skipped = skippedBecause(ctx, row)
   if (skipped.length > 0) lines.push(`- **Not started because of this failure:** ${escapeText(skipped.join(', '))}`)
   lines.push('')

@@ -16,7 +16,9 @@ function countsLine(c: Counts, dryRun: boolean): string {
   if (c.upgraded) parts.push(`${c.upgraded.toLocaleString('en-US')} upgraded`)
   if (c.wouldUpgrade || dryRun) parts.push(`${c.wouldUpgrade.toLocaleString('en-US')} would upgrade`)
   if (c.pending) {
-    const approval = c.awaitingApproval ? ` (${c.awaitingApproval.toLocaleString('en-US')} ${c.awaitingApproval === 1 ? 'needs' : 'need'} approval)` : ''
+    const approval = c.awaitingApproval
+      ? ` (${c.awaitingApproval.toLocaleString('en-US')} ${c.awaitingApproval === 1 ? 'needs' : 'need'} approval)`
+      : ''
     parts.push(`${c.pending.toLocaleString('en-US')} pending${approval}`)
   }
   if (c.held) parts.push(`${c.held.toLocaleString('en-US')} held`)

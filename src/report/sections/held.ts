@@ -17,7 +17,10 @@ export function heldSection(ctx: RenderContext): SectionDraft | null {
   if (ctx.detail.held === 'counts') {
     const byLabel = new Map<string, number>()
     for (const r of rows) byLabel.set(label(r), (byLabel.get(label(r)) ?? 0) + 1)
-    return summarySection(heading, [...byLabel].map(([text, n]) => `- **${escapeText(text)}**: ${poolCount(n)}`))
+    return summarySection(
+      heading,
+      [...byLabel].map(([text, n]) => `- **${escapeText(text)}**: ${poolCount(n)}`)
+    )
   }
   const sorted = [...rows].sort((a, b) => label(a).localeCompare(label(b)))
   const detail = (r: Row): string => escapedCell(ctx, r.result?.holdDetail ?? r.entry?.message ?? '')

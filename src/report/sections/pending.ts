@@ -76,7 +76,9 @@ function approvalRequests(ctx: RenderContext, asking: readonly Row[], kept: read
   } else {
     lines.push('**Needs approval** in the report issue (tick the box there):', '')
     for (const e of needApproval) {
-      lines.push(`- ${escapeText(e.resourceGroup)}/**${escapeText(e.cluster)}**: Kubernetes ${escapeText(e.kubernetesVersion.current ?? '?')} → ${escapeText(e.kubernetesVersion.target ?? '?')}`)
+      lines.push(
+        `- ${escapeText(e.resourceGroup)}/**${escapeText(e.cluster)}**: Kubernetes ${escapeText(e.kubernetesVersion.current ?? '?')} → ${escapeText(e.kubernetesVersion.target ?? '?')}`
+      )
     }
   }
   lines.push('')
@@ -110,7 +112,18 @@ export function pendingSection(ctx: RenderContext): SectionDraft | null {
       header,
       group.rows,
       group.perRowDetail
-        ? r => flatString(['| ', clusterCell(ctx, r), ' | ', poolCell(r), ' | ', changeOf(ctx.texts, r), ' | ', escapedCell(ctx, r.entry?.message ?? ''), ' |'])
+        ? r =>
+            flatString([
+              '| ',
+              clusterCell(ctx, r),
+              ' | ',
+              poolCell(r),
+              ' | ',
+              changeOf(ctx.texts, r),
+              ' | ',
+              escapedCell(ctx, r.entry?.message ?? ''),
+              ' |'
+            ])
         : r => flatString(['| ', clusterCell(ctx, r), ' | ', poolCell(r), ' | ', changeOf(ctx.texts, r), ' |']),
       cut,
       meter

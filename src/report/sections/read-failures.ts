@@ -14,7 +14,10 @@ export function readFailuresSection(ctx: RenderContext): SectionDraft | null {
   if (ctx.detail.readFailures === 'counts') {
     const byCode = new Map<string, number>()
     for (const f of failures) byCode.set(f.error.code, (byCode.get(f.error.code) ?? 0) + 1)
-    return summarySection(heading, [...byCode].map(([code, n]) => `- **${escapeText(code)}**: ${plural(n, 'scope')}`))
+    return summarySection(
+      heading,
+      [...byCode].map(([code, n]) => `- **${escapeText(code)}**: ${plural(n, 'scope')}`)
+    )
   }
   return tableSection(
     ctx,
