@@ -41960,6 +41960,20 @@ function toErrorInfo(error) {
     return info;
 }
 
+;// CONCATENATED MODULE: ./build/util/cluster-id.js
+/** `/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ContainerService/managedClusters/<name>`; ARM ids are case-insensitive. */
+const CLUSTER_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerService\/managedClusters\/([^/]+)\/?$/i;
+function clusterId(ref) {
+    return `/subscriptions/${ref.subscriptionId}/resourceGroups/${ref.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${ref.name}`;
+}
+/** Subscription, resource group and name of a cluster id; undefined when it is no cluster id. */
+function parseClusterId(id) {
+    const m = CLUSTER_ID.exec(id.trim());
+    if (!m?.[1] || !m[2] || !m[3])
+        return undefined;
+    return { subscriptionId: m[1], resourceGroup: m[2], name: m[3] };
+}
+
 ;// CONCATENATED MODULE: ./node_modules/luxon/build/es6/luxon.mjs
 // these aren't really private, but nor are they really useful to document
 
@@ -50297,11 +50311,44 @@ function armScope(cloud) {
 
 
 
+
+/**
+ * Fallbacks for inputs read outside the runner (the runner fills in action.yml's defaults
+ * itself). action.yml is the source of truth: a unit test fails when these disagree with it.
+ */
+const INPUT_DEFAULTS = {
+    environment: 'AzureCloud',
+    audience: 'api://AzureADTokenExchange',
+    upgrade: 'node-image,patch',
+    'allow-preview': 'false',
+    'aks-auto-upgrade': 'respect',
+    'node-image-min-age-days': '0',
+    'minor-approval': 'none',
+    timezone: 'UTC',
+    'min-window-left-minutes': '30',
+    'dry-run': 'false',
+    wait: 'true',
+    'wait-timeout-minutes': '300',
+    'max-parallel': '5',
+    'ring-tag': 'aks-upgrade-ring',
+    'ring-untagged': 'first',
+    'ring-soak-days': '0',
+    issue: 'dashboard',
+    'issue-labels': 'aks-upgrade',
+    'issue-title': 'AKS upgrade report'
+};
+/**
+ * Concurrent ARM reads per subscription. At typical ARM latencies (150-250 ms) six in
+ * flight stay near ARM's per-subscription refill rate for reads (25/s after a 250 burst);
+ * a 429 is retried by the SDK after its Retry-After.
+ */
+const READS_PER_SUBSCRIPTION = 6;
+/** The production first poll delay; AKS operations take minutes. */
+const POLL_INTERVAL_MS = 2000;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // ARM's own constraints (AKS-API-NOTES §1): resource group 1-90 chars, cluster 1-63.
 const RESOURCE_GROUP = /^[-\w.()]{1,89}[-\w()]$|^[-\w()]$/;
 const CLUSTER_NAME = /^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$/;
-const CLUSTER_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerService\/managedClusters\/([^/]+)\/?$/i;
 const UPGRADE_KINDS = ['node-image', 'patch', 'minor'];
 function fail(input, value, allowed) {
     throw new InputError(`Invalid ${input} '${value}': ${allowed}`);
@@ -50313,19 +50360,16 @@ function splitList(value) {
         .map(s => s.trim())
         .filter(s => s.length > 0);
 }
-function inputs_oneOf(input, value, allowed, fallback) {
+// The parsers below take the value with action.yml's default already filled in (withDefault).
+function inputs_oneOf(input, value, allowed) {
     const v = value.trim();
-    if (v === '')
-        return fallback;
     const match = allowed.find(a => a.toLowerCase() === v.toLowerCase());
     if (match === undefined)
         fail(input, v, `expected one of ${allowed.map(a => `'${a}'`).join(', ')}.`);
     return match;
 }
-function bool(input, value, fallback) {
+function bool(input, value) {
     const v = value.trim();
-    if (v === '')
-        return fallback;
     // The YAML 1.2 core schema booleans, as core.getBooleanInput accepts them.
     if (['true', 'True', 'TRUE'].includes(v))
         return true;
@@ -50333,10 +50377,8 @@ function bool(input, value, fallback) {
         return false;
     return fail(input, v, "expected 'true' or 'false'.");
 }
-function integer(input, value, fallback, min, max) {
+function integer(input, value, min, max) {
     const v = value.trim();
-    if (v === '')
-        return fallback;
     if (!/^\d+$/.test(v))
         fail(input, v, `expected a whole number from ${min} to ${max}.`);
     const n = Number(v);
@@ -50389,7 +50431,7 @@ function checkNames(entry, ref) {
     return ref;
 }
 function parseUpgrade(value) {
-    const items = splitList(value === '' ? 'node-image,patch' : value);
+    const items = splitList(value === '' ? INPUT_DEFAULTS.upgrade : value);
     if (items.length === 0)
         fail('upgrade', value, "expected a comma list of 'node-image', 'patch', 'minor'.");
     const kinds = [];
@@ -50414,12 +50456,20 @@ function parseTags(value) {
     return tags;
 }
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
-function readConfig(get, env = {}) {
-    const input = (name) => get(name).trim();
+/** An input, or its action.yml default when unset. */
+function withDefault(input, name) {
+    return input(name) || INPUT_DEFAULTS[name];
+}
+function readAzure(input, env) {
     const clientId = guid('client-id', input('client-id'));
     const tenantId = guid('tenant-id', input('tenant-id'));
     const subscriptionId = guid('subscription-id', input('subscription-id'));
-    const environment = inputs_oneOf('environment', input('environment'), ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud', 'Custom'], 'AzureCloud');
+    const environment = inputs_oneOf('environment', withDefault(input, 'environment'), [
+        'AzureCloud',
+        'AzureUSGovernment',
+        'AzureChinaCloud',
+        'Custom'
+    ]);
     let cloud;
     if (environment === 'Custom') {
         const arm = input('arm-endpoint');
@@ -50433,8 +50483,20 @@ function readConfig(get, env = {}) {
     else {
         cloud = cloudFor(environment);
     }
-    const audience = input('audience') || 'api://AzureADTokenExchange';
-    // One cluster, a list, or discovery.
+    // Test seam: the emulator's operations last milliseconds, real ones minutes.
+    const pollMs = Number(env.AKS_UPGRADE_PILOT_POLL_MS);
+    return {
+        clientId,
+        tenantId,
+        subscriptionId,
+        environment,
+        cloud,
+        audience: withDefault(input, 'audience'),
+        pollIntervalMs: Number.isFinite(pollMs) && pollMs > 0 ? pollMs : POLL_INTERVAL_MS
+    };
+}
+/** One cluster, a list, or discovery. */
+function readClusters(input, subscriptionId) {
     const resourceGroup = input('resource-group');
     const clusterName = input('cluster-name');
     const clusterList = input('clusters');
@@ -50455,66 +50517,116 @@ function readConfig(get, env = {}) {
             fail('clusters', clusterList, `${c.resourceGroup}/${c.name} is listed twice.`);
         seen.add(key);
     }
+    return clusters;
+}
+function readDiscovery(input, subscriptionId, upgrade, window) {
+    const clusters = readClusters(input, subscriptionId);
     // The same subscription twice would list its clusters twice and start two operations on each.
     const subscriptions = [...new Map(splitList(input('subscriptions')).map(s => [s.toLowerCase(), s])).values()];
     for (const s of subscriptions) {
         if (!GUID.test(s))
             fail('subscriptions', s, 'expected subscription GUIDs separated by newlines or commas.');
     }
+    return {
+        clusters,
+        subscriptions: subscriptions.length > 0 ? subscriptions : [subscriptionId],
+        clusterTags: parseTags(input('cluster-tags')),
+        upgrade,
+        maintenanceConfigs: window.mode === 'cluster',
+        readsPerSubscription: READS_PER_SUBSCRIPTION
+    };
+}
+function readWindow(input) {
     const windowText = input('maintenance-window');
     const window = windowText === ''
         ? { mode: 'none' }
         : windowText.toLowerCase() === 'cluster'
             ? { mode: 'cluster' }
             : { mode: 'spec', windows: parseMaintenanceWindow(windowText) };
-    const labels = splitList(input('issue-labels') || 'aks-upgrade');
+    return {
+        window,
+        timezone: validateTimeZone(withDefault(input, 'timezone')),
+        blackouts: parseBlackoutDates(input('blackout-dates')),
+        minWindowLeftMinutes: integer('min-window-left-minutes', withDefault(input, 'min-window-left-minutes'), 0, 1440)
+    };
+}
+function readPlan(input, upgrade, issue) {
+    const minorApproval = inputs_oneOf('minor-approval', withDefault(input, 'minor-approval'), ['none', 'issue']);
+    if (minorApproval === 'issue' && issue !== 'dashboard') {
+        // Approvals are ticked in the dashboard; without one, minor upgrades would wait forever.
+        throw new InputError(`Invalid minor-approval 'issue' with issue '${issue}': approval boxes live in the dashboard issue, so minor-approval: issue needs issue: dashboard.`);
+    }
+    return {
+        upgrade,
+        allowPreview: bool('allow-preview', withDefault(input, 'allow-preview')),
+        aksAutoUpgrade: inputs_oneOf('aks-auto-upgrade', withDefault(input, 'aks-auto-upgrade'), ['respect', 'override']),
+        nodeImageMinAgeDays: integer('node-image-min-age-days', withDefault(input, 'node-image-min-age-days'), 0, 365),
+        minorApproval,
+        ringTag: withDefault(input, 'ring-tag'),
+        ringUntagged: inputs_oneOf('ring-untagged', withDefault(input, 'ring-untagged'), ['first', 'last']),
+        ringSoakDays: integer('ring-soak-days', withDefault(input, 'ring-soak-days'), 0, 365),
+        ring: input('ring') === '' ? null : integer('ring', input('ring'), 0, 1000)
+    };
+}
+function readExecute(input) {
+    return {
+        dryRun: bool('dry-run', withDefault(input, 'dry-run')),
+        wait: bool('wait', withDefault(input, 'wait')),
+        waitTimeoutMinutes: integer('wait-timeout-minutes', withDefault(input, 'wait-timeout-minutes'), 1, 10080),
+        maxParallel: integer('max-parallel', withDefault(input, 'max-parallel'), 1, 100)
+    };
+}
+function runUrl(env) {
+    const server = env.GITHUB_SERVER_URL;
+    const repo = env.GITHUB_REPOSITORY;
+    const id = env.GITHUB_RUN_ID;
+    return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined;
+}
+function readReport(input, env, issue, timezone) {
     const assignees = splitList(input('issue-assignees')).map(a => a.replace(/^@/, ''));
     for (const a of assignees) {
         if (!LOGIN.test(a))
             fail('issue-assignees', a, 'expected GitHub logins separated by commas.');
     }
-    const ringTag = input('ring-tag') || 'aks-upgrade-ring';
-    const issueMode = inputs_oneOf('issue', input('issue'), ['dashboard', 'per-run', 'off'], 'dashboard');
-    const minorApproval = inputs_oneOf('minor-approval', input('minor-approval'), ['none', 'issue'], 'none');
-    if (minorApproval === 'issue' && issueMode !== 'dashboard') {
-        // Approvals are ticked in the dashboard; without one, minor upgrades would wait forever.
-        throw new InputError(`Invalid minor-approval 'issue' with issue '${issueMode}': approval boxes live in the dashboard issue, so minor-approval: issue needs issue: dashboard.`);
-    }
-    return {
-        clientId,
-        tenantId,
-        subscriptionId,
-        environment,
-        cloud,
-        audience,
-        clusters,
-        subscriptions: subscriptions.length > 0 ? subscriptions : [subscriptionId],
-        clusterTags: parseTags(input('cluster-tags')),
-        upgrade: parseUpgrade(input('upgrade')),
-        allowPreview: bool('allow-preview', input('allow-preview'), false),
-        aksAutoUpgrade: inputs_oneOf('aks-auto-upgrade', input('aks-auto-upgrade'), ['respect', 'override'], 'respect'),
-        nodeImageMinAgeDays: integer('node-image-min-age-days', input('node-image-min-age-days'), 0, 0, 365),
-        minorApproval,
-        window,
-        timezone: validateTimeZone(input('timezone') || 'UTC'),
-        blackouts: parseBlackoutDates(input('blackout-dates')),
-        minWindowLeftMinutes: integer('min-window-left-minutes', input('min-window-left-minutes'), 30, 0, 1440),
-        dryRun: bool('dry-run', input('dry-run'), false),
-        wait: bool('wait', input('wait'), true),
-        waitTimeoutMinutes: integer('wait-timeout-minutes', input('wait-timeout-minutes'), 300, 1, 10080),
-        maxParallel: integer('max-parallel', input('max-parallel'), 5, 1, 100),
-        ringTag,
-        ringUntagged: inputs_oneOf('ring-untagged', input('ring-untagged'), ['first', 'last'], 'first'),
-        ringSoakDays: integer('ring-soak-days', input('ring-soak-days'), 0, 0, 365),
-        ring: input('ring') === '' ? null : integer('ring', input('ring'), 0, 0, 1000),
+    const settings = {
         githubToken: input('github-token'),
-        issue: issueMode,
-        issueLabels: labels,
-        issueTitle: input('issue-title') || 'AKS upgrade report',
+        issue,
+        issueLabels: splitList(withDefault(input, 'issue-labels')),
+        issueTitle: withDefault(input, 'issue-title'),
         issueAssignees: assignees,
         // Two workflows in one repository get two dashboards: key them by workflow name.
-        reportId: input('report-id') || env['GITHUB_WORKFLOW'] || 'aks-upgrade-pilot'
+        reportId: input('report-id') || env.GITHUB_WORKFLOW || 'aks-upgrade-pilot',
+        timezone,
+        repository: env.GITHUB_REPOSITORY ?? '',
+        apiUrl: env.GITHUB_API_URL || 'https://api.github.com'
     };
+    const url = runUrl(env);
+    if (url !== undefined)
+        settings.runUrl = url;
+    return settings;
+}
+/**
+ * Reads and validates every input, and every environment value the run uses, once. Throws
+ * an InputError naming the input, the value and what is allowed; nothing has been sent yet.
+ */
+function readConfig(get, env = {}) {
+    const input = name => get(name).trim();
+    const azure = readAzure(input, env);
+    const upgrade = parseUpgrade(input('upgrade'));
+    const window = readWindow(input);
+    const issue = inputs_oneOf('issue', withDefault(input, 'issue'), ['dashboard', 'per-run', 'off']);
+    const config = {
+        azure,
+        discovery: readDiscovery(input, azure.subscriptionId, upgrade, window.window),
+        plan: readPlan(input, upgrade, issue),
+        window,
+        execute: readExecute(input),
+        report: readReport(input, env, issue, window.timezone)
+    };
+    const testNow = env.AKS_UPGRADE_PILOT_TEST_NOW;
+    if (testNow)
+        config.testNow = testNow;
+    return config;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@azure/identity/dist/esm/constants.js
@@ -81391,7 +81503,7 @@ function claims(jwt) {
     }
 }
 function createCredential(settings) {
-    if (!process.env['ACTIONS_ID_TOKEN_REQUEST_URL'] || !process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN']) {
+    if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
         throw new SignInError(`GitHub did not give this job an OIDC token request URL. ${ID_TOKEN_PERMISSION_HINT}`);
     }
     let logged = false;
@@ -81407,7 +81519,7 @@ function createCredential(settings) {
             // The federated credential must match these exactly; showing them turns an AADSTS70021
             // ("no matching federated identity record") into a one-line fix.
             const c = claims(token);
-            info(`GitHub OIDC token: iss=${String(c['iss'])} sub=${String(c['sub'])} aud=${String(c['aud'])}`);
+            info(`GitHub OIDC token: iss=${String(c.iss)} sub=${String(c.sub)} aud=${String(c.aud)}`);
             logged = true;
         }
         return token;
@@ -91472,16 +91584,7 @@ function getApiVersionFromUrl(urlStr) {
 // eTag) and no resource is read twice in a run.
 
 
-function clusterId(ref) {
-    return `/subscriptions/${ref.subscriptionId}/resourceGroups/${ref.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${ref.name}`;
-}
-const ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerService\/managedClusters\/([^/]+)/i;
-function refFromId(id) {
-    const m = ID.exec(id);
-    if (!m?.[1] || !m[2] || !m[3])
-        return undefined;
-    return { subscriptionId: m[1], resourceGroup: m[2], name: m[3] };
-}
+
 /** Dates the SDK deserialises into `Date` back to the `YYYY-MM-DD` the wire carried. */
 function isoDate(value) {
     if (value === undefined)
@@ -91665,7 +91768,7 @@ class AksAdapter {
     async listClusters(subscriptionId) {
         const out = [];
         for await (const cluster of this.client(subscriptionId).managedClusters.list()) {
-            const ref = refFromId(cluster.id ?? '');
+            const ref = parseClusterId(cluster.id ?? '');
             if (!ref)
                 continue;
             this.remember(ref, cluster);
@@ -91722,10 +91825,25 @@ class AksAdapter {
             throw new Error(`Cluster ${id} was not read in this run`);
         return raw;
     }
+    /** Start one planned operation: the request its kind needs. */
+    async start(op) {
+        switch (op.kind) {
+            case 'node-image':
+                if (!op.pool)
+                    throw new Error('node-image operation without a pool');
+                return this.startNodeImageUpgrade(op.clusterId, op.pool);
+            case 'control-plane':
+                return this.startClusterUpgrade(op.clusterId, op.to);
+            case 'pool-version':
+                if (!op.pool)
+                    throw new Error('pool-version operation without a pool');
+                return this.startPoolUpgrade(op.clusterId, op.pool, op.to);
+        }
+    }
     /** POST upgradeNodeImageVersion: the pool moves to `latestNodeImageVersion`. */
     async startNodeImageUpgrade(id, pool) {
         // Needs no raw resource (the POST has no body), so it works for pruned clusters too.
-        const ref = refFromId(id);
+        const ref = parseClusterId(id);
         if (!ref)
             throw new Error(`'${id}' is not a managed cluster resource id`);
         const raw = this.raw.get(this.key(id));
@@ -91821,7 +91939,8 @@ class AksAdapter {
                     // Done at the first answer (no status monitor): a failure there throws nothing.
                     const state = poller.operationState;
                     if (state?.status === 'failed' || state?.status === 'canceled') {
-                        throw state.error ?? new Error(`The long-running operation has failed. ${state.status === 'canceled' ? 'Canceled' : 'Failed'}. Azure reported the operation as ${state.status}.`);
+                        throw (state.error ??
+                            new Error(`The long-running operation has failed. ${state.status === 'canceled' ? 'Canceled' : 'Failed'}. Azure reported the operation as ${state.status}.`));
                     }
                 }
                 catch (error) {
@@ -91854,7 +91973,9 @@ async function explainWaitError(error, inspect) {
     const state = (seen.state ?? '').toLowerCase();
     const lroFailed = error instanceof Error && error.message.startsWith('The long-running operation has failed');
     if (!TERMINAL.includes(state)) {
-        return lroFailed ? error : new StillRunningError(`Lost track of the operation (${errorText(error)}); Azure shows it still ${seen.state ?? 'running'}.`);
+        return lroFailed
+            ? error
+            : new StillRunningError(`Lost track of the operation (${errorText(error)}); Azure shows it still ${seen.state ?? 'running'}.`);
     }
     if (state === 'succeeded' && seen.reached && !lroFailed)
         return undefined;
@@ -91913,6 +92034,7 @@ function keyedLimiter(max) {
 
 
 
+
 /** ARM spells a location `westeurope`, `WestEurope` or `West Europe`: one key for all. */
 function locationKey(location) {
     return location.toLowerCase().replace(/\s+/g, '');
@@ -91958,54 +92080,106 @@ function matchesTags(cluster, wanted) {
     const tags = cluster.tags ?? {};
     return Object.entries(wanted).every(([k, v]) => tags[k] === v);
 }
-async function readFleet(adapter, settings, log, now) {
-    const limit = keyedLimiter(settings.readsPerSubscription);
-    const readFailures = [];
-    const versions = settings.upgrade.includes('patch') || settings.upgrade.includes('minor');
-    const kubernetesVersions = {};
-    const versionReads = new Map();
-    const fail = (scope, error, kind = 'cluster') => {
+/** One run's reads: the shared limiter, the failures so far, and each location's versions read once. */
+class FleetReader {
+    readFailures = [];
+    kubernetesVersions = {};
+    versionReads = new Map();
+    limit;
+    versions;
+    adapter;
+    settings;
+    log;
+    constructor(adapter, settings, log) {
+        this.adapter = adapter;
+        this.settings = settings;
+        this.log = log;
+        this.limit = keyedLimiter(settings.readsPerSubscription);
+        this.versions = settings.upgrade.includes('patch') || settings.upgrade.includes('minor');
+    }
+    fail(scope, error, kind = 'cluster') {
         const cause = error instanceof ReadError ? error.cause : error;
         const info = toErrorInfo(cause);
-        readFailures.push({ scope, error: info, advice: readAdvice(scope, info.status, info.code, error instanceof ReadError ? error.kind : kind) });
-        log.warning(`Could not read ${scope}: ${info.code}: ${info.message}`);
-    };
-    const readVersions = (subscriptionId, location) => {
-        const key = locationKey(location);
-        let read = versionReads.get(key);
-        if (!read) {
-            read = limit(subscriptionId)(() => adapter.kubernetesVersions(subscriptionId, location)).then(v => {
-                kubernetesVersions[key] = v;
-            }, (error) => fail(`/subscriptions/${subscriptionId}/providers/Microsoft.ContainerService/locations/${location}`, error, 'versions'));
-            versionReads.set(key, read);
-        }
-        return read;
-    };
-    const complete = async (ref, cluster) => {
-        const id = cluster.id ?? clusterId(ref);
-        const run = limit(ref.subscriptionId);
-        // Without its pools a cluster cannot be planned at all; a missing profile or schedule
-        // only holds what depends on it (the planner and the gate hold with a reason), so those
-        // reads are recorded as failures and the cluster goes on.
-        const optional = async (kind, scope, read) => {
+        this.readFailures.push({ scope, error: info, advice: readAdvice(scope, info.status, info.code, error instanceof ReadError ? error.kind : kind) });
+        this.log.warning(`Could not read ${scope}: ${info.code}: ${info.message}`);
+    }
+    /** The named clusters, each read by GET. */
+    named(refs) {
+        return refs.map(async (ref) => {
+            let cluster;
             try {
-                return await run(read);
+                cluster = await this.limit(ref.subscriptionId)(() => this.adapter.getCluster(ref));
             }
             catch (error) {
-                fail(scope, new ReadError(kind, error));
+                this.fail(clusterId(ref), error);
                 return undefined;
             }
-        };
+            return this.complete(ref, cluster);
+        });
+    }
+    /** Discovery: every cluster of the subscriptions that carries the wanted tags (one paged list each). */
+    async discovered() {
+        const { subscriptions, clusterTags } = this.settings;
+        const listed = await Promise.all(subscriptions.map(async (subscriptionId) => {
+            try {
+                const clusters = await this.limit(subscriptionId)(() => this.adapter.listClusters(subscriptionId));
+                const matching = clusters.filter(c => matchesTags(c.cluster, clusterTags));
+                this.log.info(`Subscription ${subscriptionId}: ${clusters.length} cluster(s), ${matching.length} matching` +
+                    (Object.keys(clusterTags).length > 0 ? ` the tags ${JSON.stringify(clusterTags)}` : ''));
+                return matching;
+            }
+            catch (error) {
+                this.fail(`/subscriptions/${subscriptionId}`, error);
+                return [];
+            }
+        }));
+        return listed.flat().map(c => this.complete(c.ref, c.cluster));
+    }
+    readVersions(subscriptionId, location) {
+        const key = locationKey(location);
+        let read = this.versionReads.get(key);
+        if (!read) {
+            read = this.limit(subscriptionId)(() => this.adapter.kubernetesVersions(subscriptionId, location)).then(v => {
+                this.kubernetesVersions[key] = v;
+            }, (error) => this.fail(`/subscriptions/${subscriptionId}/providers/Microsoft.ContainerService/locations/${location}`, error, 'versions'));
+            this.versionReads.set(key, read);
+        }
+        return read;
+    }
+    /**
+     * Without its pools a cluster cannot be planned at all; a missing profile or schedule only
+     * holds what depends on it (the planner and the gate hold with a reason), so those reads
+     * are recorded as failures and the cluster goes on.
+     */
+    async optional(subscriptionId, kind, scope, read) {
+        try {
+            return await this.limit(subscriptionId)(read);
+        }
+        catch (error) {
+            this.fail(scope, new ReadError(kind, error));
+            return undefined;
+        }
+    }
+    /** The rest of a cluster: its pools with their profiles, its upgrade profile, schedules and location's versions. */
+    async complete(ref, cluster) {
+        const id = cluster.id ?? clusterId(ref);
+        const { adapter, settings, versions } = this;
+        const sub = ref.subscriptionId;
         try {
             const [pools, profile, configs] = await Promise.all([
-                tagged('pools', run(() => adapter.listPools(ref, id))),
-                versions ? optional('clusterProfile', `${id}/upgradeProfiles/default`, () => adapter.clusterUpgradeProfile(ref)) : Promise.resolve(undefined),
-                settings.maintenanceConfigs ? optional('maintenance', `${id}/maintenanceConfigurations`, () => adapter.maintenanceConfigs(ref)) : Promise.resolve(undefined),
-                versions ? readVersions(ref.subscriptionId, cluster.location) : Promise.resolve()
+                tagged('pools', this.limit(sub)(() => adapter.listPools(ref, id))),
+                versions
+                    ? this.optional(sub, 'clusterProfile', `${id}/upgradeProfiles/default`, () => adapter.clusterUpgradeProfile(ref))
+                    : Promise.resolve(undefined),
+                settings.maintenanceConfigs
+                    ? this.optional(sub, 'maintenance', `${id}/maintenanceConfigurations`, () => adapter.maintenanceConfigs(ref))
+                    : Promise.resolve(undefined),
+                versions ? this.readVersions(sub, cluster.location) : Promise.resolve()
             ]);
             const poolSnapshots = await Promise.all(pools.map(async (pool) => {
                 const name = pool.name ?? '';
-                return toPoolSnapshot(pool, await optional('poolProfile', `${id}/agentPools/${name}/upgradeProfiles/default`, () => adapter.poolUpgradeProfile(ref, name)));
+                const poolProfile = await this.optional(sub, 'poolProfile', `${id}/agentPools/${name}/upgradeProfiles/default`, () => adapter.poolUpgradeProfile(ref, name));
+                return toPoolSnapshot(pool, poolProfile);
             }));
             const snapshot = toClusterSnapshot(ref, cluster, poolSnapshots);
             if (profile)
@@ -92015,7 +92189,7 @@ async function readFleet(adapter, settings, log, now) {
             return snapshot;
         }
         catch (error) {
-            fail(id, error);
+            this.fail(id, error);
             // Its tags (so its ring) are known: keep it as a placeholder so later rings wait for
             // it instead of treating the ring before them as empty.
             const placeholder = toClusterSnapshot(ref, cluster, []);
@@ -92023,37 +92197,11 @@ async function readFleet(adapter, settings, log, now) {
             placeholder.readError = toErrorInfo(cause);
             return placeholder;
         }
-    };
-    let found;
-    if (settings.clusters.length > 0) {
-        found = settings.clusters.map(async (ref) => {
-            let cluster;
-            try {
-                cluster = await limit(ref.subscriptionId)(() => adapter.getCluster(ref));
-            }
-            catch (error) {
-                fail(clusterId(ref), error);
-                return undefined;
-            }
-            return complete(ref, cluster);
-        });
     }
-    else {
-        const listed = await Promise.all(settings.subscriptions.map(async (subscriptionId) => {
-            try {
-                const clusters = await limit(subscriptionId)(() => adapter.listClusters(subscriptionId));
-                const matching = clusters.filter(c => matchesTags(c.cluster, settings.clusterTags));
-                log.info(`Subscription ${subscriptionId}: ${clusters.length} cluster(s), ${matching.length} matching` +
-                    (Object.keys(settings.clusterTags).length > 0 ? ` the tags ${JSON.stringify(settings.clusterTags)}` : ''));
-                return matching;
-            }
-            catch (error) {
-                fail(`/subscriptions/${subscriptionId}`, error);
-                return [];
-            }
-        }));
-        found = listed.flat().map(c => complete(c.ref, c.cluster));
-    }
+}
+async function readFleet(adapter, settings, log, now) {
+    const reader = new FleetReader(adapter, settings, log);
+    const found = settings.clusters.length > 0 ? reader.named(settings.clusters) : await reader.discovered();
     // One entry per cluster, whatever the spelling it was named or listed with.
     const unique = new Map();
     for (const c of await Promise.all(found))
@@ -92061,7 +92209,7 @@ async function readFleet(adapter, settings, log, now) {
             unique.set(c.id.toLowerCase(), c);
     const clusters = [...unique.values()];
     clusters.sort((a, b) => a.id.toLowerCase().localeCompare(b.id.toLowerCase()));
-    return { takenAt: now().toISOString(), clusters, kubernetesVersions, readFailures };
+    return { takenAt: now().toISOString(), clusters, kubernetesVersions: reader.kubernetesVersions, readFailures: reader.readFailures };
 }
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js
@@ -92093,9 +92241,9 @@ function toSemver(v) {
 function compareK8s(a, b) {
     return semver.compare(toSemver(a), toSemver(b));
 }
-/** `1.35` */
 function minorOf(v) {
-    return `${v.major}.${v.minor}`;
+    const parsed = typeof v === 'object' && v !== null ? v : parseK8s(v);
+    return parsed ? `${parsed.major}.${parsed.minor}` : null;
 }
 function sameMinor(a, b) {
     return a.major === b.major && a.minor === b.minor;
@@ -92266,9 +92414,432 @@ function supportWarning(current, supportPlan, location, locationName) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./build/report/escape.js
+// Everything the report shows that came from Azure or from inputs (names, tags, versions,
+// error messages) passes through here. GitHub renders issue bodies and job summaries as
+// Markdown with raw HTML, @mentions and #references, so untrusted text must not be able
+// to inject any of those, nor break the tables it sits in.
+/** Joins `@`/`#` to what follows without a visible character, so GitHub sees no mention or reference. */
+const ZWJ = '\u200D';
+// Characters that open inline Markdown constructs (emphasis, code, links, strikethrough,
+// math, tables, headings' closing sequence). Backslash-escaping any ASCII punctuation is
+// valid CommonMark, and GFM honours `\|` inside table cells.
+const MARKDOWN_PUNCTUATION = /[\\`*_[\]|~$#]/g;
+// Bidirectional overrides can make a name read differently from what it is.
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is this pattern's job
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+/**
+ * Inline Markdown-safe text: no raw HTML, no mentions, no issue references, no emphasis,
+ * links or code, and no line breaks. The result is meant for inline positions (after a
+ * list marker, a label or inside a table cell), not for the start of a line.
+ */
+function escapeText(s) {
+    // A fleet report escapes the same names and versions thousands of times, and most of
+    // them hold nothing to escape: skip the eleven passes for those, remember the rest.
+    if (!NEEDS_ESCAPE.test(s))
+        return s;
+    const cached = escaped.get(s);
+    if (cached !== undefined)
+        return cached;
+    const out = escapeSlow(s);
+    if (s.length <= CACHED_LENGTH) {
+        if (escaped.size >= CACHE_ENTRIES)
+            escaped.clear();
+        escaped.set(s, out);
+    }
+    return out;
+}
+// Anything one of escapeSlow's passes would change (a superset: `@` or `gh-1` anywhere).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it looks for the control characters escapeSlow removes
+const NEEDS_ESCAPE = /[\u0000-\u001F\u007F\u2028\u2029\u202A-\u202E\u2066-\u2069&<>\\`*_[\]|~$#@]|gh-\d/i;
+// Bounded: names and versions repeat, long Azure messages rarely do.
+const CACHE_ENTRIES = 4096;
+const CACHED_LENGTH = 256;
+const escaped = new Map();
+function escapeSlow(s) {
+    return (s
+        .replace(/\r\n|[\r\n\t\u2028\u2029]/g, ' ')
+        .replace(CONTROL, '')
+        .replace(BIDI_CONTROLS, '')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(MARKDOWN_PUNCTUATION, ch => `\\${ch}`)
+        // GitHub links mentions and references in the rendered text, after Markdown escapes
+        // are gone, so a backslash alone does not stop them: break the token itself.
+        .replace(/@(?=[\p{L}\p{N}_-])/gu, `@${ZWJ}`)
+        .replace(/\\#(?=[\p{L}\p{N}])/gu, `\\#${ZWJ}`)
+        .replace(/\b(GH)-(?=\d)/gi, `$1-${ZWJ}`));
+}
+/**
+ * Text safe inside a GFM table cell: everything `escapeText` guarantees (pipes are already
+ * escaped and line breaks flattened, so a cell cannot end early or split the row).
+ * An empty value becomes an em dash so the column does not look broken.
+ */
+function escapeCell(s) {
+    const escaped = escapeText(s).trim();
+    return escaped.length > 0 ? escaped : '—';
+}
+/**
+ * A code span for text this module's callers generate (commands, role actions). It
+ * survives backticks in the content by using a longer fence; `inTable` escapes pipes,
+ * which GFM would otherwise read as a cell boundary even inside code.
+ */
+function codeSpan(s, inTable = false) {
+    let content = s
+        .replace(/\r\n|[\r\n\t]/g, ' ')
+        .replace(CONTROL, '')
+        .replace(BIDI_CONTROLS, '');
+    if (inTable)
+        content = content.replace(/\|/g, '\\|');
+    const longestRun = Math.max(0, ...Array.from(content.matchAll(/`+/g), m => m[0].length));
+    const fence = '`'.repeat(longestRun + 1);
+    const pad = content.startsWith('`') || content.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${content}${pad}${fence}`;
+}
+/**
+ * Render advice text in which the author marked commands with backticks: the marked
+ * parts become code spans, everything else is escaped. An unmatched backtick is shown
+ * as text.
+ */
+function renderMarked(s, inTable = false) {
+    const parts = s.split('`');
+    if (parts.length % 2 === 0) {
+        // odd number of backticks: the last one opens nothing
+        const last = parts.pop() ?? '';
+        parts[parts.length - 1] = `${parts[parts.length - 1] ?? ''}\u0060${last}`;
+    }
+    return parts
+        .map((part, i) => {
+        if (i % 2 === 1)
+            return codeSpan(part, inTable);
+        return escapeText(part);
+    })
+        .join('');
+}
+/** Truncate to `max` characters (before escaping) with an ellipsis. */
+function clip(s, max) {
+    if (s.length <= max)
+        return s;
+    return `${s.slice(0, Math.max(0, max - 1)).trimEnd()}…`;
+}
+/**
+ * A Markdown link when `url` is a plain http(s) URL, otherwise the label alone: a URL
+ * from the environment must not be able to close the link or smuggle in markup.
+ */
+function escape_link(label, url) {
+    const text = escapeText(label);
+    if (!url || !/^https?:\/\/[^\s<>"'`\\]+$/i.test(url))
+        return text;
+    const safe = url.replace(/[()[\]|]/g, ch => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+    return `[${text}](${safe})`;
+}
+
+;// CONCATENATED MODULE: ./build/report/labels.js
+const RESULT_HOLD_LABELS = {
+    'outside-window': 'Outside the maintenance window',
+    blackout: 'Blackout period',
+    'window-ending': 'Too little of the window left',
+    'no-cluster-schedule': 'No maintenance schedule on the cluster',
+    'wait-timeout': 'Run time used up (wait-timeout-minutes)',
+    'operation-running': 'Waits for the operation running on the cluster',
+    'earlier-operation-failed': 'Not started: an earlier operation on the cluster failed',
+    'ring-halted': 'Ring halted: an earlier ring failed',
+    'start-refused': 'Azure refused to start it'
+};
+/** Hold reasons that end when the maintenance window opens. */
+const WINDOW_HOLDS = new Set(['outside-window', 'blackout', 'window-ending', 'no-cluster-schedule']);
+const REASON_LABELS = {
+    'upgrade-due': 'Due, not started in this run',
+    'up-to-date': 'Up to date',
+    'not-selected': 'Kind not selected in the upgrade input',
+    'operation-in-progress': 'AKS is busy with another operation',
+    'failed-state': 'Left in the Failed state by an earlier operation',
+    stopped: 'Stopped',
+    'preview-only': 'Only preview versions are newer',
+    'skew-violation': 'Version skew rules',
+    'aks-auto-upgrade-channel': 'AKS auto-upgrade channel owns it',
+    'node-image-too-new': 'Bake time: the image is too new',
+    'covered-by-version-upgrade': 'Comes with the version upgrade',
+    'waiting-for-control-plane': 'Waits for the control plane',
+    'awaiting-approval': 'Needs approval',
+    'lts-rules': 'LTS rules',
+    'ring-waiting': 'Previous ring does not run it yet',
+    'ring-soaking': 'Previous ring is still soaking it',
+    'ring-halted': 'Ring halted: an earlier ring failed',
+    'no-image-info': 'No node image information',
+    'read-failed': 'Could not be read'
+};
+/** Why a pending or held row waits: the run's hold reason, else the plan's. */
+function holdLabel(row) {
+    const r = row.result;
+    if (r && (r.outcome === 'pending' || r.outcome === 'skipped')) {
+        const reason = r.holdReason ?? '';
+        return RESULT_HOLD_LABELS[reason] ?? (reason || (r.outcome === 'pending' ? 'Pending' : 'Skipped'));
+    }
+    return row.entry ? REASON_LABELS[row.entry.reason] : 'Held';
+}
+
+;// CONCATENATED MODULE: ./build/approvals.js
+
+
+
+
+/** Order of two minors (`1.36` vs `1.35`): negative, 0 or positive; null when either is no minor. */
+function compareMinors(a, b) {
+    const pa = minorOf(a)?.split('.').map(Number);
+    const pb = minorOf(b)?.split('.').map(Number);
+    if (!pa || !pb)
+        return null;
+    return (pa[0] ?? 0) - (pb[0] ?? 0) || (pa[1] ?? 0) - (pb[1] ?? 0);
+}
+/** One approval per cluster and minor: the key an approval given and a box offered share. */
+const approvalKeyOf = (clusterId, minor) => `${clusterId.trim().toLowerCase()}|${minor}`;
+/** The approval of a cluster's upgrade to a minor, if one was given. */
+function findApproval(approvals, clusterId, minor) {
+    const id = clusterId.toLowerCase();
+    return approvals.find(a => a.clusterId.trim().toLowerCase() === id && a.minor.trim().replace(/^v/i, '') === minor);
+}
+// ---------------------------------------------------------------------------
+// The checkbox line and its parser
+// ARM ids hold no `<`, `>`, whitespace, `%` or `:`, but the key must survive any id:
+// those characters could end the comment or the key early (and `@`/`#` stay out of the raw
+// body altogether).
+function encodeId(id) {
+    return id.replace(/[%<>:\s`@#]/g, ch => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+function decodeId(s) {
+    try {
+        return decodeURIComponent(s);
+    }
+    catch {
+        return null;
+    }
+}
+function hiddenKey(clusterId, minor) {
+    return `<!-- approve:${encodeId(clusterId)}:${minor} -->`;
+}
+function shownName(cluster, resourceGroup) {
+    return resourceGroup ? `**${escapeText(cluster)}** (${escapeText(resourceGroup)})` : `**${escapeText(cluster)}**`;
+}
+/**
+ * The checkbox line for a due minor upgrade awaiting approval; its text carries cluster and
+ * target version and a hidden key. `checked` renders an approval that is already given (an
+ * approved upgrade still waiting for its window keeps its tick across re-renders).
+ */
+function approvalCheckbox(entry, checked = false) {
+    const target = entry.kubernetesVersion.target;
+    const minor = minorOf(target);
+    const name = shownName(entry.cluster, entry.resourceGroup);
+    if (!target || !minor) {
+        return `- Minor upgrade of ${name} needs approval, but no target version is known.`;
+    }
+    const current = entry.kubernetesVersion.current;
+    const from = current ? ` from ${escapeText(current)}` : '';
+    const box = checked ? '[x]' : '[ ]';
+    return `- ${box} Approve the minor upgrade of ${name}${from} to Kubernetes **${escapeText(target)}** ${hiddenKey(entry.clusterId, minor)}`;
+}
+/** Cluster and resource group names from an ARM id, for an approval whose cluster this run did not read. */
+function namesFromId(clusterId) {
+    const ref = parseClusterId(clusterId);
+    return ref ? { cluster: ref.name, resourceGroup: ref.resourceGroup } : { cluster: clusterId, resourceGroup: '' };
+}
+/**
+ * The ticked box of an approval already given, saying who gave it and that it waits: the
+ * same hidden key and visible text parseApprovals reads back, so the approval survives the
+ * rewrite of the issue body whatever held the upgrade in this run.
+ */
+function approvedCheckbox(box) {
+    const minor = minorOf(box.minor) ?? box.minor;
+    const shown = box.target && minorOf(box.target) === minor ? box.target : minor;
+    const from = box.current ? ` from ${escapeText(box.current)}` : '';
+    const by = box.approvedBy?.trim() ? `approved by ${escapeText(box.approvedBy.trim())}` : 'approved';
+    const waiting = box.waiting ? ` (${escapeText(box.waiting)})` : '';
+    return `- [x] Approve the minor upgrade of ${shownName(box.cluster, box.resourceGroup)}${from} to Kubernetes **${escapeText(shown)}** — ${by}, waiting to start${waiting} ${hiddenKey(box.clusterId, minor)}`;
+}
+const CHECKBOX_LINE = /^[ \t]*(?:>[ \t]*)*[-*+][ \t]+\[([ xX])\][ \t]+(.*?)[ \t]*<!--[ \t]*approve:([^\s:]+):(\d+\.\d+)[ \t]*-->[ \t]*$/;
+function unescapeMarkdown(s) {
+    return s
+        .replace(/\u200D/g, '')
+        .replace(/\\(.)/g, '$1')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&');
+}
+/**
+ * Ticked approvals found in an issue body: only boxes written by approvalCheckbox, matched by
+ * their hidden key, and only while the visible text still shows the same minor (and cluster).
+ * Lines inside fenced code blocks are ignored: quoting a box is not ticking it.
+ */
+function parseApprovals(body) {
+    const found = new Map();
+    let fence = null;
+    for (const line of body.split(/\r\n|\r|\n/)) {
+        const fenceMatch = /^[ \t]{0,3}(`{3,}|~{3,})/.exec(line);
+        if (fenceMatch?.[1]) {
+            const marker = fenceMatch[1];
+            if (fence === null)
+                fence = marker;
+            else if (marker[0] === fence[0] && marker.length >= fence.length)
+                fence = null;
+            continue;
+        }
+        if (fence !== null)
+            continue;
+        const m = CHECKBOX_LINE.exec(line);
+        if (!m)
+            continue;
+        const [, tick, visible = '', encodedId = '', minor = ''] = m;
+        if (tick !== 'x' && tick !== 'X')
+            continue;
+        const clusterId = decodeId(encodedId);
+        if (!clusterId)
+            continue;
+        const shown = /to Kubernetes \*\*(.+?)\*\*/.exec(visible)?.[1];
+        if (shown === undefined || minorOf(unescapeMarkdown(shown)) !== minor)
+            continue;
+        const expectedName = parseClusterId(clusterId)?.name ?? null;
+        const shownName = /of \*\*(.+?)\*\*/.exec(visible)?.[1];
+        if (expectedName !== null && (shownName === undefined || unescapeMarkdown(shownName).toLowerCase() !== expectedName.toLowerCase()))
+            continue;
+        found.set(approvalKeyOf(clusterId, minor), { clusterId, minor });
+    }
+    return [...found.values()];
+}
+/**
+ * For each approval, the editor of the last edit that turned its box from unticked (or
+ * absent) to ticked. Approvals without such an edit keep no approver ("approved in the issue").
+ */
+function attributeApprovals(approvals, edits, parse) {
+    const sorted = [...edits].sort((a, b) => a.editedAt.localeCompare(b.editedAt));
+    const approver = new Map();
+    let ticked = new Set();
+    for (const edit of sorted) {
+        const now = new Set(parse(edit.body).map(a => approvalKeyOf(a.clusterId, a.minor)));
+        for (const k of now) {
+            if (!ticked.has(k) && edit.editor)
+                approver.set(k, edit.editor);
+        }
+        ticked = now;
+    }
+    return approvals.map(a => {
+        const by = approver.get(approvalKeyOf(a.clusterId, a.minor));
+        return by !== undefined && !by.endsWith('[bot]') ? { ...a, approvedBy: by } : a;
+    });
+}
+// ---------------------------------------------------------------------------
+// Which ticked boxes the rewritten issue keeps
+function lowerFirst(s) {
+    return /^[A-Z][a-z]/.test(s) ? `${s[0]?.toLowerCase() ?? ''}${s.slice(1)}` : s;
+}
+/** Why an approved minor upgrade did not start in this run, from its cluster's control-plane row. */
+function waitingReason(row, planned) {
+    if (!planned)
+        return 'the cluster was not planned in this run';
+    if (!row)
+        return undefined;
+    const r = row.result;
+    switch (row.status) {
+        case 'pending':
+        case 'held':
+            return lowerFirst(holdLabel(row));
+        case 'in-progress':
+            return r && r.operation.kind === 'control-plane' ? 'its upgrade is still running' : 'AKS is busy with another operation';
+        case 'failed':
+            return r ? 'the last attempt failed' : lowerFirst(REASON_LABELS['failed-state']);
+        case 'would-upgrade':
+            return 'dry run';
+        case 'upgraded':
+            return 'a patch upgrade came first';
+        case 'up-to-date':
+            return undefined;
+    }
+}
+/**
+ * Every approval that must stay ticked in the rewritten issue: those read from the dashboard
+ * (`report.approvals`) and, inferred, each approved minor upgrade that waits (pending or a
+ * dry run), one per cluster and minor. An approval stays whatever held its upgrade (a busy
+ * cluster, a ring, an earlier failure, a run-wide failure with no plan at all), or the next
+ * run would find no approval and ask again; it goes once the control plane runs that minor
+ * or newer, or an upgrade of it to that minor succeeded in this run.
+ */
+function keptApprovals(report, rows) {
+    const plans = new Map();
+    for (const cp of report.plan.clusters)
+        plans.set(cp.cluster.id.trim().toLowerCase(), cp);
+    const reached = new Map();
+    for (const r of report.results) {
+        const to = minorOf(r.operation.to);
+        if (r.outcome !== 'succeeded' || r.operation.kind !== 'control-plane' || !to)
+            continue;
+        const id = r.operation.clusterId.trim().toLowerCase();
+        reached.set(id, [...(reached.get(id) ?? []), to]);
+    }
+    const controlPlanes = new Map();
+    for (const row of rows.all) {
+        const id = row.clusterId.trim().toLowerCase();
+        if (row.pool === null && !controlPlanes.has(id))
+            controlPlanes.set(id, row);
+    }
+    const done = (id, minor) => {
+        const cl = plans.get(id)?.cluster;
+        const runs = cl?.currentKubernetesVersion ?? cl?.kubernetesVersion;
+        if (runs && (compareMinors(runs, minor) ?? -1) >= 0)
+            return true;
+        return (reached.get(id) ?? []).some(m => (compareMinors(m, minor) ?? -1) >= 0);
+    };
+    const out = [];
+    const seen = new Set();
+    const add = (clusterId, version, approvedBy, entry) => {
+        const minor = minorOf(version);
+        if (!minor)
+            return;
+        const id = clusterId.trim().toLowerCase();
+        const key = approvalKeyOf(clusterId, minor);
+        if (seen.has(key) || done(id, minor))
+            return;
+        seen.add(key);
+        const plan = plans.get(id);
+        const row = controlPlanes.get(id);
+        const names = plan ? { cluster: plan.cluster.name, resourceGroup: plan.cluster.resourceGroup } : namesFromId(clusterId.trim());
+        const box = { clusterId: plan?.cluster.id ?? clusterId.trim(), minor, ...names };
+        const current = plan ? (plan.cluster.currentKubernetesVersion ?? plan.cluster.kubernetesVersion) : entry?.kubernetesVersion.current;
+        if (current)
+            box.current = current;
+        const cpTarget = row?.entry?.kubernetesVersion.target;
+        const target = minorOf(cpTarget) === minor ? cpTarget : entry?.kubernetesVersion.target;
+        if (target)
+            box.target = target;
+        if (approvedBy?.trim())
+            box.approvedBy = approvedBy.trim();
+        const waiting = waitingReason(row, plan !== undefined);
+        if (waiting)
+            box.waiting = waiting;
+        out.push(box);
+    };
+    for (const a of report.approvals ?? [])
+        add(a.clusterId, a.minor, a.approvedBy);
+    for (const row of rows.all) {
+        const e = row.entry;
+        const r = row.result;
+        if (e?.action !== 'minor' || !r || (r.outcome !== 'pending' && r.outcome !== 'would-start') || r.operation.upgradeClass !== 'minor')
+            continue;
+        add(e.clusterId, e.kubernetesVersion.target, undefined, e);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./build/util/duration.js
+// Lengths of time in milliseconds, defined once for the windows and the planner.
+const duration_MINUTE_MS = 60_000;
+const HOUR_MS = 60 * duration_MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
 ;// CONCATENATED MODULE: ./build/plan/versions.js
 // Node image versions. Linux and Windows images are versioned differently
 // (AKS-API-NOTES §7), so an image is only ever compared with images of its own family.
+
 // `AKSUbuntu-2204gen2containerd-202607.09.0`, `AKSAzureLinux-V3gen2-202607.09.0`: <yyyymm>.<dd>.<n>
 const LINUX = /^(AKS[A-Za-z0-9]+[-:].+?)[-:](\d{4})(\d{2})\.(\d{2})\.(\d+)$/;
 // Before 2021 Linux images were dated `yyyy.mm.dd`: `AKSUbuntu-1604-2020.10.28`.
@@ -92333,11 +92904,23 @@ function compareNodeImages(a, b) {
 }
 /** The instant an image becomes old enough for a bake time of `minAgeDays` (its date at 00:00 UTC plus the days). */
 function imageEligibleAt(image, minAgeDays) {
-    return new Date(Date.parse(`${image.date}T00:00:00Z`) + minAgeDays * 86_400_000);
+    return new Date(Date.parse(`${image.date}T00:00:00Z`) + minAgeDays * DAY_MS);
 }
 /** `AKSUbuntu-2204gen2containerd-202607.09.0` -> `202607.09.0`, for short "from → to" messages. */
 function imageVersionPart(image) {
     return image.raw.slice(image.family.length + 1);
+}
+/**
+ * A target node image as "from → to" texts show it: images of one family share a long prefix
+ * (`AKSUbuntu-2204gen2containerd-`), so only the target's version part is shown; across
+ * families, or for a string that is no node image, the whole target.
+ */
+function shortTarget(current, target) {
+    const from = current ? parseNodeImage(current) : undefined;
+    const to = parseNodeImage(target);
+    if (!from || !to)
+        return target;
+    return sameFamily(from, to) ? imageVersionPart(to) : to.raw;
 }
 
 ;// CONCATENATED MODULE: ./build/plan/rings.js
@@ -92439,7 +93022,9 @@ class RingIndex {
         return [...this.byRing.keys()].sort((a, b) => a - b);
     }
     earlierRings(ring) {
-        return this.sortedRings().filter(r => r < ring).reverse();
+        return this.sortedRings()
+            .filter(r => r < ring)
+            .reverse();
     }
     /** The nearest ring before `ring` that has clusters, whose state gates `ring`. */
     previousRing(ring) {
@@ -92534,7 +93119,7 @@ class RingIndex {
             gate =
                 this.unreadable(r) ??
                     unsettled ??
-                    this.settle(r, parts, p => p.version, compareK8s, p => p.pool ? runningSince(p.pool, 'orchestratorVersion', p.version.raw) : undefined);
+                    this.settle(r, parts, p => p.version, compareK8s, p => (p.pool ? runningSince(p.pool, 'orchestratorVersion', p.version.raw) : undefined));
         }
         this.versionGates.set(ring, gate);
         return gate;
@@ -92570,31 +93155,14 @@ class RingIndex {
     }
 }
 
-;// CONCATENATED MODULE: ./build/plan/planner.js
+;// CONCATENATED MODULE: ./build/plan/decision.js
 
 
-
-// The executor reports failures of this run with the same wording.
-
-const DAY_MS = 86_400_000;
-/** Reasons that mean "this entry would act (or waits on its ring)": a halted ring replaces them. */
-const ACTIVE_REASONS = new Set([
-    'upgrade-due',
-    'awaiting-approval',
-    'ring-waiting',
-    'ring-soaking',
-    'waiting-for-control-plane'
-]);
-/** Control plane outcomes that leave pools at its version with nothing to wait for. */
-const QUIET_CP_REASONS = new Set(['up-to-date', 'not-selected', 'preview-only', 'read-failed']);
 function fmtInstant(d) {
     return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 function fmtDate(d) {
     return d.toISOString().slice(0, 10);
-}
-function days(n) {
-    return n === 1 ? '1 day' : `${n} days`;
 }
 function settled(message) {
     return { reason: 'up-to-date', message, target: null, action: 'none', settled: true };
@@ -92611,6 +93179,42 @@ function poolOrder(a, b) {
     const sb = b.mode.toLowerCase() === 'system' ? 0 : 1;
     return sa - sb || byText(a.name, b.name);
 }
+const NOT_CHECKED = 'Kubernetes versions are not checked: add `patch` (or `minor`) to the `upgrade` input.';
+function versionsChecked(ctx) {
+    return ctx.selected.has('patch') || ctx.selected.has('minor');
+}
+function allowed(o, ctx) {
+    return ctx.options.allowPreview || !o.isPreview;
+}
+function decision_findApproval(ctx, clusterId, minor) {
+    return findApproval(ctx.options.approvals, clusterId, minor);
+}
+function approvalNote(approval) {
+    // GitHub's REST API does not say who ticked a box; say where the approval came from.
+    return approval.approvedBy ? `, approved by ${approval.approvedBy}` : ', approved in the issue';
+}
+function awaitingApproval(cur, target) {
+    return {
+        reason: 'awaiting-approval',
+        message: `Kubernetes ${cur} → ${target} (minor) awaits approval: tick its checkbox in the dashboard issue.`,
+        target,
+        action: 'minor',
+        settled: false
+    };
+}
+
+;// CONCATENATED MODULE: ./build/plan/holds.js
+
+
+
+/** Reasons that mean "this entry would act (or waits on its ring)": a halted ring replaces them. */
+const ACTIVE_REASONS = new Set([
+    'upgrade-due',
+    'awaiting-approval',
+    'ring-waiting',
+    'ring-soaking',
+    'waiting-for-control-plane'
+]);
 function stateHold(what, state, power, inspect, code) {
     if (isFailed(state)) {
         return {
@@ -92657,10 +93261,74 @@ function soakHold(gate, soakDays, now, show) {
         message: `Held: ring ${gate.ring} runs ${show} since ${fmtInstant(gate.since)}, eligible on ${fmtInstant(eligible)} (ring-soak-days ${soakDays}).`
     };
 }
-const NOT_CHECKED = 'Kubernetes versions are not checked: add `patch` (or `minor`) to the `upgrade` input.';
-function versionsChecked(ctx) {
-    return ctx.selected.has('patch') || ctx.selected.has('minor');
+/**
+ * AKS automation: the hold of an auto-upgrade channel that owns the Kubernetes version (unless
+ * aks-auto-upgrade is override), and warnings when AKS upgrades on its own schedule.
+ */
+function aksAutomationHold(cluster, ctx, warnings) {
+    const rg = cluster.resourceGroup;
+    const name = cluster.name;
+    const channel = (cluster.upgradeChannel || 'none').trim().toLowerCase();
+    let channelHold;
+    if (channel !== 'none') {
+        if (ctx.options.aksAutoUpgrade === 'override') {
+            warnings.push(`AKS auto-upgrade channel '${channel}' is set and aks-auto-upgrade is override: this workflow upgrades the Kubernetes version, and AKS may still upgrade it on its own schedule.`);
+        }
+        else {
+            channelHold = {
+                reason: 'aks-auto-upgrade-channel',
+                message: `Held: AKS auto-upgrade channel '${channel}' owns the Kubernetes version (set aks-auto-upgrade: override to let this workflow upgrade it).`
+            };
+            warnings.push(`AKS auto-upgrade channel '${channel}' owns the Kubernetes version, so this workflow holds version upgrades (aks-auto-upgrade: respect).`);
+        }
+    }
+    const nodeOs = (cluster.nodeOSUpgradeChannel || 'NodeImage').trim();
+    if (channel === 'node-image') {
+        warnings.push(`AKS auto-upgrade channel 'node-image' forces node OS channel NodeImage, so AKS also upgrades node images on its own schedule, possibly outside this workflow's window; to hand timing to this workflow run \`az aks update -g ${rg} -n ${name} --auto-upgrade-channel none --node-os-upgrade-channel None\` or configure the aksManagedNodeOSUpgradeSchedule maintenance configuration.`);
+    }
+    else if (['nodeimage', 'securitypatch'].includes(nodeOs.toLowerCase())) {
+        warnings.push(`AKS node OS channel '${nodeOs}' lets AKS upgrade node images on its own schedule, possibly outside this workflow's window; to hand timing to this workflow run \`az aks update -g ${rg} -n ${name} --node-os-upgrade-channel None\` or configure the aksManagedNodeOSUpgradeSchedule maintenance configuration.`);
+    }
+    return channelHold;
 }
+function entryHolds(cluster, pools, ring, ctx) {
+    const rg = cluster.resourceGroup;
+    const name = cluster.name;
+    const clusterHold = stateHold('cluster', cluster.provisioningState, cluster.powerState, `az aks show -g ${rg} -n ${name}`, undefined);
+    const halt = ctx.index.halt && ctx.index.halt.ring < ring ? ctx.index.halt : undefined;
+    const haltHold = halt ? { reason: 'ring-halted', message: haltMessage(halt.ring, halt.cluster, halt.pool, halt.code) } : undefined;
+    const poolHolds = new Map();
+    for (const p of pools) {
+        poolHolds.set(p.name, stateHold('pool', p.provisioningState, p.powerState, `az aks nodepool show -g ${rg} --cluster-name ${name} -n ${p.name}`, p.provisioningError?.code));
+    }
+    return { cluster: clusterHold, pools: poolHolds, halt: haltHold };
+}
+/** Control plane: its intent, then the cluster's state, then a ring halt. */
+function holdControlPlane(d, holds) {
+    if (holds.cluster)
+        return applyHold(d, holds.cluster);
+    if (holds.halt && ACTIVE_REASONS.has(d.reason))
+        return applyHold(d, holds.halt);
+    return d;
+}
+/** A pool: its merged decision, then the cluster's state, the pool's own state, then a ring halt. */
+function holdPool(d, pool, holds) {
+    const poolHold = holds.pools.get(pool);
+    if (holds.cluster)
+        return applyHold(d, holds.cluster);
+    if (poolHold)
+        return applyHold(d, poolHold);
+    if (holds.halt && ACTIVE_REASONS.has(d.reason))
+        return applyHold(d, holds.halt);
+    return d;
+}
+
+;// CONCATENATED MODULE: ./build/plan/pool-version.js
+
+
+
+/** Control plane outcomes that leave pools at its version with nothing to wait for. */
+const QUIET_CP_REASONS = new Set(['up-to-date', 'not-selected', 'preview-only', 'read-failed']);
 /** A pool's next step: the newest GA patch of the minor after its own, as offered to it. */
 function nextMinorStep(pool, current, location, ctx) {
     const offered = offeredNextMinorVersions(pool.upgrades, location, current);
@@ -92676,187 +93344,80 @@ function nextMinorStep(pool, current, location, ctx) {
 function nextMinorName(current) {
     return `${current.major}.${current.minor + 1}`;
 }
-function allowed(o, ctx) {
-    return ctx.options.allowPreview || !o.isPreview;
-}
-function findApproval(ctx, clusterId, minor) {
-    const id = clusterId.toLowerCase();
-    return ctx.options.approvals.find(a => a.clusterId.trim().toLowerCase() === id && a.minor.trim().replace(/^v/i, '') === minor);
-}
-function decideControlPlane(f, ctx) {
-    const { cluster, cpCurrent, location } = f;
-    const none = [];
-    if (!cpCurrent) {
-        return {
-            decision: held('read-failed', 'The control plane reported no Kubernetes version, so no version upgrade is planned.', null),
-            preUpgrade: none
-        };
-    }
-    // Without `patch` or `minor` the snapshot reads neither the upgrade profile nor the
-    // location's versions: nothing was compared, so nothing may be called up to date.
-    if (!versionsChecked(ctx))
-        return { decision: { ...held('not-selected', NOT_CHECKED, null), unchecked: true }, preUpgrade: none };
-    const cur = cpCurrent.raw;
-    const offered = offeredControlPlaneVersions(cluster, location, cpCurrent);
-    const samePatch = offered.filter(o => sameMinor(o.version, cpCurrent));
-    const nextMinor = offered.filter(o => !sameMinor(o.version, cpCurrent));
-    const patch = newest(samePatch.filter(o => allowed(o, ctx)));
-    const minor = newest(nextMinor.filter(o => allowed(o, ctx)));
-    const preview = newest(offered.filter(o => !allowed(o, ctx)));
-    let want;
-    if (patch && ctx.selected.has('patch')) {
-        // Patch first, minor in a later run: one small step at a time, and the minor's
-        // checks (approval, skew) then start from the newest patch.
-        want = { to: patch.version, upgradeClass: 'patch' };
-    }
-    else if (minor && ctx.selected.has('minor')) {
-        // Without `patch` selected, go straight to the next minor's newest patch (AKS allows it).
-        want = { to: minor.version, upgradeClass: 'minor' };
-    }
-    else if (patch) {
-        return {
-            decision: held('not-selected', `Kubernetes ${cur} → ${patch.version.raw} (patch) is available; add \`patch\` to the \`upgrade\` input to take it.`, patch.version.raw),
-            preUpgrade: none
-        };
-    }
-    else if (minor) {
-        return {
-            decision: held('not-selected', `Kubernetes ${cur} → ${minor.version.raw} (next minor) is available; add \`minor\` to the \`upgrade\` input to take it.`, minor.version.raw),
-            preUpgrade: none
-        };
-    }
-    else if (preview) {
-        return {
-            decision: held('preview-only', `Only preview versions are newer than Kubernetes ${cur} (newest: ${preview.version.raw}); set allow-preview: true to take them.`, preview.version.raw),
-            preUpgrade: none
-        };
-    }
-    else {
-        return { decision: settled(`Kubernetes ${cur} is the newest version available to this control plane.`), preUpgrade: none };
-    }
-    const wantedRaw = want.to.raw;
-    if (f.channelHold)
-        return { decision: held(f.channelHold.reason, f.channelHold.message, wantedRaw), preUpgrade: none };
-    if (want.upgradeClass === 'minor') {
-        const block = supportPlanBlock(cluster.supportPlan, location, want.to, cluster.location);
-        if (block) {
-            const rule = cluster.supportPlan === 'AKSLongTermSupport'
-                ? 'a long-term support cluster may only move between LTS versions'
-                : 'switch the cluster to long-term support to take it';
-            return { decision: held('lts-rules', `Held: ${block}, and ${rule}.`, wantedRaw), preUpgrade: none };
-        }
-    }
-    // Rings: never newer than what the previous ring has fully reached.
-    const gate = ctx.index.versionGate(f.ring);
-    const unsettled = unsettledHold(gate, `Kubernetes ${wantedRaw}`);
-    if (unsettled)
-        return { decision: held(unsettled.reason, unsettled.message, wantedRaw), preUpgrade: none };
-    let note = '';
-    if (gate.kind === 'upstream') {
-        const cap = gate.version;
-        if (compareK8s(cap, want.to) < 0) {
-            const capped = newest(offered.filter(o => allowed(o, ctx) && sameMinor(o.version, want.to) && compareK8s(o.version, cap) <= 0));
-            if (!capped) {
-                return {
-                    decision: held('ring-waiting', `Held: ring ${gate.ring} has not reached Kubernetes ${wantedRaw} yet (the oldest version there is ${cap.raw}).`, wantedRaw),
-                    preUpgrade: none
-                };
-            }
-            note = `, the version ring ${gate.ring} runs (${wantedRaw} waits for ring ${gate.ring})`;
-            want = { to: capped.version, upgradeClass: want.upgradeClass };
-        }
-        if (compareK8s(gate.version, want.to) === 0) {
-            const soak = soakHold(gate, ctx.options.ringSoakDays, ctx.now, `Kubernetes ${want.to.raw}`);
-            if (soak)
-                return { decision: held(soak.reason, soak.message, want.to.raw), preUpgrade: none };
-        }
-    }
-    const target = want.to.raw;
-    // Skew: the control plane may be at most three minors ahead of any pool, never behind.
-    // Pools move one minor at a time, so a pool exactly three behind is pre-upgraded by one
-    // minor; one further behind cannot be brought into skew in this run.
-    const preUpgrade = [];
-    if (want.upgradeClass === 'minor') {
-        for (const pool of [...cluster.pools].sort(poolOrder)) {
-            const pv = parseK8s(pool.currentOrchestratorVersion ?? pool.orchestratorVersion);
-            if (!pv)
-                continue;
-            const ahead = minorsAhead(want.to, pv);
-            if (ahead !== undefined && ahead <= 3)
-                continue;
-            const hold = f.poolHolds.get(pool.name);
-            let why;
-            if (ahead === undefined)
-                why = ' (different major version)';
-            else if (hold)
-                why = `, and the pool cannot be upgraded first (${hold.reason})`;
-            else if (ahead > 4)
-                why = `, even after one minor up; the pool moves up one minor per run first`;
-            else {
-                const step = nextMinorStep(pool, pv, location, ctx);
-                if (step.version && compareK8s(step.version, cpCurrent) <= 0) {
-                    preUpgrade.push({ pool, to: step.version });
-                    continue;
-                }
-                why = `, and no generally available ${nextMinorName(pv)} patch is offered to upgrade the pool first`;
-            }
-            return {
-                decision: held('skew-violation', `Held: upgrading the control plane to ${target} would leave pool ${pool.name} (${pv.raw}) more than three minors behind${why}.`, target),
-                preUpgrade: none
-            };
-        }
-    }
-    let approvedBy = '';
-    if (want.upgradeClass === 'minor' && ctx.options.minorApproval === 'issue') {
-        const approval = findApproval(ctx, cluster.id, minorOf(want.to));
-        if (!approval)
-            return { decision: awaitingApproval(cur, target), preUpgrade: none };
-        approvedBy = approvalNote(approval);
-    }
-    const first = preUpgrade.length > 0 ? ` after ${preUpgrade.map(p => `${p.pool.name} moves to ${p.to.raw}`).join(', ')}` : '';
-    return {
-        decision: due(want.upgradeClass, `Kubernetes ${cur} → ${target} (${want.upgradeClass}${approvedBy})${note}${first}.`, target),
-        op: want,
-        preUpgrade
-    };
-}
-function approvalNote(approval) {
-    // GitHub's REST API does not say who ticked a box; say where the approval came from.
-    return approval.approvedBy ? `, approved by ${approval.approvedBy}` : ', approved in the issue';
-}
-function awaitingApproval(cur, target) {
-    return {
-        reason: 'awaiting-approval',
-        message: `Kubernetes ${cur} → ${target} (minor) awaits approval: tick its checkbox in the dashboard issue.`,
-        target,
-        action: 'minor',
-        settled: false
-    };
-}
 function decidePoolVersion(pool, f, cp, pre, ctx, warnings) {
     const poolCur = parseK8s(pool.currentOrchestratorVersion ?? pool.orchestratorVersion);
     const cpCurrent = f.cpCurrent;
     if (!poolCur || !cpCurrent)
         return settled('No Kubernetes version to compare for this pool.');
     const cur = poolCur.raw;
+    const skew = unsupportedSkew(poolCur, cpCurrent, warnings);
+    if (skew)
+        return skew;
+    // The control plane's version once this run is done: no pool ever passes it.
+    const cpAfter = cp.planned?.to ?? cpCurrent;
+    if (!pre && compareK8s(poolCur, cpAfter) >= 0)
+        return atControlPlane(poolCur, cp, ctx);
+    const chosen = poolTarget(pool, poolCur, cpAfter, f, cp, pre, ctx);
+    if ('held' in chosen)
+        return chosen.held;
+    const { target, step, gate, lag } = chosen;
+    const upgradeClass = target && sameMinor(poolCur, target) ? 'patch' : 'minor';
+    const to = target?.raw ?? null;
+    const toward = lag > 1 ? `one minor toward the control plane's ${cpAfter.raw}` : 'to match the control plane';
+    if (f.channelHold)
+        return held(f.channelHold.reason, f.channelHold.message, to);
+    if (!ctx.selected.has(upgradeClass)) {
+        return held('not-selected', `Kubernetes ${cur} → ${to ?? nextMinorName(poolCur)} (${upgradeClass}, ${toward}) needs \`${upgradeClass}\` in the \`upgrade\` input.`, to);
+    }
+    if (!target)
+        return noNextMinor(pool, poolCur, cpAfter, step, f);
+    const targetRaw = target.raw;
+    const gateHold = poolGateHold(gate, target, ctx);
+    if (gateHold)
+        return gateHold;
+    // Approvals are per cluster and minor. A pre-upgrade is part of the approved control plane
+    // upgrade, and a pool following an approved control plane minor shares its approval.
+    let approvedBy = '';
+    const followsCp = cp.planned?.upgradeClass === 'minor' && sameMinor(target, cp.planned.to);
+    if (upgradeClass === 'minor' && ctx.options.minorApproval === 'issue' && !pre && !followsCp) {
+        const approval = decision_findApproval(ctx, f.cluster.id, minorOf(target));
+        if (!approval)
+            return awaitingApproval(cur, targetRaw);
+        approvedBy = approvalNote(approval);
+    }
+    const when = pre
+        ? ` before the control plane, to stay within three minors of its target ${cp.planned?.to.raw ?? ''}`.trimEnd()
+        : cp.planned
+            ? ' after the control plane'
+            : '';
+    const step1 = lag > 1 && !pre ? `, ${toward}` : '';
+    const image = pool.latestNodeImageVersion ? `, which also brings node image ${pool.latestNodeImageVersion}` : '';
+    return due(upgradeClass, `Kubernetes ${cur} → ${targetRaw} (${upgradeClass}${approvedBy})${when}${step1}${image}.`, targetRaw);
+}
+/** A pool newer than its control plane, or on another major: AKS does not support it, so only a person can fix it. */
+function unsupportedSkew(poolCur, cpCurrent, warnings) {
     const behind = minorsAhead(cpCurrent, poolCur);
     if (behind === undefined || behind < 0 || compareK8s(poolCur, cpCurrent) > 0) {
         const relation = behind === undefined ? 'a different major version than' : 'newer than';
-        return held('skew-violation', `Held: the pool runs Kubernetes ${cur}, ${relation} the control plane (${cpCurrent.raw}); AKS does not support this, so fix the pool's version by hand.`, null);
+        return held('skew-violation', `Held: the pool runs Kubernetes ${poolCur.raw}, ${relation} the control plane (${cpCurrent.raw}); AKS does not support this, so fix the pool's version by hand.`, null);
     }
     if (behind > 3)
         warnings.push(`The pool is ${behind} minors behind the control plane (${cpCurrent.raw}); AKS supports at most three.`);
-    // The control plane's version once this run is done: no pool ever passes it.
-    const cpAfter = cp.planned?.to ?? cpCurrent;
-    if (!pre && compareK8s(poolCur, cpAfter) >= 0) {
-        if (!versionsChecked(ctx))
-            return { ...held('not-selected', NOT_CHECKED, null), unchecked: true };
-        const cpd = cp.intent.decision;
-        if (!cp.planned && cpd.target !== null && !QUIET_CP_REASONS.has(cpd.reason)) {
-            return held('waiting-for-control-plane', `Kubernetes ${cur} waits for the control plane's upgrade to ${cpd.target} (${cpd.reason}).`, cpd.target);
-        }
-        return settled(`Kubernetes ${cur} matches the control plane.`);
+    return undefined;
+}
+/** A pool already at the control plane's version after this run: settled, or waiting for a control plane that is held. */
+function atControlPlane(poolCur, cp, ctx) {
+    const cur = poolCur.raw;
+    if (!versionsChecked(ctx))
+        return { ...held('not-selected', NOT_CHECKED, null), unchecked: true };
+    const cpd = cp.intent.decision;
+    if (!cp.planned && cpd.target !== null && !QUIET_CP_REASONS.has(cpd.reason)) {
+        return held('waiting-for-control-plane', `Kubernetes ${cur} waits for the control plane's upgrade to ${cpd.target} (${cpd.reason}).`, cpd.target);
     }
+    return settled(`Kubernetes ${cur} matches the control plane.`);
+}
+/** The version the pool moves to in this run, capped by the previous ring when it catches up on its own. */
+function poolTarget(pool, poolCur, cpAfter, f, cp, pre, ctx) {
     // One minor per operation, never two: a pool further behind takes the newest GA patch of
     // its next minor now and reaches the control plane over several runs.
     const lag = minorsAhead(cpAfter, poolCur) ?? 0;
@@ -92877,29 +93438,28 @@ function decidePoolVersion(pool, f, cp, pre, ctx, warnings) {
         gate = ctx.index.versionGate(f.ring);
         if (target && gate.kind === 'upstream' && compareK8s(gate.version, target) < 0) {
             if (compareK8s(gate.version, poolCur) <= 0) {
-                return held('ring-waiting', `Held: ring ${gate.ring} has not reached Kubernetes ${target.raw} yet (the oldest version there is ${gate.version.raw}).`, target.raw);
+                return {
+                    held: held('ring-waiting', `Held: ring ${gate.ring} has not reached Kubernetes ${target.raw} yet (the oldest version there is ${gate.version.raw}).`, target.raw)
+                };
             }
             target = gate.version;
         }
     }
-    const upgradeClass = target && sameMinor(poolCur, target) ? 'patch' : 'minor';
-    const to = target?.raw ?? null;
-    const toward = lag > 1 ? `one minor toward the control plane's ${cpAfter.raw}` : 'to match the control plane';
-    if (f.channelHold)
-        return held(f.channelHold.reason, f.channelHold.message, to);
-    if (!ctx.selected.has(upgradeClass)) {
-        return held('not-selected', `Kubernetes ${cur} → ${to ?? nextMinorName(poolCur)} (${upgradeClass}, ${toward}) needs \`${upgradeClass}\` in the \`upgrade\` input.`, to);
+    return { target, step, gate, lag };
+}
+/** Why a pool more than one minor behind has no next minor to take. */
+function noNextMinor(pool, poolCur, cpAfter, step, f) {
+    const next = nextMinorName(poolCur);
+    if (step?.preview) {
+        return held('preview-only', `Held: only preview versions of Kubernetes ${next} are offered to the pool (newest: ${step.preview.raw}), and it moves one minor at a time toward ${cpAfter.raw}; set allow-preview: true to take them.`, step.preview.raw);
     }
-    if (!target) {
-        const next = nextMinorName(poolCur);
-        if (step?.preview) {
-            return held('preview-only', `Held: only preview versions of Kubernetes ${next} are offered to the pool (newest: ${step.preview.raw}), and it moves one minor at a time toward ${cpAfter.raw}; set allow-preview: true to take them.`, step.preview.raw);
-        }
-        if (f.location.length === 0) {
-            return held('read-failed', `Held: the Kubernetes versions of ${f.cluster.location} were not read, so the pool's next minor (${next}) cannot be chosen; it moves one minor at a time toward ${cpAfter.raw}.`, null);
-        }
-        return held('skew-violation', `Held: no generally available Kubernetes ${next} patch is offered to the pool, and it moves one minor at a time (never ${cur} → ${cpAfter.raw} in one step); check \`az aks nodepool get-upgrades -g ${f.cluster.resourceGroup} --cluster-name ${f.cluster.name} -n ${pool.name}\`.`, null);
+    if (f.location.length === 0) {
+        return held('read-failed', `Held: the Kubernetes versions of ${f.cluster.location} were not read, so the pool's next minor (${next}) cannot be chosen; it moves one minor at a time toward ${cpAfter.raw}.`, null);
     }
+    return held('skew-violation', `Held: no generally available Kubernetes ${next} patch is offered to the pool, and it moves one minor at a time (never ${poolCur.raw} → ${cpAfter.raw} in one step); check \`az aks nodepool get-upgrades -g ${f.cluster.resourceGroup} --cluster-name ${f.cluster.name} -n ${pool.name}\`.`, null);
+}
+/** The previous ring's gate on the pool's own target: not settled, or reached too recently (ring-soak-days). */
+function poolGateHold(gate, target, ctx) {
     const targetRaw = target.raw;
     const unsettled = unsettledHold(gate, `Kubernetes ${targetRaw}`);
     if (unsettled)
@@ -92909,104 +93469,215 @@ function decidePoolVersion(pool, f, cp, pre, ctx, warnings) {
         if (soak)
             return held(soak.reason, soak.message, targetRaw);
     }
-    // Approvals are per cluster and minor. A pre-upgrade is part of the approved control plane
-    // upgrade, and a pool following an approved control plane minor shares its approval.
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./build/plan/control-plane.js
+
+
+
+
+function decideControlPlane(f, ctx) {
+    const { cluster, cpCurrent, location } = f;
+    if (!cpCurrent) {
+        return heldIntent(held('read-failed', 'The control plane reported no Kubernetes version, so no version upgrade is planned.', null));
+    }
+    // Without `patch` or `minor` the snapshot reads neither the upgrade profile nor the
+    // location's versions: nothing was compared, so nothing may be called up to date.
+    if (!versionsChecked(ctx))
+        return heldIntent({ ...held('not-selected', NOT_CHECKED, null), unchecked: true });
+    const cur = cpCurrent.raw;
+    const offered = offeredControlPlaneVersions(cluster, location, cpCurrent);
+    const candidates = controlPlaneCandidates(offered, cpCurrent, ctx);
+    const wanted = wantedVersion(candidates, ctx);
+    if (!wanted)
+        return heldIntent(nothingWanted(candidates, cur));
+    if (f.channelHold)
+        return heldIntent(held(f.channelHold.reason, f.channelHold.message, wanted.to.raw));
+    const lts = ltsHold(cluster, location, wanted);
+    if (lts)
+        return heldIntent(lts);
+    const gated = ringCappedVersion(wanted, offered, f, ctx);
+    if ('held' in gated)
+        return heldIntent(gated.held);
+    const { want, note } = gated;
+    const target = want.to.raw;
+    const skew = skewPreUpgrades(want, cpCurrent, f, ctx);
+    if ('held' in skew)
+        return heldIntent(skew.held);
+    const preUpgrade = skew.preUpgrade;
     let approvedBy = '';
-    const followsCp = cp.planned?.upgradeClass === 'minor' && sameMinor(target, cp.planned.to);
-    if (upgradeClass === 'minor' && ctx.options.minorApproval === 'issue' && !pre && !followsCp) {
-        const approval = findApproval(ctx, f.cluster.id, minorOf(target));
+    if (want.upgradeClass === 'minor' && ctx.options.minorApproval === 'issue') {
+        const approval = decision_findApproval(ctx, cluster.id, minorOf(want.to));
         if (!approval)
-            return awaitingApproval(cur, targetRaw);
+            return heldIntent(awaitingApproval(cur, target));
         approvedBy = approvalNote(approval);
     }
-    const when = pre
-        ? ` before the control plane, to stay within three minors of its target ${cp.planned?.to.raw ?? ''}`.trimEnd()
-        : cp.planned
-            ? ' after the control plane'
-            : '';
-    const step1 = lag > 1 && !pre ? `, ${toward}` : '';
-    const image = pool.latestNodeImageVersion ? `, which also brings node image ${pool.latestNodeImageVersion}` : '';
-    return due(upgradeClass, `Kubernetes ${cur} → ${targetRaw} (${upgradeClass}${approvedBy})${when}${step1}${image}.`, targetRaw);
+    const first = preUpgrade.length > 0 ? ` after ${preUpgrade.map(p => `${p.pool.name} moves to ${p.to.raw}`).join(', ')}` : '';
+    return {
+        decision: due(want.upgradeClass, `Kubernetes ${cur} → ${target} (${want.upgradeClass}${approvedBy})${note}${first}.`, target),
+        op: want,
+        preUpgrade
+    };
 }
-function shortTarget(from, to) {
-    return from.family === to.family ? imageVersionPart(to) : to.raw;
+/** A decision that plans nothing for the control plane, so no pool moves first either. */
+function heldIntent(decision) {
+    return { decision, preUpgrade: [] };
 }
-function decidePoolImage(pool, f, ctx, warnings, clusterWarnings) {
-    const cur = pool.nodeImageVersion;
-    const latest = pool.latestNodeImageVersion;
-    if (!latest) {
-        return held('no-image-info', 'The pool\'s upgrade profile reports no latest node image, so no node image upgrade is planned.', null);
+function controlPlaneCandidates(offered, cpCurrent, ctx) {
+    const samePatch = offered.filter(o => sameMinor(o.version, cpCurrent));
+    const nextMinor = offered.filter(o => !sameMinor(o.version, cpCurrent));
+    return {
+        patch: newest(samePatch.filter(o => allowed(o, ctx))),
+        minor: newest(nextMinor.filter(o => allowed(o, ctx))),
+        preview: newest(offered.filter(o => !allowed(o, ctx)))
+    };
+}
+/** The version the control plane would move to with the selected upgrade kinds, before any hold. */
+function wantedVersion(c, ctx) {
+    if (c.patch && ctx.selected.has('patch')) {
+        // Patch first, minor in a later run: one small step at a time, and the minor's
+        // checks (approval, skew) then start from the newest patch.
+        return { to: c.patch.version, upgradeClass: 'patch' };
     }
-    if (!cur)
-        return held('no-image-info', 'The pool reports no node image version, so no node image upgrade is planned.', latest);
-    if (cur === latest)
-        return settled(`Node image ${cur} is the newest available.`);
-    const curImg = parseNodeImage(cur);
-    const latestImg = parseNodeImage(latest);
-    if (curImg && latestImg) {
-        if (curImg.family !== latestImg.family) {
-            return held('no-image-info', `The newest node image ${latest} is of another family than ${cur}; images of different families are never compared, so none is planned.`, latest);
-        }
-        if (compareNodeImages(latestImg, curImg) <= 0)
-            return settled(`Node image ${cur} is the newest available.`);
+    if (c.minor && ctx.selected.has('minor')) {
+        // Without `patch` selected, go straight to the next minor's newest patch (AKS allows it).
+        return { to: c.minor.version, upgradeClass: 'minor' };
     }
-    // Strings the parser cannot read still follow the basic rule (an image that differs from
-    // the latest one is upgraded), unless a rule below must date or compare them.
-    const short = curImg && latestImg ? shortTarget(curImg, latestImg) : latest;
-    if (!ctx.selected.has('node-image')) {
-        return held('not-selected', `Node image ${cur} → ${short} is available; add \`node-image\` to the \`upgrade\` input to take it.`, latest);
+    return undefined;
+}
+/** Nothing selected to take: say what is available and what would take it, or that it is up to date. */
+function nothingWanted(c, cur) {
+    if (c.patch) {
+        return held('not-selected', `Kubernetes ${cur} → ${c.patch.version.raw} (patch) is available; add \`patch\` to the \`upgrade\` input to take it.`, c.patch.version.raw);
     }
-    if (latestImg) {
-        // The upgrade installs `latest`, so the gate is that image's family.
-        const family = latestImg.family;
-        const gate = ctx.index.imageGate(f.ring, family);
-        if (gate.kind === 'open' && gate.fallback) {
-            const w = `No ${family} pool in a ring before ring ${f.ring}: these node images are promoted as in ring 0.`;
-            warnings.push(w);
-            if (!clusterWarnings.includes(w))
-                clusterWarnings.push(w);
-        }
-        const unsettled = unsettledHold(gate, `node image ${short}`);
-        if (unsettled)
-            return held(unsettled.reason, unsettled.message, latest);
-        if (gate.kind === 'upstream') {
-            const up = gate.version;
-            if (curImg && compareNodeImages(up, curImg) <= 0) {
-                return held('ring-waiting', `Held: ring ${gate.ring} runs no newer ${family} image than this pool (the oldest there is ${imageVersionPart(up)}); ${short} waits until ring ${gate.ring} runs it.`, latest);
+    if (c.minor) {
+        return held('not-selected', `Kubernetes ${cur} → ${c.minor.version.raw} (next minor) is available; add \`minor\` to the \`upgrade\` input to take it.`, c.minor.version.raw);
+    }
+    if (c.preview) {
+        return held('preview-only', `Only preview versions are newer than Kubernetes ${cur} (newest: ${c.preview.version.raw}); set allow-preview: true to take them.`, c.preview.version.raw);
+    }
+    return settled(`Kubernetes ${cur} is the newest version available to this control plane.`);
+}
+/** Long-term support: a minor upgrade must land on a minor the cluster's support plan offers. */
+function ltsHold(cluster, location, want) {
+    if (want.upgradeClass !== 'minor')
+        return undefined;
+    const block = supportPlanBlock(cluster.supportPlan, location, want.to, cluster.location);
+    if (!block)
+        return undefined;
+    const rule = cluster.supportPlan === 'AKSLongTermSupport'
+        ? 'a long-term support cluster may only move between LTS versions'
+        : 'switch the cluster to long-term support to take it';
+    return held('lts-rules', `Held: ${block}, and ${rule}.`, want.to.raw);
+}
+/** Rings: never newer than what the previous ring has fully reached, and soaked there for ring-soak-days. */
+function ringCappedVersion(wanted, offered, f, ctx) {
+    const wantedRaw = wanted.to.raw;
+    let want = wanted;
+    const gate = ctx.index.versionGate(f.ring);
+    const unsettled = unsettledHold(gate, `Kubernetes ${wantedRaw}`);
+    if (unsettled)
+        return { held: held(unsettled.reason, unsettled.message, wantedRaw) };
+    let note = '';
+    if (gate.kind === 'upstream') {
+        const cap = gate.version;
+        if (compareK8s(cap, want.to) < 0) {
+            const capped = newest(offered.filter(o => allowed(o, ctx) && sameMinor(o.version, want.to) && compareK8s(o.version, cap) <= 0));
+            if (!capped) {
+                return {
+                    held: held('ring-waiting', `Held: ring ${gate.ring} has not reached Kubernetes ${wantedRaw} yet (the oldest version there is ${cap.raw}).`, wantedRaw)
+                };
             }
-            if (compareNodeImages(up, latestImg) < 0) {
-                // The node image upgrade always installs latestNodeImageVersion (AKS-API-NOTES §5.3),
-                // so starting it now would give this ring a newer image than the previous ring ran.
-                return held('ring-waiting', `Held: ring ${gate.ring} runs ${imageVersionPart(up)}, but a node image upgrade installs the newest image ${short}, which ring ${gate.ring} does not run yet.`, latest);
+            note = `, the version ring ${gate.ring} runs (${wantedRaw} waits for ring ${gate.ring})`;
+            want = { to: capped.version, upgradeClass: want.upgradeClass };
+        }
+        if (compareK8s(gate.version, want.to) === 0) {
+            const soak = soakHold(gate, ctx.options.ringSoakDays, ctx.now, `Kubernetes ${want.to.raw}`);
+            if (soak)
+                return { held: held(soak.reason, soak.message, want.to.raw) };
+        }
+    }
+    return { want, note };
+}
+/**
+ * Skew: the control plane may be at most three minors ahead of any pool, never behind.
+ * Pools move one minor at a time, so a pool exactly three behind is pre-upgraded by one
+ * minor; one further behind cannot be brought into skew in this run.
+ */
+function skewPreUpgrades(want, cpCurrent, f, ctx) {
+    const preUpgrade = [];
+    if (want.upgradeClass !== 'minor')
+        return { preUpgrade };
+    for (const pool of [...f.cluster.pools].sort(poolOrder)) {
+        const pv = parseK8s(pool.currentOrchestratorVersion ?? pool.orchestratorVersion);
+        if (!pv)
+            continue;
+        const ahead = minorsAhead(want.to, pv);
+        if (ahead !== undefined && ahead <= 3)
+            continue;
+        const hold = f.poolHolds.get(pool.name);
+        let why;
+        if (ahead === undefined)
+            why = ' (different major version)';
+        else if (hold)
+            why = `, and the pool cannot be upgraded first (${hold.reason})`;
+        else if (ahead > 4)
+            why = `, even after one minor up; the pool moves up one minor per run first`;
+        else {
+            const step = nextMinorStep(pool, pv, f.location, ctx);
+            if (step.version && compareK8s(step.version, cpCurrent) <= 0) {
+                preUpgrade.push({ pool, to: step.version });
+                continue;
             }
-            if (compareNodeImages(up, latestImg) === 0) {
-                const soak = soakHold(gate, ctx.options.ringSoakDays, ctx.now, `node image ${short}`);
-                if (soak)
-                    return held(soak.reason, soak.message, latest);
-            }
+            why = `, and no generally available ${nextMinorName(pv)} patch is offered to upgrade the pool first`;
         }
+        return {
+            held: held('skew-violation', `Held: upgrading the control plane to ${want.to.raw} would leave pool ${pool.name} (${pv.raw}) more than three minors behind${why}.`, want.to.raw)
+        };
     }
-    else {
-        const prev = f.ring > 0 ? ctx.index.previousRing(f.ring) : undefined;
-        if (prev !== undefined) {
-            return held('no-image-info', `Held: node image ${latest} cannot be read as a version, so it cannot be checked against the images ring ${prev} runs; no node image upgrade is planned.`, latest);
-        }
-    }
-    const minAge = ctx.options.nodeImageMinAgeDays;
-    if (minAge > 0) {
-        if (!latestImg) {
-            return held('no-image-info', `Held: node image ${latest} cannot be read as a version, so its build date for node-image-min-age-days (${minAge}) is unknown; no node image upgrade is planned.`, latest);
-        }
-        const eligible = imageEligibleAt(latestImg, minAge);
-        if (ctx.now.getTime() < eligible.getTime()) {
-            return held('node-image-too-new', `Held: node image ${latest} was built on ${latestImg.date}, less than ${days(minAge)} ago; it becomes eligible on ${fmtDate(eligible)}.`, latest);
-        }
-    }
-    const unread = [curImg ? undefined : cur, latestImg ? undefined : latest].filter((x) => x !== undefined);
-    if (unread.length > 0) {
-        warnings.push(`Node image ${unread.join(' and ')} could not be read as a version; the upgrade is planned because the pool's image differs from the latest its upgrade profile offers.`);
-    }
-    return due('node-image', `Node image ${cur} → ${short}.`, latest);
+    return { preUpgrade };
+}
+
+;// CONCATENATED MODULE: ./build/plan/operations.js
+
+function entryBase(cluster, ring) {
+    return {
+        clusterId: cluster.id,
+        cluster: cluster.name,
+        resourceGroup: cluster.resourceGroup,
+        subscriptionId: cluster.subscriptionId,
+        ring
+    };
+}
+/** The one entry of a cluster that could not be read. */
+function unreadClusterEntry(base, cpCurrent, error) {
+    return {
+        ...base,
+        pool: null,
+        os: null,
+        mode: null,
+        kubernetesVersion: { current: cpCurrent?.raw ?? null, target: null },
+        nodeImageVersion: null,
+        action: 'none',
+        reason: 'read-failed',
+        message: `The cluster could not be read (${error.code}: ${error.message.trim()}), so nothing is planned for it.`,
+        warnings: []
+    };
+}
+function controlPlaneEntry(base, cpCurrent, d, warnings) {
+    return {
+        ...base,
+        pool: null,
+        os: null,
+        mode: null,
+        kubernetesVersion: { current: cpCurrent?.raw ?? null, target: d.target },
+        nodeImageVersion: null,
+        action: d.action,
+        reason: d.reason,
+        message: d.message,
+        warnings
+    };
 }
 function mergePool(version, image, warnings) {
     if (version.reason === 'upgrade-due') {
@@ -93055,62 +93726,232 @@ function mergePool(version, image, warnings) {
     }
     return image;
 }
+/** A due Kubernetes version upgrade (it also installs the newest node image). */
+function versionDue(d) {
+    return d.reason === 'upgrade-due' && (d.action === 'patch' || d.action === 'minor');
+}
+function poolCurrent(pool) {
+    return pool.currentOrchestratorVersion ?? pool.orchestratorVersion ?? null;
+}
+/** A pool's entry: `d` is the merged decision after holds; the targets show what each dimension would do. */
+function poolEntry(base, pool, version, image, d, warnings) {
+    const imageTarget = versionDue(d) ? (pool.latestNodeImageVersion ?? null) : image.target;
+    return {
+        ...base,
+        pool: pool.name,
+        os: pool.osType,
+        mode: pool.mode,
+        kubernetesVersion: { current: poolCurrent(pool), target: version.target },
+        nodeImageVersion: { current: pool.nodeImageVersion ?? null, target: imageTarget },
+        action: d.action,
+        reason: d.reason,
+        message: d.message,
+        warnings
+    };
+}
+/** The operation of a due pool entry, if any. */
+function poolOperation(clusterId, pool, d) {
+    if (d.reason !== 'upgrade-due' || d.target === null)
+        return undefined;
+    const poolKey = `${clusterId}/agentPools/${pool.name}`;
+    if (versionDue(d)) {
+        return {
+            key: `${poolKey}#pool-version`,
+            kind: 'pool-version',
+            upgradeClass: d.action === 'minor' ? 'minor' : 'patch',
+            clusterId,
+            pool: pool.name,
+            from: poolCurrent(pool) ?? '',
+            to: d.target
+        };
+    }
+    if (d.action === 'node-image') {
+        return {
+            key: `${poolKey}#node-image`,
+            kind: 'node-image',
+            upgradeClass: 'node-image',
+            clusterId,
+            pool: pool.name,
+            from: pool.nodeImageVersion ?? '',
+            to: d.target
+        };
+    }
+    return undefined;
+}
+/**
+ * Execution order: pools pre-upgraded to keep skew, then the control plane, then the other
+ * pools (already in pool order: system pools first).
+ */
+function orderOperations(clusterId, cpCurrent, cpPlanned, preOps, poolOps) {
+    const operations = [...preOps];
+    if (cpPlanned && cpCurrent) {
+        operations.push({
+            key: `${clusterId}#control-plane`,
+            kind: 'control-plane',
+            upgradeClass: cpPlanned.upgradeClass,
+            clusterId,
+            from: cpCurrent.raw,
+            to: cpPlanned.to.raw
+        });
+    }
+    operations.push(...poolOps);
+    return operations;
+}
+
+;// CONCATENATED MODULE: ./build/util/text.js
+// Small text helpers shared by the planner's messages, the window descriptions and the report.
+/** `1 pool`, `2 pools`, `1,250 pools` (en-US grouping, whatever the runner's locale). */
+function plural(n, one, many = `${one}s`) {
+    return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+;// CONCATENATED MODULE: ./build/plan/pool-image.js
+
+
+
+
+function decidePoolImage(pool, f, ctx, warnings, clusterWarnings) {
+    const cur = pool.nodeImageVersion;
+    const latest = pool.latestNodeImageVersion;
+    if (!latest) {
+        return held('no-image-info', "The pool's upgrade profile reports no latest node image, so no node image upgrade is planned.", null);
+    }
+    if (!cur)
+        return held('no-image-info', 'The pool reports no node image version, so no node image upgrade is planned.', latest);
+    if (cur === latest)
+        return settled(`Node image ${cur} is the newest available.`);
+    const curImg = parseNodeImage(cur);
+    const latestImg = parseNodeImage(latest);
+    if (curImg && latestImg) {
+        if (curImg.family !== latestImg.family) {
+            return held('no-image-info', `The newest node image ${latest} is of another family than ${cur}; images of different families are never compared, so none is planned.`, latest);
+        }
+        if (compareNodeImages(latestImg, curImg) <= 0)
+            return settled(`Node image ${cur} is the newest available.`);
+    }
+    // Strings the parser cannot read still follow the basic rule (an image that differs from
+    // the latest one is upgraded), unless a rule below must date or compare them.
+    const short = shortTarget(cur, latest);
+    if (!ctx.selected.has('node-image')) {
+        return held('not-selected', `Node image ${cur} → ${short} is available; add \`node-image\` to the \`upgrade\` input to take it.`, latest);
+    }
+    const images = { cur, latest, curImg, latestImg, short };
+    const hold = ringImageHold(images, f, ctx, warnings, clusterWarnings) ?? bakeTimeHold(images, ctx);
+    if (hold)
+        return hold;
+    const unread = [curImg ? undefined : cur, latestImg ? undefined : latest].filter((x) => x !== undefined);
+    if (unread.length > 0) {
+        warnings.push(`Node image ${unread.join(' and ')} could not be read as a version; the upgrade is planned because the pool's image differs from the latest its upgrade profile offers.`);
+    }
+    return due('node-image', `Node image ${cur} → ${short}.`, latest);
+}
+/** Rings: the previous ring must run exactly the image the upgrade installs, for ring-soak-days. */
+function ringImageHold(images, f, ctx, warnings, clusterWarnings) {
+    const { curImg, latestImg, latest, short } = images;
+    if (!latestImg) {
+        const prev = f.ring > 0 ? ctx.index.previousRing(f.ring) : undefined;
+        if (prev === undefined)
+            return undefined;
+        return held('no-image-info', `Held: node image ${latest} cannot be read as a version, so it cannot be checked against the images ring ${prev} runs; no node image upgrade is planned.`, latest);
+    }
+    // The upgrade installs `latest`, so the gate is that image's family.
+    const family = latestImg.family;
+    const gate = ctx.index.imageGate(f.ring, family);
+    if (gate.kind === 'open' && gate.fallback) {
+        const w = `No ${family} pool in a ring before ring ${f.ring}: these node images are promoted as in ring 0.`;
+        warnings.push(w);
+        if (!clusterWarnings.includes(w))
+            clusterWarnings.push(w);
+    }
+    const unsettled = unsettledHold(gate, `node image ${short}`);
+    if (unsettled)
+        return held(unsettled.reason, unsettled.message, latest);
+    if (gate.kind !== 'upstream')
+        return undefined;
+    const up = gate.version;
+    if (curImg && compareNodeImages(up, curImg) <= 0) {
+        return held('ring-waiting', `Held: ring ${gate.ring} runs no newer ${family} image than this pool (the oldest there is ${imageVersionPart(up)}); ${short} waits until ring ${gate.ring} runs it.`, latest);
+    }
+    if (compareNodeImages(up, latestImg) < 0) {
+        // The node image upgrade always installs latestNodeImageVersion (AKS-API-NOTES §5.3),
+        // so starting it now would give this ring a newer image than the previous ring ran.
+        return held('ring-waiting', `Held: ring ${gate.ring} runs ${imageVersionPart(up)}, but a node image upgrade installs the newest image ${short}, which ring ${gate.ring} does not run yet.`, latest);
+    }
+    if (compareNodeImages(up, latestImg) === 0) {
+        const soak = soakHold(gate, ctx.options.ringSoakDays, ctx.now, `node image ${short}`);
+        if (soak)
+            return held(soak.reason, soak.message, latest);
+    }
+    return undefined;
+}
+/** Bake time (node-image-min-age-days): the image's build date must be old enough, so it must be read. */
+function bakeTimeHold(images, ctx) {
+    const { latest, latestImg } = images;
+    const minAge = ctx.options.nodeImageMinAgeDays;
+    if (minAge > 0) {
+        if (!latestImg) {
+            return held('no-image-info', `Held: node image ${latest} cannot be read as a version, so its build date for node-image-min-age-days (${minAge}) is unknown; no node image upgrade is planned.`, latest);
+        }
+        const eligible = imageEligibleAt(latestImg, minAge);
+        if (ctx.now.getTime() < eligible.getTime()) {
+            return held('node-image-too-new', `Held: node image ${latest} was built on ${latestImg.date}, less than ${plural(minAge, 'day')} ago; it becomes eligible on ${fmtDate(eligible)}.`, latest);
+        }
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./build/plan/cluster.js
+
+
+
+
+
+
+
 function planCluster(cluster, snapshot, ctx, ringWarning) {
     const ring = ctx.index.ringOf.get(cluster.id) ?? 0;
     const warnings = [];
-    const cpWarnings = [];
     if (ringWarning)
         warnings.push(ringWarning);
     const location = locationVersions(snapshot.kubernetesVersions, cluster.location);
     const cpCurrent = parseK8s(cluster.currentKubernetesVersion ?? cluster.kubernetesVersion);
-    const rg = cluster.resourceGroup;
-    const name = cluster.name;
-    const base = {
-        clusterId: cluster.id,
-        cluster: name,
-        resourceGroup: rg,
-        subscriptionId: cluster.subscriptionId,
-        ring
-    };
+    const base = entryBase(cluster, ring);
     if (cluster.readError) {
         // A placeholder: its ring is known, its state is not. The ring gate counts it as having
         // reached nothing, so later rings wait for it (RingIndex).
-        const e = cluster.readError;
-        const entry = {
-            ...base,
-            pool: null,
-            os: null,
-            mode: null,
-            kubernetesVersion: { current: cpCurrent?.raw ?? null, target: null },
-            nodeImageVersion: null,
-            action: 'none',
-            reason: 'read-failed',
-            message: `The cluster could not be read (${e.code}: ${e.message.trim()}), so nothing is planned for it.`,
-            warnings: []
-        };
-        return { cluster, ring, operations: [], entries: [entry], warnings };
+        return { cluster, ring, operations: [], entries: [unreadClusterEntry(base, cpCurrent, cluster.readError)], warnings };
     }
-    const channel = (cluster.upgradeChannel || 'none').trim().toLowerCase();
-    let channelHold;
-    if (channel !== 'none') {
-        if (ctx.options.aksAutoUpgrade === 'override') {
-            warnings.push(`AKS auto-upgrade channel '${channel}' is set and aks-auto-upgrade is override: this workflow upgrades the Kubernetes version, and AKS may still upgrade it on its own schedule.`);
-        }
-        else {
-            channelHold = {
-                reason: 'aks-auto-upgrade-channel',
-                message: `Held: AKS auto-upgrade channel '${channel}' owns the Kubernetes version (set aks-auto-upgrade: override to let this workflow upgrade it).`
-            };
-            warnings.push(`AKS auto-upgrade channel '${channel}' owns the Kubernetes version, so this workflow holds version upgrades (aks-auto-upgrade: respect).`);
-        }
+    const channelHold = aksAutomationHold(cluster, ctx, warnings);
+    const cpWarnings = versionWarnings(cluster, cpCurrent, location, ring, ctx, warnings);
+    const pools = [...cluster.pools].sort(poolOrder);
+    const holds = entryHolds(cluster, pools, ring, ctx);
+    const facts = { cluster, ring, location, cpCurrent, channelHold, poolHolds: holds.pools };
+    // Control plane: intent, then cluster state, then ring halt.
+    const intent = decideControlPlane(facts, ctx);
+    const cpDecision = holdControlPlane(intent.decision, holds);
+    const cpPlanned = cpDecision.reason === 'upgrade-due' ? intent.op : undefined;
+    const cp = { intent: { ...intent, decision: cpDecision }, planned: cpPlanned };
+    const preTargets = new Map(cpPlanned ? intent.preUpgrade.map(p => [p.pool.name, p.to]) : []);
+    const entries = [controlPlaneEntry(base, cpCurrent, cpDecision, cpWarnings)];
+    const preOps = [];
+    const poolOps = [];
+    const poolContext = { base, facts, cp, holds };
+    for (const pool of pools) {
+        const pre = preTargets.get(pool.name);
+        const { entry, op } = planPool(pool, pre, poolContext, ctx, warnings);
+        entries.push(entry);
+        if (!op)
+            continue;
+        if (op.kind === 'pool-version' && pre !== undefined)
+            preOps.push(op);
+        else
+            poolOps.push(op);
     }
-    const nodeOs = (cluster.nodeOSUpgradeChannel || 'NodeImage').trim();
-    if (channel === 'node-image') {
-        warnings.push(`AKS auto-upgrade channel 'node-image' forces node OS channel NodeImage, so AKS also upgrades node images on its own schedule, possibly outside this workflow's window; to hand timing to this workflow run \`az aks update -g ${rg} -n ${name} --auto-upgrade-channel none --node-os-upgrade-channel None\` or configure the aksManagedNodeOSUpgradeSchedule maintenance configuration.`);
-    }
-    else if (['nodeimage', 'securitypatch'].includes(nodeOs.toLowerCase())) {
-        warnings.push(`AKS node OS channel '${nodeOs}' lets AKS upgrade node images on its own schedule, possibly outside this workflow's window; to hand timing to this workflow run \`az aks update -g ${rg} -n ${name} --node-os-upgrade-channel None\` or configure the aksManagedNodeOSUpgradeSchedule maintenance configuration.`);
-    }
+    return { cluster, ring, operations: orderOperations(cluster.id, cpCurrent, cpPlanned, preOps, poolOps), entries, warnings };
+}
+/** Cluster-level version notes: the support status of the control plane's minor, and a ring with no earlier ring to follow. */
+function versionWarnings(cluster, cpCurrent, location, ring, ctx, warnings) {
+    const cpWarnings = [];
     if (cpCurrent) {
         const support = supportWarning(cpCurrent, cluster.supportPlan, location, cluster.location);
         if (support) {
@@ -93122,115 +93963,20 @@ function planCluster(cluster, snapshot, ctx, ringWarning) {
     if (vGate.kind === 'open' && vGate.fallback) {
         warnings.push(`No cluster in a ring before ring ${ring}: Kubernetes versions are promoted as in ring 0.`);
     }
-    const clusterHold = stateHold('cluster', cluster.provisioningState, cluster.powerState, `az aks show -g ${rg} -n ${name}`, undefined);
-    const halt = ctx.index.halt && ctx.index.halt.ring < ring ? ctx.index.halt : undefined;
-    const haltHold = halt
-        ? { reason: 'ring-halted', message: haltMessage(halt.ring, halt.cluster, halt.pool, halt.code) }
-        : undefined;
-    const pools = [...cluster.pools].sort(poolOrder);
-    const poolHolds = new Map();
-    for (const p of pools) {
-        poolHolds.set(p.name, stateHold('pool', p.provisioningState, p.powerState, `az aks nodepool show -g ${rg} --cluster-name ${name} -n ${p.name}`, p.provisioningError?.code));
-    }
-    const facts = { cluster, ring, location, cpCurrent, channelHold, poolHolds };
-    // Control plane: intent, then cluster state, then ring halt.
-    const intent = decideControlPlane(facts, ctx);
-    let cpDecision = intent.decision;
-    if (clusterHold)
-        cpDecision = applyHold(cpDecision, clusterHold);
-    else if (haltHold && ACTIVE_REASONS.has(cpDecision.reason))
-        cpDecision = applyHold(cpDecision, haltHold);
-    const cpPlanned = cpDecision.reason === 'upgrade-due' ? intent.op : undefined;
-    const finalIntent = { ...intent, decision: cpDecision };
-    const preTargets = new Map(cpPlanned ? intent.preUpgrade.map(p => [p.pool.name, p.to]) : []);
-    const entries = [
-        {
-            ...base,
-            pool: null,
-            os: null,
-            mode: null,
-            kubernetesVersion: { current: cpCurrent?.raw ?? null, target: cpDecision.target },
-            nodeImageVersion: null,
-            action: cpDecision.action,
-            reason: cpDecision.reason,
-            message: cpDecision.message,
-            warnings: cpWarnings
-        }
-    ];
-    const preOps = [];
-    const poolOps = [];
-    for (const pool of pools) {
-        const poolWarnings = [];
-        const pre = preTargets.get(pool.name);
-        const version = decidePoolVersion(pool, facts, { intent: finalIntent, planned: cpPlanned }, pre, ctx, poolWarnings);
-        const image = decidePoolImage(pool, facts, ctx, poolWarnings, warnings);
-        let d = mergePool(version, image, poolWarnings);
-        const poolHold = poolHolds.get(pool.name);
-        if (clusterHold)
-            d = applyHold(d, clusterHold);
-        else if (poolHold)
-            d = applyHold(d, poolHold);
-        else if (haltHold && ACTIVE_REASONS.has(d.reason))
-            d = applyHold(d, haltHold);
-        const versionDue = d.reason === 'upgrade-due' && (d.action === 'patch' || d.action === 'minor');
-        const imageTarget = versionDue ? (pool.latestNodeImageVersion ?? null) : image.target;
-        const poolCurrent = pool.currentOrchestratorVersion ?? pool.orchestratorVersion ?? null;
-        entries.push({
-            ...base,
-            pool: pool.name,
-            os: pool.osType,
-            mode: pool.mode,
-            kubernetesVersion: { current: poolCurrent, target: version.target },
-            nodeImageVersion: { current: pool.nodeImageVersion ?? null, target: imageTarget },
-            action: d.action,
-            reason: d.reason,
-            message: d.message,
-            warnings: poolWarnings
-        });
-        if (d.reason !== 'upgrade-due' || d.target === null)
-            continue;
-        const poolKey = `${cluster.id}/agentPools/${pool.name}`;
-        if (versionDue) {
-            const op = {
-                key: `${poolKey}#pool-version`,
-                kind: 'pool-version',
-                upgradeClass: d.action === 'minor' ? 'minor' : 'patch',
-                clusterId: cluster.id,
-                pool: pool.name,
-                from: poolCurrent ?? '',
-                to: d.target
-            };
-            if (pre !== undefined)
-                preOps.push(op);
-            else
-                poolOps.push(op);
-        }
-        else if (d.action === 'node-image') {
-            poolOps.push({
-                key: `${poolKey}#node-image`,
-                kind: 'node-image',
-                upgradeClass: 'node-image',
-                clusterId: cluster.id,
-                pool: pool.name,
-                from: pool.nodeImageVersion ?? '',
-                to: d.target
-            });
-        }
-    }
-    const operations = [...preOps];
-    if (cpPlanned && cpCurrent) {
-        operations.push({
-            key: `${cluster.id}#control-plane`,
-            kind: 'control-plane',
-            upgradeClass: cpPlanned.upgradeClass,
-            clusterId: cluster.id,
-            from: cpCurrent.raw,
-            to: cpPlanned.to.raw
-        });
-    }
-    operations.push(...poolOps);
-    return { cluster, ring, operations, entries, warnings };
+    return cpWarnings;
 }
+/** One pool: its version and image decisions, merged, then held; its entry and its operation, if due. */
+function planPool(pool, pre, pc, ctx, clusterWarnings) {
+    const poolWarnings = [];
+    const version = decidePoolVersion(pool, pc.facts, pc.cp, pre, ctx, poolWarnings);
+    const image = decidePoolImage(pool, pc.facts, ctx, poolWarnings, clusterWarnings);
+    const d = holdPool(mergePool(version, image, poolWarnings), pool.name, pc.holds);
+    return { entry: poolEntry(pc.base, pool, version, image, d, poolWarnings), op: poolOperation(pc.facts.cluster.id, pool, d) };
+}
+
+;// CONCATENATED MODULE: ./build/plan/planner.js
+
+
 function planFleet(snapshot, options, now) {
     const assignments = assignRings(snapshot.clusters, options.ringTag, options.ringUntagged);
     const index = new RingIndex(snapshot.clusters, assignments);
@@ -93239,8 +93985,13 @@ function planFleet(snapshot, options, now) {
         .map(c => planCluster(c, snapshot, ctx, assignments.get(c.id)?.warning))
         .sort((a, b) => a.ring - b.ring || byText(a.cluster.name, b.cluster.name) || byText(a.cluster.id, b.cluster.id));
     const rings = {};
-    for (const c of clusters)
-        (rings[String(c.ring)] ??= []).push(c.cluster.id);
+    for (const c of clusters) {
+        const ids = rings[String(c.ring)];
+        if (ids)
+            ids.push(c.cluster.id);
+        else
+            rings[String(c.ring)] = [c.cluster.id];
+    }
     return { clusters, rings };
 }
 
@@ -93374,9 +94125,6 @@ function evaluate(windows, blackouts, minLeftMs, now, horizonMs) {
 // through luxon; calendar dates are handled as UTC DateTimes so that adding days
 // never meets a DST change.
 
-const time_MINUTE_MS = 60_000;
-const HOUR_MS = 60 * time_MINUTE_MS;
-const time_DAY_MS = 24 * HOUR_MS;
 function utcDate(date) {
     return luxon_DateTime.utc(date.year, date.month, date.day);
 }
@@ -93467,6 +94215,8 @@ function endOfGap(shifted) {
 // Window occurrences and blackout intervals for each kind of schedule: the user's
 // `maintenance-window`, AKS's aksManaged* maintenance windows and the legacy
 // `default` configuration (timeInWeek / notAllowedTime).
+
+
 
 
 /** Local dates whose occurrences may start in [from, to) (one day of slack on each side). */
@@ -93664,21 +94414,20 @@ const INDEX_TITLES = ['first', 'second', 'third', 'fourth', 'last'];
 function dayTitle(day) {
     return DAY_TITLES[day - 1] ?? '?';
 }
-function plural(count, unit) {
-    return count === 1 ? unit : `${count} ${unit}s`;
+/** `every month`, `every 3 months`. */
+function recurrence(count, unit) {
+    return `every ${count === 1 ? unit : plural(count, unit)}`;
 }
 function describeSchedule(schedule) {
     switch (schedule.kind) {
         case 'daily':
             return schedule.interval === 1 ? 'daily' : `every ${schedule.interval} days`;
         case 'weekly':
-            return schedule.interval === 1
-                ? `every ${dayTitle(schedule.dayOfWeek)}`
-                : `every ${schedule.interval} weeks on ${dayTitle(schedule.dayOfWeek)}`;
+            return schedule.interval === 1 ? `every ${dayTitle(schedule.dayOfWeek)}` : `every ${schedule.interval} weeks on ${dayTitle(schedule.dayOfWeek)}`;
         case 'absoluteMonthly':
-            return `day ${schedule.dayOfMonth} of every ${plural(schedule.interval, 'month')}`;
+            return `day ${schedule.dayOfMonth} of ${recurrence(schedule.interval, 'month')}`;
         case 'relativeMonthly':
-            return `${INDEX_TITLES[schedule.weekIndex - 1] ?? '?'} ${dayTitle(schedule.dayOfWeek)} of every ${plural(schedule.interval, 'month')}`;
+            return `${INDEX_TITLES[schedule.weekIndex - 1] ?? '?'} ${dayTitle(schedule.dayOfWeek)} of ${recurrence(schedule.interval, 'month')}`;
     }
 }
 /** `YYYY-MM-DD` of a wire date (or of a Date the SDK produced); the raw text when unreadable. */
@@ -93777,7 +94526,9 @@ function legacySchedule(config) {
     const utc = FixedOffsetZone.utcInstance;
     const summary = [...hoursByDay.entries()]
         .sort(([a], [b]) => a - b)
-        .map(([day, hours]) => `${dayTitle(day).slice(0, 3)} ${runs(hours).map(([s, e]) => `${hh(s)}-${hh(e)}`).join(',')}`)
+        .map(([day, hours]) => `${dayTitle(day).slice(0, 3)} ${runs(hours)
+        .map(([s, e]) => `${hh(s)}-${hh(e)}`)
+        .join(',')}`)
         .join('; ');
     const description = `${config.name}: ${summary} (UTC)`;
     const source = {
@@ -93828,7 +94579,7 @@ function legacySchedule(config) {
 
 
 /** How far ahead `nextOpen` is searched. */
-const HORIZON_MS = 400 * time_DAY_MS;
+const HORIZON_MS = 400 * DAY_MS;
 /** Which AKS configuration gates which class of operation. */
 const AKS_SCHEDULE = {
     'node-image': 'aksManagedNodeOSUpgradeSchedule',
@@ -93865,7 +94616,7 @@ function iso(ms) {
     return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
 }
 function minutesText(ms) {
-    const minutes = Math.max(0, Math.floor(ms / time_MINUTE_MS));
+    const minutes = Math.max(0, Math.floor(ms / duration_MINUTE_MS));
     return minutes === 1 ? '1 minute' : `${minutes} minutes`;
 }
 function toDecision(result, now, context) {
@@ -93947,7 +94698,7 @@ function checkWindow(options, maintenanceConfigs, upgradeClass, now) {
             minLeftMinutes
         };
     }
-    const result = evaluate(source, mergeIntervals(blackouts), minLeftMinutes * time_MINUTE_MS, nowMs, HORIZON_MS);
+    const result = evaluate(source, mergeIntervals(blackouts), minLeftMinutes * duration_MINUTE_MS, nowMs, HORIZON_MS);
     return toDecision(result, nowMs, context);
 }
 /** The zone's abbreviation (CET, EDT); luxon's depends on the locale, so try two. */
@@ -93964,11 +94715,7 @@ function relative(ms) {
         return 'now';
     const hours = Math.round(minutes / 60);
     const days = Math.round(minutes / 1440);
-    const amount = minutes < 60
-        ? `${minutes} minute${minutes === 1 ? '' : 's'}`
-        : hours < 48
-            ? `${hours} hour${hours === 1 ? '' : 's'}`
-            : `${days} days`;
+    const amount = minutes < 60 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : hours < 48 ? `${hours} hour${hours === 1 ? '' : 's'}` : `${days} days`;
     return ms > 0 ? `in ${amount}` : `${amount} ago`;
 }
 /** Human text for an instant in the user's zone plus relative time, e.g. 'Sat 2026-11-28 22:00 CET (in 37 hours)'. */
@@ -93979,6 +94726,33 @@ function describeInstant(iso, timezone, now) {
         return iso;
     const text = value.setLocale('en-US').toFormat('ccc yyyy-MM-dd HH:mm');
     return `${text} ${zoneAbbreviation(value)} (${relative(value.toMillis() - now.getTime())})`;
+}
+
+;// CONCATENATED MODULE: ./build/window/status.js
+
+function windowStatus(gate, plan, at) {
+    let decisions;
+    if (gate.window.mode === 'cluster') {
+        decisions = plan.clusters
+            .filter(cp => cp.operations.length > 0)
+            .flatMap(cp => [...new Set(cp.operations.map(op => op.upgradeClass))].map(cls => checkWindow(gate, cp.cluster.maintenanceConfigs, cls, at)));
+    }
+    else {
+        decisions = [checkWindow(gate, undefined, 'node-image', at)];
+    }
+    const closed = decisions.filter(d => !d.open);
+    const next = closed
+        .map(d => d.nextOpen)
+        .filter((n) => n !== undefined)
+        .sort()[0];
+    const status = { inWindow: decisions.length === 0 || closed.length < decisions.length };
+    // next-window is empty while operations can start (as action.yml promises).
+    if (!status.inWindow && next !== undefined)
+        status.nextWindow = next;
+    const detail = (closed[0] ?? decisions[0])?.detail;
+    if (detail !== undefined)
+        status.detail = detail;
+    return status;
 }
 
 ;// CONCATENATED MODULE: ./build/execute/executor.js
@@ -93992,35 +94766,25 @@ function describe(op, cluster) {
 function isAbort(error) {
     return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
 }
-async function executePlan(plan, options, deps) {
-    const started = deps.now();
-    const deadline = new Date(started.getTime() + options.waitTimeoutMinutes * 60_000);
-    const results = new Map();
-    const limit = createLimiter(options.maxParallel);
-    let halt;
+/** One execution of a plan: the deadline, the results so far and a ring halt, shared by every cluster. */
+class PlanRun {
+    results = new Map();
+    halt;
+    deadline;
+    options;
+    deps;
+    constructor(options, deps) {
+        this.options = options;
+        this.deps = deps;
+        this.deadline = new Date(deps.now().getTime() + options.waitTimeoutMinutes * 60_000);
+    }
     /** One operation: its result, and what it means for the operations after it on the cluster. */
-    const runOne = async (op, cluster) => {
+    async runOne(op, cluster) {
+        const { deps, options } = this;
         const now = deps.now();
-        const decision = deps.checkWindow(cluster, op.upgradeClass, now);
-        if (!decision.open) {
-            const result = { operation: op, outcome: 'pending', holdReason: decision.reason ?? 'outside-window', holdDetail: decision.detail };
-            if (decision.nextOpen)
-                result.nextWindow = decision.nextOpen;
-            deps.log.info(`Pending ${describe(op, cluster)}: ${decision.detail}`);
-            const { operation: _op, outcome: _outcome, ...rest } = result;
-            return { result, hold: { ...rest, outcome: 'pending', windowOnly: true } };
-        }
-        if (options.dryRun) {
-            deps.log.info(`Would start ${describe(op, cluster)} (dry run)`);
-            return { result: { operation: op, outcome: 'would-start', holdDetail: 'dry run' } };
-        }
-        if (now.getTime() >= deadline.getTime()) {
-            const detail = `not started: wait-timeout-minutes (${options.waitTimeoutMinutes}) was reached; the next run continues`;
-            return {
-                result: { operation: op, outcome: 'pending', holdReason: 'wait-timeout', holdDetail: detail },
-                hold: { outcome: 'pending', holdReason: 'wait-timeout', holdDetail: detail }
-            };
-        }
+        const notNow = this.beforeStart(op, cluster, now);
+        if (notNow)
+            return notNow;
         const failedHold = {
             outcome: 'skipped',
             holdReason: 'earlier-operation-failed',
@@ -94047,37 +94811,74 @@ async function executePlan(plan, options, deps) {
                 }
             };
         }
+        return this.waitFor(op, cluster, running, startedAt, failedHold);
+    }
+    /** Why the operation does not start now (window, dry run, wait-timeout), or undefined when it may. */
+    beforeStart(op, cluster, now) {
+        const { deps, options } = this;
+        const decision = deps.checkWindow(cluster, op.upgradeClass, now);
+        if (!decision.open) {
+            const result = {
+                operation: op,
+                outcome: 'pending',
+                holdReason: decision.reason ?? 'outside-window',
+                holdDetail: decision.detail
+            };
+            if (decision.nextOpen)
+                result.nextWindow = decision.nextOpen;
+            deps.log.info(`Pending ${describe(op, cluster)}: ${decision.detail}`);
+            const { operation: _op, outcome: _outcome, ...rest } = result;
+            return { result, hold: { ...rest, outcome: 'pending', windowOnly: true } };
+        }
+        if (options.dryRun) {
+            deps.log.info(`Would start ${describe(op, cluster)} (dry run)`);
+            return { result: { operation: op, outcome: 'would-start', holdDetail: 'dry run' } };
+        }
+        if (now.getTime() >= this.deadline.getTime()) {
+            const detail = `not started: wait-timeout-minutes (${options.waitTimeoutMinutes}) was reached; the next run continues`;
+            return {
+                result: { operation: op, outcome: 'pending', holdReason: 'wait-timeout', holdDetail: detail },
+                hold: { outcome: 'pending', holdReason: 'wait-timeout', holdDetail: detail }
+            };
+        }
+        return undefined;
+    }
+    async waitFor(op, cluster, running, startedAt, failedHold) {
+        const { deps, options } = this;
         try {
-            await running.wait(deps.deadlineSignal(deadline));
+            await running.wait(deps.deadlineSignal(this.deadline));
             deps.log.info(`Succeeded ${describe(op, cluster)}`);
             return { result: { operation: op, outcome: 'succeeded', startedAt, finishedAt: deps.now().toISOString() } };
         }
         catch (error) {
             if (isAbort(error) || (error instanceof Error && error.name === 'StillRunningError')) {
-                const detail = isAbort(error)
-                    ? `still running in Azure after wait-timeout-minutes (${options.waitTimeoutMinutes})`
-                    : error.message;
+                const detail = isAbort(error) ? `still running in Azure after wait-timeout-minutes (${options.waitTimeoutMinutes})` : error.message;
                 deps.log.warning(`Stopped waiting for ${describe(op, cluster)}: ${detail}`);
                 return {
                     result: { operation: op, outcome: 'still-running', startedAt, holdDetail: detail },
-                    hold: { outcome: 'pending', holdReason: 'operation-running', holdDetail: 'waits for the running operation to finish; the next run continues' }
+                    hold: {
+                        outcome: 'pending',
+                        holdReason: 'operation-running',
+                        holdDetail: 'waits for the running operation to finish; the next run continues'
+                    }
                 };
             }
             const info = toErrorInfo(error);
             deps.log.error(`Failed ${describe(op, cluster)}: ${info.code}: ${info.message}`);
             return { result: { operation: op, outcome: 'failed', startedAt, finishedAt: deps.now().toISOString(), error: info }, hold: failedHold };
         }
-    };
-    const runCluster = async (cp) => {
+    }
+    async runCluster(cp) {
         const { cluster } = cp;
+        const { results } = this;
         // Once one operation on the cluster did not complete, the rest wait: AKS runs one
         // operation at a time, and pools must not move ahead of a control plane that failed.
         // A hold that is only the window of another upgrade class (the control plane outside
         // aksManagedAutoUpgradeSchedule) does not hold node images, which have their own window.
         let hold;
         for (const op of cp.operations) {
-            if (halt) {
-                results.set(op.key, { operation: op, outcome: 'skipped', holdReason: 'ring-halted', holdDetail: halt.text });
+            if (this.halt) {
+                results.set(op.key, { operation: op, outcome: 'skipped', holdReason: 'ring-halted', holdDetail: this.halt.text });
                 continue;
             }
             if (hold && !(hold.windowOnly && op.kind === 'node-image')) {
@@ -94086,7 +94887,7 @@ async function executePlan(plan, options, deps) {
                 continue;
             }
             try {
-                const outcome = await runOne(op, cluster);
+                const outcome = await this.runOne(op, cluster);
                 results.set(op.key, outcome.result);
                 if (outcome.hold && !(hold && !hold.windowOnly))
                     hold = outcome.hold;
@@ -94094,537 +94895,37 @@ async function executePlan(plan, options, deps) {
             catch (error) {
                 // A defect of ours (not Azure's answer): report it on the operation and stop the cluster.
                 const info = { code: 'ActionError', message: `AKS Upgrade Pilot could not handle this operation: ${toErrorInfo(error).message}` };
-                deps.log.error(`${describe(op, cluster)}: ${info.message}`);
+                this.deps.log.error(`${describe(op, cluster)}: ${info.message}`);
                 results.set(op.key, { operation: op, outcome: 'failed', holdReason: 'start-refused', error: info });
                 hold = { outcome: 'skipped', holdReason: 'earlier-operation-failed', holdDetail: 'not started after an internal error on this cluster' };
             }
         }
-    };
+    }
+    /** After a ring: its first failure halts every later ring. */
+    haltAfter(ring, inRing) {
+        if (this.halt)
+            return;
+        for (const cp of inRing) {
+            const failed = cp.operations.map(op => this.results.get(op.key)).find(r => r?.outcome === 'failed');
+            if (failed) {
+                this.halt = { ring, text: haltMessage(ring, cp.cluster.name, failed.operation.pool ?? null, failed.error?.code ?? 'Failed') };
+                return;
+            }
+        }
+    }
+}
+async function executePlan(plan, options, deps) {
+    const run = new PlanRun(options, deps);
+    const limit = createLimiter(options.maxParallel);
     const rings = [...new Set(plan.clusters.map(c => c.ring))].sort((a, b) => a - b);
     for (const ring of rings) {
         const inRing = plan.clusters.filter(c => c.ring === ring);
         // allSettled: runCluster records every outcome itself; nothing may end the ring early
         // while other clusters of it still have operations starting.
-        await Promise.allSettled(inRing.map(async (cp) => limit(() => runCluster(cp))));
-        if (!halt) {
-            for (const cp of inRing) {
-                const failed = cp.operations.map(op => results.get(op.key)).find(r => r?.outcome === 'failed');
-                if (failed) {
-                    halt = { ring, text: haltMessage(ring, cp.cluster.name, failed.operation.pool ?? null, failed.error?.code ?? 'Failed') };
-                    break;
-                }
-            }
-        }
+        await Promise.allSettled(inRing.map(async (cp) => limit(() => run.runCluster(cp))));
+        run.haltAfter(ring, inRing);
     }
-    return plan.clusters.flatMap(cp => cp.operations.map(op => results.get(op.key))).filter((r) => r !== undefined);
-}
-
-;// CONCATENATED MODULE: ./build/report/escape.js
-// Everything the report shows that came from Azure or from inputs (names, tags, versions,
-// error messages) passes through here. GitHub renders issue bodies and job summaries as
-// Markdown with raw HTML, @mentions and #references, so untrusted text must not be able
-// to inject any of those, nor break the tables it sits in.
-/** Joins `@`/`#` to what follows without a visible character, so GitHub sees no mention or reference. */
-const ZWJ = '\u200D';
-// Characters that open inline Markdown constructs (emphasis, code, links, strikethrough,
-// math, tables, headings' closing sequence). Backslash-escaping any ASCII punctuation is
-// valid CommonMark, and GFM honours `\|` inside table cells.
-const MARKDOWN_PUNCTUATION = /[\\`*_[\]|~$#]/g;
-// Bidirectional overrides can make a name read differently from what it is.
-const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
-/**
- * Inline Markdown-safe text: no raw HTML, no mentions, no issue references, no emphasis,
- * links or code, and no line breaks. The result is meant for inline positions (after a
- * list marker, a label or inside a table cell), not for the start of a line.
- */
-function escapeText(s) {
-    // A fleet report escapes the same names and versions thousands of times, and most of
-    // them hold nothing to escape: skip the eleven passes for those, remember the rest.
-    if (!NEEDS_ESCAPE.test(s))
-        return s;
-    const cached = escaped.get(s);
-    if (cached !== undefined)
-        return cached;
-    const out = escapeSlow(s);
-    if (s.length <= CACHED_LENGTH) {
-        if (escaped.size >= CACHE_ENTRIES)
-            escaped.clear();
-        escaped.set(s, out);
-    }
-    return out;
-}
-// Anything one of escapeSlow's passes would change (a superset: `@` or `gh-1` anywhere).
-const NEEDS_ESCAPE = /[\u0000-\u001F\u007F\u2028\u2029\u202A-\u202E\u2066-\u2069&<>\\`*_[\]|~$#@]|gh-\d/i;
-// Bounded: names and versions repeat, long Azure messages rarely do.
-const CACHE_ENTRIES = 4096;
-const CACHED_LENGTH = 256;
-const escaped = new Map();
-function escapeSlow(s) {
-    return s
-        .replace(/\r\n|[\r\n\t\u2028\u2029]/g, ' ')
-        .replace(CONTROL, '')
-        .replace(BIDI_CONTROLS, '')
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(MARKDOWN_PUNCTUATION, ch => `\\${ch}`)
-        // GitHub links mentions and references in the rendered text, after Markdown escapes
-        // are gone, so a backslash alone does not stop them: break the token itself.
-        .replace(/@(?=[\p{L}\p{N}_-])/gu, `@${ZWJ}`)
-        .replace(/\\#(?=[\p{L}\p{N}])/gu, `\\#${ZWJ}`)
-        .replace(/\b(GH)-(?=\d)/gi, `$1-${ZWJ}`);
-}
-/**
- * Text safe inside a GFM table cell: everything `escapeText` guarantees (pipes are already
- * escaped and line breaks flattened, so a cell cannot end early or split the row).
- * An empty value becomes an em dash so the column does not look broken.
- */
-function escapeCell(s) {
-    const escaped = escapeText(s).trim();
-    return escaped.length > 0 ? escaped : '—';
-}
-/**
- * A code span for text this module's callers generate (commands, role actions). It
- * survives backticks in the content by using a longer fence; `inTable` escapes pipes,
- * which GFM would otherwise read as a cell boundary even inside code.
- */
-function codeSpan(s, inTable = false) {
-    let content = s.replace(/\r\n|[\r\n\t]/g, ' ').replace(CONTROL, '').replace(BIDI_CONTROLS, '');
-    if (inTable)
-        content = content.replace(/\|/g, '\\|');
-    const longestRun = Math.max(0, ...Array.from(content.matchAll(/`+/g), m => m[0].length));
-    const fence = '`'.repeat(longestRun + 1);
-    const pad = content.startsWith('`') || content.endsWith('`') ? ' ' : '';
-    return `${fence}${pad}${content}${pad}${fence}`;
-}
-/**
- * Render advice text in which the author marked commands with backticks: the marked
- * parts become code spans, everything else is escaped. An unmatched backtick is shown
- * as text.
- */
-function renderMarked(s, inTable = false) {
-    const parts = s.split('`');
-    if (parts.length % 2 === 0) {
-        // odd number of backticks: the last one opens nothing
-        const last = parts.pop() ?? '';
-        parts[parts.length - 1] = `${parts[parts.length - 1] ?? ''}\u0060${last}`;
-    }
-    return parts
-        .map((part, i) => {
-        if (i % 2 === 1)
-            return codeSpan(part, inTable);
-        return escapeText(part);
-    })
-        .join('');
-}
-/** Truncate to `max` characters (before escaping) with an ellipsis. */
-function clip(s, max) {
-    if (s.length <= max)
-        return s;
-    return `${s.slice(0, Math.max(0, max - 1)).trimEnd()}…`;
-}
-/**
- * A Markdown link when `url` is a plain http(s) URL, otherwise the label alone: a URL
- * from the environment must not be able to close the link or smuggle in markup.
- */
-function escape_link(label, url) {
-    const text = escapeText(label);
-    if (!url || !/^https?:\/\/[^\s<>"'`\\]+$/i.test(url))
-        return text;
-    const safe = url.replace(/[()[\]|]/g, ch => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-    return `[${text}](${safe})`;
-}
-
-;// CONCATENATED MODULE: ./build/report/approvals.js
-
-/** `1.36` from `1.36.2`, `v1.36` or `1.36`; null when the text is no version. */
-function approvals_minorOf(version) {
-    const m = /^v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+].*)?$/.exec((version ?? '').trim());
-    return m ? `${m[1]}.${m[2]}` : null;
-}
-// ARM ids hold no `<`, `>`, whitespace, `%` or `:`, but the key must survive any id:
-// those characters could end the comment or the key early (and `@`/`#` stay out of the raw
-// body altogether).
-function encodeId(id) {
-    return id.replace(/[%<>:\s`@#]/g, ch => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-}
-function decodeId(s) {
-    try {
-        return decodeURIComponent(s);
-    }
-    catch {
-        return null;
-    }
-}
-function clusterNameOf(clusterId) {
-    return /\/managedClusters\/([^/]+)\/?$/i.exec(clusterId)?.[1] ?? null;
-}
-/** Order of two minors (`1.36` vs `1.35`): negative, 0 or positive; null when either is no minor. */
-function compareMinors(a, b) {
-    const pa = approvals_minorOf(a)?.split('.').map(Number);
-    const pb = approvals_minorOf(b)?.split('.').map(Number);
-    if (!pa || !pb)
-        return null;
-    return (pa[0] ?? 0) - (pb[0] ?? 0) || (pa[1] ?? 0) - (pb[1] ?? 0);
-}
-function approvalKey(clusterId, minor) {
-    return `<!-- approve:${encodeId(clusterId)}:${minor} -->`;
-}
-function shownName(cluster, resourceGroup) {
-    return resourceGroup ? `**${escapeText(cluster)}** (${escapeText(resourceGroup)})` : `**${escapeText(cluster)}**`;
-}
-/**
- * The checkbox line for a due minor upgrade awaiting approval; its text carries cluster and
- * target version and a hidden key. `checked` renders an approval that is already given (an
- * approved upgrade still waiting for its window keeps its tick across re-renders).
- */
-function approvalCheckbox(entry, checked = false) {
-    const target = entry.kubernetesVersion.target;
-    const minor = approvals_minorOf(target);
-    const name = shownName(entry.cluster, entry.resourceGroup);
-    if (!target || !minor) {
-        return `- Minor upgrade of ${name} needs approval, but no target version is known.`;
-    }
-    const current = entry.kubernetesVersion.current;
-    const from = current ? ` from ${escapeText(current)}` : '';
-    const box = checked ? '[x]' : '[ ]';
-    return `- ${box} Approve the minor upgrade of ${name}${from} to Kubernetes **${escapeText(target)}** ${approvalKey(entry.clusterId, minor)}`;
-}
-/** Cluster and resource group names from an ARM id, for an approval whose cluster this run did not read. */
-function namesFromId(clusterId) {
-    return {
-        cluster: clusterNameOf(clusterId) ?? clusterId,
-        resourceGroup: /\/resourceGroups\/([^/]+)/i.exec(clusterId)?.[1] ?? ''
-    };
-}
-/**
- * The ticked box of an approval already given, saying who gave it and that it waits: the
- * same hidden key and visible text parseApprovals reads back, so the approval survives the
- * rewrite of the issue body whatever held the upgrade in this run.
- */
-function approvedCheckbox(box) {
-    const minor = approvals_minorOf(box.minor) ?? box.minor;
-    const shown = box.target && approvals_minorOf(box.target) === minor ? box.target : minor;
-    const from = box.current ? ` from ${escapeText(box.current)}` : '';
-    const by = box.approvedBy?.trim() ? `approved by ${escapeText(box.approvedBy.trim())}` : 'approved';
-    const waiting = box.waiting ? ` (${escapeText(box.waiting)})` : '';
-    return `- [x] Approve the minor upgrade of ${shownName(box.cluster, box.resourceGroup)}${from} to Kubernetes **${escapeText(shown)}** — ${by}, waiting to start${waiting} ${approvalKey(box.clusterId, minor)}`;
-}
-const CHECKBOX_LINE = /^[ \t]*(?:>[ \t]*)*[-*+][ \t]+\[([ xX])\][ \t]+(.*?)[ \t]*<!--[ \t]*approve:([^\s:]+):(\d+\.\d+)[ \t]*-->[ \t]*$/;
-function unescapeMarkdown(s) {
-    return s.replace(/\u200D/g, '').replace(/\\(.)/g, '$1').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}
-/**
- * Ticked approvals found in an issue body: only boxes written by approvalCheckbox, matched by
- * their hidden key, and only while the visible text still shows the same minor (and cluster).
- * Lines inside fenced code blocks are ignored: quoting a box is not ticking it.
- */
-function parseApprovals(body) {
-    const found = new Map();
-    let fence = null;
-    for (const line of body.split(/\r\n|\r|\n/)) {
-        const fenceMatch = /^[ \t]{0,3}(`{3,}|~{3,})/.exec(line);
-        if (fenceMatch?.[1]) {
-            const marker = fenceMatch[1];
-            if (fence === null)
-                fence = marker;
-            else if (marker[0] === fence[0] && marker.length >= fence.length)
-                fence = null;
-            continue;
-        }
-        if (fence !== null)
-            continue;
-        const m = CHECKBOX_LINE.exec(line);
-        if (!m)
-            continue;
-        const [, tick, visible = '', encodedId = '', minor = ''] = m;
-        if (tick !== 'x' && tick !== 'X')
-            continue;
-        const clusterId = decodeId(encodedId);
-        if (!clusterId)
-            continue;
-        const shown = /to Kubernetes \*\*(.+?)\*\*/.exec(visible)?.[1];
-        if (shown === undefined || approvals_minorOf(unescapeMarkdown(shown)) !== minor)
-            continue;
-        const expectedName = clusterNameOf(clusterId);
-        const shownName = /of \*\*(.+?)\*\*/.exec(visible)?.[1];
-        if (expectedName !== null && (shownName === undefined || unescapeMarkdown(shownName).toLowerCase() !== expectedName.toLowerCase()))
-            continue;
-        found.set(`${clusterId.toLowerCase()}|${minor}`, { clusterId, minor });
-    }
-    return [...found.values()];
-}
-
-;// CONCATENATED MODULE: ./build/report/failures.js
-const TROUBLESHOOT = 'https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/create-upgrade-delete/';
-const DOCS = {
-    drain: `${TROUBLESHOOT}error-code-poddrainfailure`,
-    quota: `${TROUBLESHOOT}error-code-quotaexceeded`,
-    allocation: `${TROUBLESHOOT}error-code-zonalallocationfailed-allocationfailed`,
-    subnet: `${TROUBLESHOOT}error-code-subnetisfull-upgrade`,
-    publicIp: `${TROUBLESHOOT}error-code-publicipcountlimitreached`,
-    busy: `${TROUBLESHOOT}operationnotallowed`,
-    preempted: `${TROUBLESHOOT}error-code-operationpreempted`,
-    throttled: `${TROUBLESHOOT}429-too-many-requests-errors`,
-    deprecatedApi: 'https://learn.microsoft.com/azure/aks/stop-cluster-upgrade-api-breaking-changes',
-    authorization: 'https://learn.microsoft.com/azure/aks/concepts-identity',
-    etag: 'https://learn.microsoft.com/azure/aks/use-etags',
-    versionBlocked: 'https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/error-codes/aks-upgrade-blocked',
-    errorCodes: 'https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/error-codes/aks-error-code-page'
-};
-const ROLE_ACTIONS = {
-    'node-image': 'Microsoft.ContainerService/managedClusters/agentPools/upgradeNodeImageVersion/action',
-    'pool-version': 'Microsoft.ContainerService/managedClusters/agentPools/write',
-    'control-plane': 'Microsoft.ContainerService/managedClusters/write'
-};
-const ALLOCATION_CODES = /^(AllocationFailed|ZonalAllocationFailed|OverconstrainedAllocationRequest|OverconstrainedZonalAllocationRequest)$/i;
-const ALLOCATION_TEXT = /\b(AllocationFailed|ZonalAllocationFailed|OverconstrainedAllocationRequest|OverconstrainedZonalAllocationRequest)\b/i;
-function classify(error) {
-    const code = error.code.trim();
-    const message = error.message;
-    if (/UpgradeBlockedOnDeprecatedAPIUsage/i.test(code) || /UpgradeBlockedOnDeprecatedAPIUsage|deprecated in the (specified|target) version/i.test(message)) {
-        return 'deprecated-api';
-    }
-    if (/^(PodDrainFailure|UnsatisfiablePDB|DrainTimeout)$/i.test(code) || /\bdrain|\bevict|disruption budget/i.test(message))
-        return 'drain';
-    if (/^SubnetIsFull$/i.test(code) || /SubnetIsFull|enough capacity for IP addresses/i.test(message))
-        return 'subnet';
-    if (/^PublicIPCountLimitReached$/i.test(code) || /PublicIPCountLimitReached/i.test(message))
-        return 'public-ip';
-    if (/^QuotaExceeded$/i.test(code) || (/quota/i.test(message) && /exceed/i.test(message)))
-        return 'quota';
-    if (/^SkuNotAvailable$/i.test(code) || /\bSkuNotAvailable\b/i.test(message))
-        return 'sku';
-    if (ALLOCATION_CODES.test(code) || ALLOCATION_TEXT.test(message))
-        return 'allocation';
-    if (/^(AuthorizationFailed|LinkedAuthorizationFailed|Forbidden)$/i.test(code) || error.status === 403 || /does not have authorization to perform action/i.test(message)) {
-        return 'authorization';
-    }
-    if (/^PreconditionFailed$/i.test(code) || error.status === 412)
-        return 'precondition';
-    if (/^(AKSOperationPreempted|AKSOperationPreemptedByDelete|Canceled|OperationCanceled)$/i.test(code) || /^operation was cancell?ed/i.test(message)) {
-        return 'canceled';
-    }
-    if (/^(TooManyRequests|SubscriptionRequestsThrottled|AKSRequestsThrottled|Throttled)$/i.test(code) || error.status === 429)
-        return 'throttled';
-    if (/^(K8sVersionNotSupported|NodePoolMcVersionIncompatible|VersionNotSupported)$/i.test(code) || /is not allowed\.\s*available upgrades/i.test(message)) {
-        return 'version';
-    }
-    if (/^(OperationNotAllowed|Conflict|EtagMismatch)$/i.test(code) || error.status === 409)
-        return 'busy';
-    return 'unknown';
-}
-/** Untrusted text interpolated into advice: no backticks (they mark code) and one line. */
-function plain(s) {
-    return s.replace(/`/g, "'").replace(/\s+/g, ' ').trim();
-}
-/**
- * A command argument: ARM names are letters, digits, `._-()` (resource groups may also
- * hold other Unicode letters). Anything else cannot be a real name, so the placeholder
- * is printed instead of echoing it into a command the reader might paste.
- */
-function arg(value, placeholder) {
-    if (!value || !/^[\p{L}\p{N}._()-]+$/u.test(value) || value.startsWith('-'))
-        return placeholder;
-    return /[()]/.test(value) ? `'${value}'` : value;
-}
-function scopeArg(where) {
-    const sub = arg(where.subscriptionId, 'SUBSCRIPTION_ID');
-    const rg = arg(where.resourceGroup, 'RESOURCE_GROUP').replace(/'/g, '');
-    const cluster = arg(where.cluster, 'CLUSTER');
-    const scope = `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${cluster}`;
-    return /[()]/.test(scope) ? `'${scope}'` : scope;
-}
-function names(where) {
-    return {
-        rg: arg(where.resourceGroup, 'RESOURCE_GROUP'),
-        cluster: arg(where.cluster, 'CLUSTER'),
-        pool: where.pool === undefined ? undefined : arg(where.pool, 'POOL'),
-        sub: arg(where.subscriptionId, 'SUBSCRIPTION_ID'),
-        location: arg(where.location, 'LOCATION')
-    };
-}
-function showState(n) {
-    if (n.pool !== undefined) {
-        return `az aks nodepool show -g ${n.rg} --cluster-name ${n.cluster} -n ${n.pool} --subscription ${n.sub} --query "{state: provisioningState, error: status.provisioningError}"`;
-    }
-    return `az aks show -g ${n.rg} -n ${n.cluster} --subscription ${n.sub} --query "{state: provisioningState, power: powerState.code, version: currentKubernetesVersion}"`;
-}
-/** Nodes a surge adds: an absolute count, or a percentage of the pool rounded up (as AKS does). */
-function surgeNodes(maxSurge, nodes) {
-    if (!maxSurge)
-        return undefined;
-    const pct = /^(\d+(?:\.\d+)?)%$/.exec(maxSurge.trim());
-    if (pct?.[1])
-        return Math.ceil((nodes * Number(pct[1])) / 100);
-    const abs = /^\d+$/.exec(maxSurge.trim());
-    return abs ? Number(abs[0]) : undefined;
-}
-function subnetNeed(where) {
-    const { nodes, maxPods, maxSurge } = where;
-    if (nodes === undefined || maxPods === undefined)
-        return '';
-    const surge = surgeNodes(maxSurge, nodes);
-    if (surge === undefined)
-        return '';
-    const need = (nodes + surge) * (1 + maxPods);
-    return ` For this pool that is (${nodes} + ${surge}) × (1 + ${maxPods}) = ${need} addresses while the upgrade runs.`;
-}
-function authorizationAdvice(error, where) {
-    const actionMatch = /perform action '([A-Za-z0-9./_*-]+)'/i.exec(error.message);
-    const objectId = /object id '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'/i.exec(error.message)?.[1];
-    let actions;
-    if (actionMatch?.[1])
-        actions = [actionMatch[1]];
-    else if (where.kind)
-        actions = [ROLE_ACTIONS[where.kind]];
-    else if (where.pool !== undefined)
-        actions = [ROLE_ACTIONS['node-image'], ROLE_ACTIONS['pool-version']];
-    else
-        actions = [ROLE_ACTIONS['control-plane']];
-    const named = actions.map(a => `\`${a}\``).join(' and ');
-    const assignee = objectId ? `--assignee-object-id ${objectId} --assignee-principal-type ServicePrincipal` : '--assignee CLIENT_ID';
-    const scope = scopeArg(where);
-    return {
-        cause: `The identity this action signs in with is not allowed ${named} on this cluster${actionMatch ? ' (named in Azure\'s message)' : ''}.`,
-        fix: `Grant it on the cluster, for example with the built-in role: ` +
-            `\`az role assignment create ${assignee} --role "Azure Kubernetes Service Contributor Role" --scope ${scope}\`` +
-            ` (or a custom role with ${named}). Role assignments can take a few minutes to apply; the next run retries.`,
-        docs: DOCS.authorization,
-        inspect: `az role assignment list ${objectId ? `--assignee ${objectId}` : '--assignee CLIENT_ID'} --scope ${scope} --include-inherited -o table`
-    };
-}
-/** What went wrong, what to do, where to look. Unknown codes get generic advice; the report shows Azure's code and message as they are. */
-function explainFailure(error, where) {
-    const n = names(where);
-    const target = n.pool !== undefined ? `pool \`${n.pool}\`` : 'the cluster';
-    const region = n.location;
-    switch (classify(error)) {
-        case 'deprecated-api':
-            return {
-                cause: 'AKS stopped the minor upgrade: clients called Kubernetes APIs that the target version removes (usage seen in the last 12 hours).',
-                fix: "Find the callers in the portal: the cluster's Diagnose and solve problems, 'Selected Kubernetes API deprecations'. " +
-                    'Move them to the supported API versions, wait until no usage is seen for 12 hours, then approve the upgrade again. ' +
-                    'If you accept that those calls will fail after the upgrade, AKS documents an override for you to decide on: ' +
-                    `\`az aks update -g ${n.rg} -n ${n.cluster} --enable-force-upgrade --upgrade-override-until YYYY-MM-DDTHH:MM:SSZ\`` +
-                    ' (it also ignores PodDisruptionBudgets). This action never sets it.',
-                docs: DOCS.deprecatedApi,
-                inspect: 'kubectl get --raw /metrics | grep apiserver_requested_deprecated_apis'
-            };
-        case 'drain':
-            return {
-                cause: 'A node could not be drained: a PodDisruptionBudget allowed no eviction (or a pod did not stop within the drain timeout), so AKS stopped the upgrade and left the pool Failed.',
-                fix: 'Run `kubectl get pdb -A` and look for ALLOWED DISRUPTIONS 0; add replicas or relax minAvailable/maxUnavailable, then start the same upgrade again (that also reconciles the Failed pool). ' +
-                    'So one blocked node does not fail the whole pool next time, set `upgradeSettings.undrainableNodeBehavior: Cordon` (the node is cordoned and left for you), ' +
-                    'and give slow pods more time with `upgradeSettings.drainTimeoutInMinutes` (default 30): ' +
-                    `\`az aks nodepool update -g ${n.rg} --cluster-name ${n.cluster} -n ${n.pool ?? 'POOL'} --undrainable-node-behavior Cordon --drain-timeout 60\`.`,
-                docs: DOCS.drain,
-                inspect: 'kubectl get pdb -A'
-            };
-        case 'subnet':
-            return {
-                cause: "The pool's subnet has no free IP addresses for the surge nodes. With Azure CNI every node reserves 1 + maxPods addresses, so an upgrade needs (nodes + maxSurge) × (1 + maxPods) of them." +
-                    subnetNeed(where),
-                fix: 'Free addresses in the subnet, lower `upgradeSettings.maxSurge` for this pool (fewer surge nodes, slower upgrade), or move the pool to a larger subnet (or to Azure CNI Overlay, where pods do not use subnet addresses). Then start the upgrade again.',
-                docs: DOCS.subnet,
-                inspect: `az aks nodepool show -g ${n.rg} --cluster-name ${n.cluster} -n ${n.pool ?? 'POOL'} --subscription ${n.sub} --query "{nodes: count, maxPods: maxPods, maxSurge: upgradeSettings.maxSurge, subnet: vnetSubnetId}"`
-            };
-        case 'public-ip':
-            return {
-                cause: 'The subscription reached its limit of public IP addresses in this region, so the nodes the upgrade adds could not get one.',
-                fix: 'Delete unused public IP addresses or request a higher Public IP Addresses quota for the region, then start the upgrade again.',
-                docs: DOCS.publicIp,
-                inspect: `az network list-usages -l ${region} --subscription ${n.sub} -o table`
-            };
-        case 'quota':
-            return {
-                cause: "The upgrade adds surge nodes (maxSurge) before it removes old ones, and the subscription's vCPU quota for this VM family in the region has no room for them.",
-                fix: `Check the usage with \`az vm list-usage -l ${region} --subscription ${n.sub} -o table\`, then request a quota increase for the VM family, ` +
-                    'or lower `upgradeSettings.maxSurge` on the pool (fewer surge nodes at a time, slower upgrade). Then start the upgrade again.',
-                docs: DOCS.quota,
-                inspect: `az vm list-usage -l ${region} --subscription ${n.sub} -o table`
-            };
-        case 'sku':
-            return {
-                cause: "The pool's VM size is not available to this subscription in this region or zone, so AKS could not create surge nodes.",
-                fix: `See the restrictions with \`az vm list-skus -l ${region} --subscription ${n.sub} --resource-type virtualMachines --all -o table\`; ` +
-                    'move the workloads to a pool with an available VM size, or ask Azure support to lift the restriction.',
-                docs: DOCS.allocation,
-                inspect: `az vm list-skus -l ${region} --subscription ${n.sub} --resource-type virtualMachines --all -o table`
-            };
-        case 'allocation':
-            return {
-                cause: "Azure had no capacity for the pool's VM size (in the requested zone) when the upgrade added surge nodes.",
-                fix: 'Capacity changes over time: start the upgrade again later, or lower `upgradeSettings.maxSurge` so fewer new VMs are needed at once. ' +
-                    `Surge nodes also count against quota: \`az vm list-usage -l ${region} --subscription ${n.sub} -o table\`. ` +
-                    'If it keeps failing, move the workloads to a pool with another VM size or other zones.',
-                docs: DOCS.allocation,
-                inspect: showState(n)
-            };
-        case 'authorization':
-            return authorizationAdvice(error, where);
-        case 'precondition':
-            return {
-                cause: 'The cluster changed between this run reading it and writing to it (its eTag no longer matched), so AKS refused to overwrite the other change.',
-                fix: 'Nothing is broken: the next run reads the new state and plans again. If it repeats, look for another tool that updates the cluster at the same time.',
-                docs: DOCS.etag,
-                inspect: showState(n)
-            };
-        case 'canceled':
-            return {
-                cause: 'The operation was canceled: someone aborted it, or AKS preempted it with another operation (for example a delete or an update).',
-                fix: `Check what replaced it with \`az aks operation show-latest -g ${n.rg} -n ${n.cluster}\` (aks-preview extension); the next run plans ${target} again.`,
-                docs: DOCS.preempted,
-                inspect: showState(n)
-            };
-        case 'throttled':
-            return {
-                cause: 'Azure Resource Manager throttled the requests (too many calls for this subscription or cluster).',
-                fix: 'Nothing to repair: the next run retries. With many clusters, lower `max-parallel` or stagger schedules across subscriptions.',
-                docs: DOCS.throttled,
-                inspect: showState(n)
-            };
-        case 'version':
-            return {
-                cause: 'AKS does not allow this version step here (unsupported in the region, skipped minor, or a pool too far behind the control plane).',
-                fix: `List the allowed targets with \`az aks get-upgrades -g ${n.rg} -n ${n.cluster} -o table\` and check the version skew between the control plane and its pools.`,
-                docs: DOCS.versionBlocked,
-                inspect: `az aks get-upgrades -g ${n.rg} -n ${n.cluster} --subscription ${n.sub} -o table`
-            };
-        case 'busy':
-            return {
-                cause: 'AKS runs one operation at a time per cluster, and another one (a scale, an update, an AKS auto-upgrade or another pipeline) was running.',
-                fix: `Let it finish; the next run starts this upgrade again. See what is running with \`az aks operation show-latest -g ${n.rg} -n ${n.cluster}${n.pool !== undefined ? ` --nodepool-name ${n.pool}` : ''}\` (aks-preview extension).`,
-                docs: DOCS.busy,
-                inspect: showState(n)
-            };
-        case 'unknown':
-            return {
-                cause: `AKS reported ${plain(error.code) || 'Unknown'}; this action has no specific advice for that code (Azure's message is shown as it came).`,
-                fix: `Check the state of ${target} and the cluster's activity log, fix the cause, then start the same upgrade again (that also reconciles a Failed state).`,
-                docs: DOCS.errorCodes,
-                inspect: showState(n)
-            };
-    }
-}
-/**
- * A control plane or pool an earlier operation left in the Failed state (found at read
- * time, not failed in this run). With AKS's own provisioning error the usual advice
- * applies; without one, the way out is the same for every cause.
- */
-function explainFailedState(error, where) {
-    if (error)
-        return explainFailure(error, where);
-    const n = names(where);
-    const target = n.pool !== undefined ? `pool \`${n.pool}\`` : 'the control plane';
-    return {
-        cause: `An earlier operation left ${target} in the Failed state, and AKS keeps it there until an operation on it succeeds.`,
-        fix: `Find the failed operation with \`az aks operation show-latest -g ${n.rg} -n ${n.cluster}${n.pool !== undefined ? ` --nodepool-name ${n.pool}` : ''}\` (aks-preview extension) or in the activity log, fix its cause, ` +
-            'then start the same upgrade again: that also reconciles the Failed state. This action leaves it alone until then.',
-        docs: DOCS.errorCodes,
-        inspect: showState(n)
-    };
+    return plan.clusters.flatMap(cp => cp.operations.map(op => run.results.get(op.key))).filter((r) => r !== undefined);
 }
 
 ;// CONCATENATED MODULE: ./build/report/format.js
@@ -94706,24 +95007,194 @@ function formatDuration(startIso, endIso) {
     const m = minutes % 60;
     return m === 0 ? `${h} h` : `${h} h ${m} min`;
 }
+
+;// CONCATENATED MODULE: ./build/report/cells.js
+// Table cells and short texts shared by the sections and the run comment.
+
+
+
+
+
 /**
- * Node image versions share a long prefix (`AKSUbuntu-2204gen2containerd-`): show the
- * target's differing tail only, so `current → target` stays readable in a table.
+ * Remembers a pure text built from two strings. A fleet repeats the same cells thousands of
+ * times (one version change on every pool, one resource group per cluster's rows): build
+ * each once and share it, instead of a new string per row. Bounded, as escape's cache.
  */
-function format_shortTarget(current, target) {
-    if (!current)
-        return target;
-    const cut = target.lastIndexOf('-');
-    if (cut <= 0)
-        return target;
-    const prefix = target.slice(0, cut + 1);
-    return current.startsWith(prefix) ? target.slice(cut + 1) : target;
+class TextMemo {
+    byFirst = new Map();
+    entries = 0;
+    make;
+    constructor(make) {
+        this.make = make;
+    }
+    get(a, b) {
+        let inner = this.byFirst.get(a);
+        const hit = inner?.get(b);
+        if (hit !== undefined)
+            return hit;
+        if (this.entries >= 10_000) {
+            this.byFirst.clear();
+            this.entries = 0;
+            inner = undefined;
+        }
+        if (!inner) {
+            inner = new Map();
+            this.byFirst.set(a, inner);
+        }
+        const text = this.make(a, b);
+        inner.set(b, text);
+        this.entries++;
+        return text;
+    }
 }
-function format_plural(n, one, many = `${one}s`) {
-    return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+// The key of a missing current version: no version string is a lone NUL.
+const NO_VERSION = '\u0000';
+const knownVersion = (v) => (v === NO_VERSION ? null : v);
+function newCellTexts() {
+    return {
+        clusterNames: new TextMemo((rg, cluster) => `${escapeCell(rg)}/**${escapeCell(cluster)}**`),
+        withRing: new TextMemo((cell, ring) => `${cell} · ring ${ring}`),
+        imageChanges: new TextMemo((from, to) => `node image ${escapeText(knownVersion(from) ?? '?')} → ${escapeText(shortTarget(knownVersion(from), to))}`),
+        versionChanges: new TextMemo((from, to) => `Kubernetes ${escapeText(knownVersion(from) ?? '?')} → ${escapeText(to)}`),
+        statusLabels: new TextMemo((icon, label) => `${icon} ${escapeCell(label.toLowerCase())}`),
+        osCells: new TextMemo((os, sku) => escapeCell(sku && sku !== os ? `${os} (${sku})` : os)),
+        imageVersions: new TextMemo((current, target) => `${escapeCell(knownVersion(current) ?? '?')} → ${escapeCell(shortTarget(knownVersion(current), target))}`),
+        kubernetesVersions: new TextMemo((current, target) => `${escapeCell(knownVersion(current) ?? '?')} → ${escapeCell(target)}`),
+        cellPairs: new TextMemo((a, b) => flatString([a, ' | ', b])),
+        rowOf: new TextMemo(cells => flatString(['| ', cells, ' |']))
+    };
+}
+/** One flat string from parts: a template literal would keep a tree of its pieces alive with each row. */
+function flatString(parts) {
+    return parts.join('');
+}
+/** A sentence from Azure or the plan, clipped to the level of detail, escaped for running text. */
+function escapedText(ctx, s) {
+    return escapeText(clip(s, ctx.detail.textLimit));
+}
+/** The same, escaped for a table cell. */
+function escapedCell(ctx, s) {
+    return escapeCell(clip(s, ctx.detail.textLimit));
+}
+function clusterCell(ctx, row) {
+    const cell = ctx.texts.clusterNames.get(row.resourceGroup, row.cluster);
+    return ctx.multiRing ? ctx.texts.withRing.get(cell, String(row.ring)) : cell;
+}
+function poolCell(row) {
+    return row.pool === null ? '*control plane*' : escapeCell(row.pool);
+}
+function versionChange(texts, kind, from, to) {
+    return (kind === 'node image' ? texts.imageChanges : texts.versionChanges).get(from ?? NO_VERSION, to);
+}
+/** The version change a row made or plans, e.g. `Kubernetes 1.35.5 → 1.35.6`. */
+function changeOf(texts, row) {
+    const op = row.result?.operation;
+    if (op)
+        return versionChange(texts, op.kind === 'node-image' ? 'node image' : 'Kubernetes', op.from, op.to);
+    const e = row.entry;
+    if (!e)
+        return '—';
+    const k = e.kubernetesVersion;
+    const n = e.nodeImageVersion;
+    const imageChange = n?.target && n.target !== n.current ? n : null;
+    const versionDiff = k.target && k.target !== k.current ? k : null;
+    if (imageChange?.target && (e.action === 'node-image' || !versionDiff))
+        return versionChange(texts, 'node image', imageChange.current, imageChange.target);
+    if (versionDiff?.target)
+        return versionChange(texts, 'Kubernetes', versionDiff.current, versionDiff.target);
+    return '—';
+}
+/** An instant in the report's time zone, or a dash. */
+function instantText(ctx, iso) {
+    return iso ? escapeText(formatInstant(iso, ctx.report.timezone)) : '—';
+}
+function nextWindowText(ctx, iso) {
+    const rel = formatRelative(iso, ctx.report.startedAt);
+    return `${escapeText(formatInstant(iso, ctx.report.timezone))}${rel ? ` (${rel})` : ''}`;
+}
+function statusCell(ctx, row) {
+    switch (row.status) {
+        case 'failed':
+            return row.result?.error ? `❌ failed (${escapeCell(row.result.error.code)})` : '❌ failed';
+        case 'in-progress':
+            return '🔄 in progress';
+        case 'upgraded':
+            return '✅ upgraded';
+        case 'would-upgrade':
+            return '🧪 would upgrade';
+        case 'pending':
+            return ctx.texts.statusLabels.get('⏳', holdLabel(row));
+        case 'held':
+            return ctx.texts.statusLabels.get('✋', holdLabel(row));
+        case 'up-to-date':
+            return ctx.target === 'issue' ? '✔️' : '✔️ up to date';
+    }
+}
+/** How many rows (pools and control planes), e.g. `3 pools and control planes`. */
+function poolCount(n) {
+    return plural(n, 'pool or control plane', 'pools and control planes');
 }
 
+;// CONCATENATED MODULE: ./build/report/detail.js
+const SUMMARY_DETAIL = {
+    failures: 'full',
+    readFailures: 'table',
+    inProgress: 'table',
+    done: 'table',
+    pending: 'table',
+    held: 'table',
+    clusters: 'tables',
+    upToDate: 'tables',
+    textLimit: 4000
+};
+const ISSUE_DETAIL = { ...SUMMARY_DETAIL, upToDate: 'list', textLimit: 1500 };
+/** Levels every section reads besides its own: a step that changes one may change any section. */
+const SHARED_LEVELS = ['textLimit'];
+// Each way a section can give way, defined once; the two targets order them differently.
+const DETAIL_STEPS = {
+    upToDateList: { change: { upToDate: 'list' }, dropped: 'the tables of up-to-date clusters' },
+    upToDate: { change: { upToDate: 'counts' }, dropped: 'the list of up-to-date clusters', partial: 'part of the list of up-to-date clusters' },
+    held: { change: { held: 'counts' }, dropped: 'the Held table', partial: 'part of the Held table' },
+    clusters: {
+        change: { clusters: 'rings' },
+        dropped: 'the per-cluster tables (a summary per ring remains)',
+        partial: 'part of the per-cluster tables (a summary per ring remains)'
+    },
+    pending: { change: { pending: 'counts' }, dropped: 'the Pending tables (counts per reason remain)', partial: 'part of the Pending tables' },
+    done: { change: { done: 'counts' }, dropped: 'the list of upgrades', partial: 'part of the list of upgrades' },
+    inProgress: { change: { inProgress: 'counts' }, dropped: 'the In progress table', partial: 'part of the In progress table' },
+    readFailures: { change: { readFailures: 'counts' }, dropped: 'the Could not read table', partial: 'part of the Could not read table' },
+    textLimit: { change: { textLimit: 300 }, dropped: 'the end of long Azure messages' },
+    failures: { change: { failures: 'compact' }, dropped: 'the advice for each failure' }
+};
+const ISSUE_STEPS = [
+    DETAIL_STEPS.upToDate,
+    DETAIL_STEPS.held,
+    DETAIL_STEPS.clusters,
+    DETAIL_STEPS.pending,
+    DETAIL_STEPS.done,
+    DETAIL_STEPS.inProgress,
+    DETAIL_STEPS.readFailures,
+    DETAIL_STEPS.textLimit,
+    DETAIL_STEPS.failures
+];
+// The summary is the place the issue sends readers to, so it only gives way for fleets far
+// beyond what an issue holds: least useful first, and never the advice on failures.
+// upToDateList has no `partial`: the list still names every cluster, which beats the first
+// of their tables.
+const SUMMARY_STEPS = [
+    DETAIL_STEPS.upToDateList,
+    DETAIL_STEPS.upToDate,
+    DETAIL_STEPS.clusters,
+    DETAIL_STEPS.held,
+    DETAIL_STEPS.pending,
+    DETAIL_STEPS.done,
+    DETAIL_STEPS.inProgress,
+    DETAIL_STEPS.readFailures
+];
+
 ;// CONCATENATED MODULE: ./build/report/rows.js
+
 // Plan reasons that resolve by themselves or with an approval: waiting, not stuck.
 const PENDING_REASONS = new Set([
     'upgrade-due',
@@ -94735,9 +95206,7 @@ const PENDING_REASONS = new Set([
 ]);
 function hasNewerTarget(entry) {
     const k8s = entry.kubernetesVersion.target !== null && entry.kubernetesVersion.target !== entry.kubernetesVersion.current;
-    const image = entry.nodeImageVersion !== null &&
-        entry.nodeImageVersion.target !== null &&
-        entry.nodeImageVersion.target !== entry.nodeImageVersion.current;
+    const image = entry.nodeImageVersion !== null && entry.nodeImageVersion.target !== null && entry.nodeImageVersion.target !== entry.nodeImageVersion.current;
     return k8s || image;
 }
 function statusOf(entry, result) {
@@ -94841,11 +95310,10 @@ function kindMatches(entry, result) {
     return true;
 }
 function nameFromId(clusterId) {
-    return {
-        cluster: /\/managedClusters\/([^/]+)/i.exec(clusterId)?.[1] ?? clusterId,
-        resourceGroup: /\/resourceGroups\/([^/]+)/i.exec(clusterId)?.[1] ?? '',
-        subscriptionId: /\/subscriptions\/([^/]+)/i.exec(clusterId)?.[1] ?? ''
-    };
+    const ref = parseClusterId(clusterId);
+    return ref
+        ? { cluster: ref.name, resourceGroup: ref.resourceGroup, subscriptionId: ref.subscriptionId }
+        : { cluster: clusterId, resourceGroup: '', subscriptionId: '' };
 }
 // Control plane first, then system pools, then the rest, each by name: the order AKS
 // upgrades them in, and the order an operator scans a cluster in.
@@ -94996,137 +95464,427 @@ function countRows(rows, report) {
     return c;
 }
 
-;// CONCATENATED MODULE: ./build/report/render.js
-
-
-
-
-
+;// CONCATENATED MODULE: ./build/report/target.js
+// Where a report goes, and how its size is measured there.
 /** GitHub's limit on an issue body (characters). */
 const ISSUE_BODY_LIMIT = 65_536;
 /** Job summary limit (bytes); stay under it. */
 const SUMMARY_LIMIT = 1_048_576;
-const MARKER_PREFIX = '<!-- aks-upgrade-pilot:report-id=';
-/** Hidden marker that identifies one dashboard: `<!-- aks-upgrade-pilot:report-id=<encoded id> -->`. */
-function reportMarker(reportId) {
-    return `${MARKER_PREFIX}${encodeURIComponent(reportId)} -->`;
+/** The size a body must stay under for the target. */
+function bodyLimit(target) {
+    return target === 'issue' ? ISSUE_BODY_LIMIT : SUMMARY_LIMIT;
 }
-function hasReportMarker(body, reportId) {
-    return body.includes(reportMarker(reportId));
+/** Size of a text: characters for an issue (GitHub counts them), UTF-8 bytes for a job summary. */
+function textSize(target, text) {
+    return target === 'issue' ? text.length : Buffer.byteLength(text, 'utf8');
 }
-const SUMMARY_DETAIL = {
-    failures: 'full',
-    readFailures: 'table',
-    inProgress: 'table',
-    done: 'table',
-    pending: 'table',
-    held: 'table',
-    clusters: 'tables',
-    upToDate: 'tables',
-    textLimit: 4000
-};
-const ISSUE_DETAIL = { ...SUMMARY_DETAIL, upToDate: 'list', textLimit: 1500 };
-// Each way a section can give way, defined once; the two targets order them differently.
-const STEP = {
-    upToDateList: { change: { upToDate: 'list' }, dropped: 'the tables of up-to-date clusters' },
-    upToDate: { change: { upToDate: 'counts' }, dropped: 'the list of up-to-date clusters', partial: 'part of the list of up-to-date clusters' },
-    held: { change: { held: 'counts' }, dropped: 'the Held table', partial: 'part of the Held table' },
-    clusters: {
-        change: { clusters: 'rings' },
-        dropped: 'the per-cluster tables (a summary per ring remains)',
-        partial: 'part of the per-cluster tables (a summary per ring remains)'
-    },
-    pending: { change: { pending: 'counts' }, dropped: 'the Pending tables (counts per reason remain)', partial: 'part of the Pending tables' },
-    done: { change: { done: 'counts' }, dropped: 'the list of upgrades', partial: 'part of the list of upgrades' },
-    inProgress: { change: { inProgress: 'counts' }, dropped: 'the In progress table', partial: 'part of the In progress table' },
-    readFailures: { change: { readFailures: 'counts' }, dropped: 'the Could not read table', partial: 'part of the Could not read table' },
-    textLimit: { change: { textLimit: 300 }, dropped: 'the end of long Azure messages' },
-    failures: { change: { failures: 'compact' }, dropped: 'the advice for each failure' }
-};
-const ISSUE_STEPS = [
-    STEP.upToDate,
-    STEP.held,
-    STEP.clusters,
-    STEP.pending,
-    STEP.done,
-    STEP.inProgress,
-    STEP.readFailures,
-    STEP.textLimit,
-    STEP.failures
-];
-// The summary is the place the issue sends readers to, so it only gives way for fleets far
-// beyond what an issue holds: least useful first, and never the advice on failures.
-// upToDateList has no `partial`: the list still names every cluster, which beats the first
-// of their tables.
-const SUMMARY_STEPS = [
-    STEP.upToDateList,
-    STEP.upToDate,
-    STEP.clusters,
-    STEP.held,
-    STEP.pending,
-    STEP.done,
-    STEP.inProgress,
-    STEP.readFailures
-];
+
+;// CONCATENATED MODULE: ./build/report/context.js
+
+
+
+
+
+/** The context of one rendering, at the target's richest level of detail. */
+function newRenderContext(report, target) {
+    const rows = buildRows(report);
+    const rings = new Set([...Object.keys(report.plan.rings), ...report.plan.clusters.map(c => String(c.ring))]);
+    const ctx = {
+        report,
+        target,
+        rows,
+        counts: countRows(rows.all, report),
+        multiRing: rings.size > 1,
+        detail: target === 'issue' ? ISSUE_DETAIL : SUMMARY_DETAIL,
+        sectionCap: bodyLimit(target),
+        cache: {},
+        byStatus: new Map(),
+        upToDateClusters: [],
+        busyClusters: [],
+        texts: newCellTexts(),
+        // Computed before rendering (main.ts); a report built without it (unit tests) computes it here.
+        approvedBoxes: report.approved ?? keptApprovals(report, rows)
+    };
+    for (let i = 0; i < rows.all.length; i++) {
+        const row = rows.all[i];
+        if (!row)
+            continue;
+        const list = ctx.byStatus.get(row.status);
+        if (list)
+            list.push(row);
+        else
+            ctx.byStatus.set(row.status, [row]);
+    }
+    for (const c of rows.clusters)
+        (isUpToDate(c) ? ctx.upToDateClusters : ctx.busyClusters).push(c);
+    return ctx;
+}
 function rowsWith(ctx, status) {
     return ctx.byStatus.get(status) ?? [];
 }
-// ---------------------------------------------------------------------------
-// Labels
-const RESULT_HOLD_LABELS = {
-    'outside-window': 'Outside the maintenance window',
-    blackout: 'Blackout period',
-    'window-ending': 'Too little of the window left',
-    'no-cluster-schedule': 'No maintenance schedule on the cluster',
-    'wait-timeout': 'Run time used up (wait-timeout-minutes)',
-    'operation-running': 'Waits for the operation running on the cluster',
-    'earlier-operation-failed': 'Not started: an earlier operation on the cluster failed',
-    'ring-halted': 'Ring halted: an earlier ring failed',
-    'start-refused': 'Azure refused to start it'
-};
-const WINDOW_HOLDS = new Set(['outside-window', 'blackout', 'window-ending', 'no-cluster-schedule']);
-const REASON_LABELS = {
-    'upgrade-due': 'Due, not started in this run',
-    'up-to-date': 'Up to date',
-    'not-selected': 'Kind not selected in the upgrade input',
-    'operation-in-progress': 'AKS is busy with another operation',
-    'failed-state': 'Left in the Failed state by an earlier operation',
-    stopped: 'Stopped',
-    'preview-only': 'Only preview versions are newer',
-    'skew-violation': 'Version skew rules',
-    'aks-auto-upgrade-channel': 'AKS auto-upgrade channel owns it',
-    'node-image-too-new': 'Bake time: the image is too new',
-    'covered-by-version-upgrade': 'Comes with the version upgrade',
-    'waiting-for-control-plane': 'Waits for the control plane',
-    'awaiting-approval': 'Needs approval',
-    'lts-rules': 'LTS rules',
-    'ring-waiting': 'Previous ring does not run it yet',
-    'ring-soaking': 'Previous ring is still soaking it',
-    'ring-halted': 'Ring halted: an earlier ring failed',
-    'no-image-info': 'No node image information',
-    'read-failed': 'Could not be read'
-};
-function holdLabel(row) {
-    const r = row.result;
-    if (r && (r.outcome === 'pending' || r.outcome === 'skipped')) {
-        const reason = r.holdReason ?? '';
-        return RESULT_HOLD_LABELS[reason] ?? (reason || (r.outcome === 'pending' ? 'Pending' : 'Skipped'));
-    }
-    return row.entry ? REASON_LABELS[row.entry.reason] : 'Held';
+function isUpToDate(c) {
+    for (let i = 0; i < c.rows.length; i++)
+        if (c.rows[i]?.status !== 'up-to-date')
+            return false;
+    return c.rows.length > 0;
 }
-function newCut(units, close = [''], noun) {
+
+;// CONCATENATED MODULE: ./build/report/fit.js
+// Fitting a body under a size limit: sections in, a body out. Sections arrive as drafts at a
+// level of detail; the body is their lines joined, then the footer. Fitting it under a limit
+// is arithmetic on the sections' sizes, so no variant of the body is ever rendered only to be
+// measured and thrown away (for a fleet of 1,000 clusters each variant is about a megabyte).
+//
+// When the body is too long, the least urgent detail gives way first (steps summarise one
+// section or shorten every text), then the most urgent summarised section that does not fit
+// whole keeps its first rows with a "more" line. Cutting the body at a line is the last resort.
+
+/** Size of `lines` placed after a line that is blank (`afterBlank`) or not, collapsing blank runs. */
+function appendedSize(target, lines, afterBlank) {
+    let size = 0;
+    let blank = afterBlank;
+    for (const line of lines) {
+        if (line === '' && blank)
+            continue;
+        blank = line === '';
+        size += textSize(target, line) + 1;
+    }
+    return size;
+}
+function collapseBlankRuns(target, input, rowEndMarks, leadFromMark) {
+    const rowEnds = [];
+    const rowEndSizes = [];
+    let leadFrom = 0;
+    let leadFromSize = 0;
+    // Most sections have no run of blank lines: keep their array instead of copying it.
+    let runs = false;
+    for (let i = 1; i < input.length && !runs; i++)
+        runs = input[i] === '' && input[i - 1] === '';
+    const lines = runs ? [] : input;
+    let count = 0;
+    let size = 0;
+    let mark = 0;
+    for (let i = 0; i < input.length; i++) {
+        if (i === leadFromMark) {
+            leadFrom = count;
+            leadFromSize = size;
+        }
+        for (; mark < rowEndMarks.length && rowEndMarks[mark] === i; mark++) {
+            rowEnds.push(count);
+            rowEndSizes.push(size);
+        }
+        const line = input[i] ?? '';
+        if (runs) {
+            if (line === '' && lines[count - 1] === '')
+                continue;
+            lines.push(line);
+        }
+        count++;
+        size += textSize(target, line) + 1;
+    }
+    for (; mark < rowEndMarks.length; mark++) {
+        rowEnds.push(count);
+        rowEndSizes.push(size);
+    }
+    return { lines, size, rowEnds, rowEndSizes, leadFrom, leadFromSize };
+}
+// Markdown reads any run of blank lines as one, and the body has always collapsed them:
+// collapsing here keeps the output the same and makes each section's size exact. Without
+// `moreLine` the section cannot be cut (a header, or a section already cut).
+function fittedSection(target, draft, moreLine) {
+    const input = draft.lines;
+    if (input[input.length - 1] !== '')
+        input.push('');
+    const collapsed = collapseBlankRuns(target, input, draft.cut?.ends ?? [], draft.cut?.lead?.from ?? -1);
+    let trailing = 0;
+    for (let i = input.length - 1; i >= 0 && input[i] === ''; i--)
+        trailing++;
+    const section = { lines: collapsed.lines, size: collapsed.size, trailing: Math.min(trailing, 2) };
+    if (draft.meter?.stopped)
+        section.truncated = true;
+    const cut = draft.cut;
+    if (!cut || !moreLine)
+        return section;
+    // The closing lines, the "more" line and what follows, without a run of blank lines (so
+    // that the cut section's lines can be taken as they are).
+    const tail = (k, units) => [...cut.close, '', moreLine(units - k, cut.noun), '', ...(cut.suffix ?? [])].filter((line, i, all) => line !== '' || all[i - 1] !== '');
+    if (draft.names) {
+        section.cut = nameListCut(target, draft.names, input, tail);
+    }
+    else if (collapsed.rowEnds.length > 0 && cut.units > 1) {
+        section.cut = rowsCut(target, cut, collapsed, tail);
+    }
+    return section;
+}
+function rowsCut(target, cut, collapsed, tail) {
+    const { lines, size, rowEnds, rowEndSizes, leadFrom, leadFromSize } = collapsed;
+    const units = cut.units;
+    const lead = cut.lead ? fittedSection(target, { lines: cut.lead.lines }) : undefined;
+    const kept = (k) => rowEnds[k - 1] ?? lines.length;
+    return {
+        units,
+        rendered: rowEnds.length,
+        size: k => {
+            const head = lead ? lead.size + (rowEndSizes[k - 1] ?? size) - leadFromSize : (rowEndSizes[k - 1] ?? size);
+            return head + appendedSize(target, tail(k, units), lines[kept(k) - 1] === '');
+        },
+        section: k => {
+            const end = kept(k);
+            const rest = tail(k, units);
+            const head = lead ? lead.lines.concat(lines.slice(leadFrom, end)) : lines.slice(0, end);
+            return fittedSection(target, { lines: head.concat(lines[end - 1] === '' && rest[0] === '' ? rest.slice(1) : rest) });
+        }
+    };
+}
+function nameListCut(target, list, input, tail) {
+    const { names, rings } = list;
+    const units = names.length;
+    if (units < 2)
+        return undefined;
+    const prefix = fittedSection(target, { lines: input.slice(0, list.firstLine) });
+    const sum = [0];
+    for (const name of names)
+        sum.push((sum[sum.length - 1] ?? 0) + textSize(target, name));
+    const separator = textSize(target, ', ');
+    const ringLines = (k) => rings.filter(r => r.from < k).map(r => `${r.lead}${names.slice(r.from, Math.min(r.to, k)).join(', ')}`);
+    return {
+        units,
+        rendered: units,
+        size: k => {
+            let size = prefix.size;
+            for (const r of rings) {
+                if (r.from >= k)
+                    break;
+                const to = Math.min(r.to, k);
+                size += textSize(target, r.lead) + (sum[to] ?? 0) - (sum[r.from] ?? 0) + separator * (to - r.from - 1) + 1;
+            }
+            return size + appendedSize(target, tail(k, units), false);
+        },
+        section: k => fittedSection(target, { lines: prefix.lines.concat(ringLines(k), tail(k, units)) })
+    };
+}
+function sameSection(a, b) {
+    if (a === b)
+        return true;
+    if (!a || !b || a.size !== b.size || a.trailing !== b.trailing || a.lines.length !== b.lines.length)
+        return false;
+    return a.lines.every((line, i) => line === b.lines[i]);
+}
+/** The body that fits: the richest levels of detail under the limit, cut to rows or at a line when needed. */
+function fitBody(request) {
+    const fitter = new Fitter(request);
+    const state = stepDown(fitter);
+    giveBack(fitter, state);
+    const chosen = restoreOrCut(fitter, state);
+    return assemble(fitter, state, chosen);
+}
+/** Sections and header measured at given levels of detail. */
+class Fitter {
+    request;
+    drafted = new Map();
+    footerSize;
+    constructor(request) {
+        this.request = request;
+        this.footerSize = appendedSize(request.target, request.footer, false);
+    }
+    // Each section is drafted once per level of detail it is asked for.
+    section(index, levels) {
+        const source = this.request.sections[index];
+        if (!source)
+            return null;
+        const id = `${index}|${[source.level, ...this.request.sharedLevels].map(k => String(levels[k])).join('|')}`;
+        let section = this.drafted.get(id);
+        if (section === undefined) {
+            const draft = source.draft(levels);
+            section = draft ? fittedSection(this.request.target, draft, this.request.moreLine) : null;
+            this.drafted.set(id, section);
+        }
+        return section;
+    }
+    sections(levels) {
+        return this.request.sections.map((_, i) => this.section(i, levels));
+    }
+    header(levels, dropped) {
+        return fittedSection(this.request.target, { lines: this.request.header(levels, dropped) });
+    }
+    /** Size of the body with this header and these sections; Infinity when one stopped at the cap. */
+    size(head, sections) {
+        let size = head.size + this.footerSize;
+        let last = head;
+        for (const s of sections) {
+            if (!s)
+                continue;
+            if ('truncated' in s && s.truncated)
+                return Infinity;
+            size += s.size;
+            last = s;
+        }
+        return size + (last.trailing > 1 ? 1 : 0);
+    }
+    fits(levels, dropped) {
+        return this.size(this.header(levels, dropped), this.sections(levels)) < this.request.limit;
+    }
+}
+/** Takes steps, least urgent first, until the body fits (or no step is left). */
+function stepDown(fitter) {
+    const state = { levels: fitter.request.levels, dropped: [], taken: [] };
+    for (const step of fitter.request.steps) {
+        if (fitter.fits(state.levels, state.dropped))
+            break;
+        const previous = levelsChanged(state.levels, step.change);
+        const next = { ...state.levels, ...step.change };
+        // A step that changed nothing (its section is empty) is not worth a mention.
+        const changed = fitter.request.sections.some((_, i) => !sameSection(fitter.section(i, state.levels), fitter.section(i, next))) ||
+            !sameSection(fitter.header(state.levels, state.dropped), fitter.header(next, state.dropped));
+        state.levels = next;
+        if (changed) {
+            state.dropped.push(step.dropped);
+            state.taken.push({ step, previous });
+        }
+    }
+    return state;
+}
+/** The levels a change replaces, to undo it. */
+function levelsChanged(levels, change) {
+    const previous = {};
+    for (const k of Object.keys(change))
+        previous[k] = levels[k];
+    return previous;
+}
+// The last step may have freed more room than needed: give back what still fits, more
+// urgent sections first (steps were taken least urgent first).
+function giveBack(fitter, state) {
+    for (const { step, previous } of state.taken.slice(0, -1).reverse()) {
+        const without = state.dropped.filter(d => d !== step.dropped);
+        const candidate = { ...state.levels, ...previous };
+        if (fitter.fits(candidate, without)) {
+            state.dropped = without;
+            state.levels = candidate;
+        }
+    }
+}
+// What is still summarised, most urgent first: restore a section whole if it fits, else
+// keep the first rows that fit and stop there, so that no section shows rows while a more
+// urgent one is cut short.
+function restoreOrCut(fitter, state) {
+    const chosen = fitter.sections(state.levels);
+    const summarised = state.taken.filter(t => state.dropped.includes(t.step.dropped)).reverse();
+    for (const { step, previous } of summarised) {
+        if (step.partial === undefined)
+            continue;
+        if (!restoreSections(fitter, state, chosen, step, previous, step.partial))
+            break;
+    }
+    return chosen;
+}
+/** Restores the step's sections whole while they fit; false at the first that does not (cut to its first rows when some fit). */
+function restoreSections(fitter, state, chosen, step, previous, partial) {
+    const richer = { ...state.levels, ...previous };
+    const indexes = fitter.request.sections.flatMap((s, i) => (s.level in step.change ? [i] : []));
+    for (let n = 0; n < indexes.length; n++) {
+        const i = indexes[n] ?? 0;
+        const full = fitter.section(i, richer);
+        if (sameSection(full, chosen[i] ?? null))
+            continue;
+        // The note names the step until each of its sections is back.
+        const others = indexes.slice(n + 1).every(j => sameSection(fitter.section(j, richer), chosen[j] ?? null));
+        const note = others ? state.dropped.filter(d => d !== step.dropped) : state.dropped;
+        if (fitter.size(fitter.header(state.levels, note), replaced(chosen, i, full)) < fitter.request.limit) {
+            chosen[i] = full;
+            if (others)
+                state.dropped = note;
+            continue;
+        }
+        if (full?.cut)
+            cutToFit(fitter, state, chosen, i, full.cut, state.dropped.map(d => (d === step.dropped ? partial : d)));
+        return false;
+    }
+    return true;
+}
+/** Keeps the first rows of section i that fit, if any, and names the cut in the note. */
+function cutToFit(fitter, state, chosen, i, cut, withPartial) {
+    const head = fitter.header(state.levels, withPartial);
+    const fits = (k) => fitter.size(head, replaced(chosen, i, { size: cut.size(k), trailing: 1 })) < fitter.request.limit;
+    // The largest k that fits (sizes grow with k); 0 when not even one row fits.
+    let lo = 0;
+    let hi = Math.min(cut.rendered, cut.units - 1);
+    while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (fits(mid))
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    if (lo > 0) {
+        chosen[i] = cut.section(lo);
+        state.dropped = withPartial;
+    }
+}
+function replaced(list, i, item) {
+    return list.map((s, j) => (j === i ? item : s));
+}
+function assemble(fitter, state, chosen) {
+    const { target, limit, footer } = fitter.request;
+    const head = fitter.header(state.levels, state.dropped);
+    const sections = [head, ...chosen].filter((s) => s !== null);
+    const last = sections[sections.length - 1] ?? head;
+    const body = [].concat(...sections.map(s => s.lines), last.trailing > 1 ? [''] : []);
+    const full = body.concat(footer, ['']).join('\n');
+    if (!sections.some(s => s.truncated) && textSize(target, full) < limit)
+        return full;
+    return hardCut(fitter.request, body.join('\n'));
+}
+// Last resort when even the most compact form is too long: cut at a line boundary, close
+// what the cut left open, and keep the footer (a marker must survive) and the `keep` lines
+// (ticked approval boxes: the next run reads them back, a cut must not withdraw an approval).
+function hardCut(request, head) {
+    const { target, limit } = request;
+    const foot = request.footer.join('\n');
+    const note = `\n\n${request.hardCutNote}\n\n`;
+    const keep = request.keep?.lines ?? [];
+    const keptBlock = (lines) => `\n\n${request.keep?.heading ?? ''}\n\n${lines.join('\n')}`;
+    const reserved = keep.length > 0 ? textSize(target, keptBlock(keep)) : 0;
+    const budget = limit - textSize(target, note) - textSize(target, foot) - reserved - 64;
+    let cut = head;
+    while (textSize(target, cut) > budget) {
+        const over = textSize(target, cut) - budget;
+        const end = cut.lastIndexOf('\n', Math.max(0, cut.length - Math.max(over, 1)));
+        cut = end > 0 ? cut.slice(0, end) : '';
+    }
+    const opened = (cut.match(/<details/g) ?? []).length - (cut.match(/<\/details>/g) ?? []).length;
+    const close = opened > 0 ? `\n\n${'</details>\n'.repeat(opened)}` : '';
+    const present = new Set(cut.split('\n'));
+    const missing = keep.filter(line => !present.has(line));
+    const approvals = missing.length > 0 ? keptBlock(missing) : '';
+    return `${cut}${close}${approvals}${note}${foot}\n`;
+}
+
+;// CONCATENATED MODULE: ./build/report/sections/table.js
+// The shape sections share: a heading, then rows in a table (each row ends a unit a cut may
+// stop at, and the rows stop at the cap) or, summarised, a few lines of counts; a blank line
+// closes the section.
+
+
+/** `### <title> (<count>)`, or the title alone without a count. */
+function sectionHeading(title, count) {
+    if (count === undefined)
+        return `### ${title}`;
+    return `### ${title} (${typeof count === 'number' ? count.toLocaleString('en-US') : count})`;
+}
+function newRowCut(units, close = [''], noun) {
     const cut = { units, ends: [], close };
     if (noun !== undefined)
         cut.noun = noun;
     return cut;
 }
-function newMeter() {
+function newSectionMeter() {
     return { counted: 0, size: 0, stopped: false };
 }
+/** Adds the lines not yet counted to the meter: true once the section is longer than the cap. */
 function overCap(ctx, lines, meter) {
     for (; meter.counted < lines.length; meter.counted++)
-        meter.size += lineSize(ctx.target, lines[meter.counted] ?? '') + 1;
-    meter.stopped ||= meter.size > ctx.cap;
+        meter.size += textSize(ctx.target, lines[meter.counted] ?? '') + 1;
+    meter.stopped ||= meter.size > ctx.sectionCap;
     return meter.stopped;
 }
 /**
@@ -95145,626 +95903,42 @@ function pushTable(ctx, lines, header, items, row, cut, meter) {
     }
     return true;
 }
-function table(header, rows) {
+/** A small table whose every cell is already escaped. */
+function markdownTable(header, rows) {
     return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map(r => `| ${r.join(' | ')} |`)];
 }
-// ---------------------------------------------------------------------------
-// Cells
-/**
- * Remembers a pure text built from two strings. A fleet repeats the same cells thousands of
- * times (one version change on every pool, one resource group per cluster's rows): build
- * each once and share it, instead of a new string per row. Bounded, as escape's cache.
- */
-class Memo {
-    byFirst = new Map();
-    entries = 0;
-    make;
-    constructor(make) {
-        this.make = make;
-    }
-    get(a, b) {
-        let inner = this.byFirst.get(a);
-        const hit = inner?.get(b);
-        if (hit !== undefined)
-            return hit;
-        if (this.entries >= 10_000) {
-            this.byFirst.clear();
-            this.entries = 0;
-            inner = undefined;
-        }
-        if (!inner) {
-            inner = new Map();
-            this.byFirst.set(a, inner);
-        }
-        const text = this.make(a, b);
-        inner.set(b, text);
-        this.entries++;
-        return text;
-    }
-}
-// The key of a missing current version: no version string is a lone NUL.
-const NONE = '\u0000';
-const known = (v) => (v === NONE ? null : v);
-function newTexts() {
-    return {
-        clusterNames: new Memo((rg, cluster) => `${escapeCell(rg)}/**${escapeCell(cluster)}**`),
-        withRing: new Memo((cell, ring) => `${cell} · ring ${ring}`),
-        imageChanges: new Memo((from, to) => `node image ${escapeText(known(from) ?? '?')} → ${escapeText(format_shortTarget(known(from), to))}`),
-        versionChanges: new Memo((from, to) => `Kubernetes ${escapeText(known(from) ?? '?')} → ${escapeText(to)}`),
-        statusLabels: new Memo((icon, label) => `${icon} ${escapeCell(label.toLowerCase())}`),
-        osCells: new Memo((os, sku) => escapeCell(sku && sku !== os ? `${os} (${sku})` : os)),
-        imageVersions: new Memo((current, target) => `${escapeCell(known(current) ?? '?')} → ${escapeCell(format_shortTarget(known(current), target))}`),
-        kubernetesVersions: new Memo((current, target) => `${escapeCell(known(current) ?? '?')} → ${escapeCell(target)}`),
-        cellPairs: new Memo((a, b) => flat([a, ' | ', b])),
-        rowOf: new Memo(cells => flat(['| ', cells, ' |']))
-    };
-}
-/** One flat string from parts: a template literal would keep a tree of its pieces alive with each row. */
-function flat(parts) {
-    return parts.join('');
-}
-function t(ctx, s) {
-    return escapeText(clip(s, ctx.detail.textLimit));
-}
-function tc(ctx, s) {
-    return escapeCell(clip(s, ctx.detail.textLimit));
-}
-function clusterCell(ctx, row) {
-    const cell = ctx.texts.clusterNames.get(row.resourceGroup, row.cluster);
-    return ctx.multiRing ? ctx.texts.withRing.get(cell, String(row.ring)) : cell;
-}
-function poolCell(row) {
-    return row.pool === null ? '*control plane*' : escapeCell(row.pool);
-}
-function versionChange(texts, kind, from, to) {
-    return (kind === 'node image' ? texts.imageChanges : texts.versionChanges).get(from ?? NONE, to);
-}
-function changeOf(texts, row) {
-    const op = row.result?.operation;
-    if (op)
-        return versionChange(texts, op.kind === 'node-image' ? 'node image' : 'Kubernetes', op.from, op.to);
-    const e = row.entry;
-    if (!e)
-        return '—';
-    const k = e.kubernetesVersion;
-    const n = e.nodeImageVersion;
-    const imageChange = n?.target && n.target !== n.current ? n : null;
-    const versionDiff = k.target && k.target !== k.current ? k : null;
-    if (imageChange?.target && (e.action === 'node-image' || !versionDiff))
-        return versionChange(texts, 'node image', imageChange.current, imageChange.target);
-    if (versionDiff?.target)
-        return versionChange(texts, 'Kubernetes', versionDiff.current, versionDiff.target);
-    return '—';
-}
-function when(ctx, iso) {
-    return iso ? escapeText(formatInstant(iso, ctx.report.timezone)) : '—';
-}
-function nextWindowText(ctx, iso) {
-    const rel = formatRelative(iso, ctx.report.startedAt);
-    return `${escapeText(formatInstant(iso, ctx.report.timezone))}${rel ? ` (${rel})` : ''}`;
-}
-function statusCell(ctx, row) {
-    switch (row.status) {
-        case 'failed':
-            return row.result?.error ? `❌ failed (${escapeCell(row.result.error.code)})` : '❌ failed';
-        case 'in-progress':
-            return '🔄 in progress';
-        case 'upgraded':
-            return '✅ upgraded';
-        case 'would-upgrade':
-            return '🧪 would upgrade';
-        case 'pending':
-            return ctx.texts.statusLabels.get('⏳', holdLabel(row));
-        case 'held':
-            return ctx.texts.statusLabels.get('✋', holdLabel(row));
-        case 'up-to-date':
-            return ctx.target === 'issue' ? '✔️' : '✔️ up to date';
-    }
-}
-function portalUrl(clusterId) {
-    if (!/^\/subscriptions\/[^\s]+$/i.test(clusterId))
-        return undefined;
-    return `https://portal.azure.com/#resource${clusterId}`;
-}
-// ---------------------------------------------------------------------------
-// Header
-function countsLine(c, dryRun) {
-    if (c.clusters === 0 && c.readFailures === 0)
-        return '**No AKS clusters in scope.** Check the cluster list or discovery inputs.';
-    const parts = [];
-    if (c.failed)
-        parts.push(`${c.failed.toLocaleString('en-US')} failed`);
-    if (c.readFailures)
-        parts.push(`${c.readFailures.toLocaleString('en-US')} could not be read`);
-    if (c.inProgress)
-        parts.push(`${c.inProgress.toLocaleString('en-US')} in progress`);
-    if (c.upgraded)
-        parts.push(`${c.upgraded.toLocaleString('en-US')} upgraded`);
-    if (c.wouldUpgrade || dryRun)
-        parts.push(`${c.wouldUpgrade.toLocaleString('en-US')} would upgrade`);
-    if (c.pending) {
-        const approval = c.awaitingApproval ? ` (${c.awaitingApproval.toLocaleString('en-US')} ${c.awaitingApproval === 1 ? 'needs' : 'need'} approval)` : '';
-        parts.push(`${c.pending.toLocaleString('en-US')} pending${approval}`);
-    }
-    if (c.held)
-        parts.push(`${c.held.toLocaleString('en-US')} held`);
-    parts.push(`${c.upToDate.toLocaleString('en-US')} up to date`);
-    return `**${parts.join(' · ')}** — pools and control planes across ${format_plural(c.clusters, 'cluster')}`;
-}
-function windowLine(ctx) {
-    const w = ctx.report.window;
-    const detail = w.detail ? ` ${t(ctx, w.detail)}` : '';
-    if (w.inWindow)
-        return `🟢 **Maintenance window open:**${detail || ' upgrades may start.'}`;
-    const next = w.nextWindow ? ` Next window: ${nextWindowText(ctx, w.nextWindow)}.` : '';
-    return `🌙 **Maintenance window closed:**${detail || ' nothing starts now.'}${detail ? '.' : ''}${next}`;
-}
-function header(ctx, dropped) {
-    const { report } = ctx;
-    const lines = ['## AKS upgrade report', '', countsLine(ctx.counts, report.dryRun), ''];
-    if (report.dryRun)
-        lines.push('🧪 **Dry run:** nothing was changed; *Would upgrade* lists what a real run would start.', '');
-    lines.push(windowLine(ctx), '');
-    for (const note of report.notes)
-        lines.push(`> ℹ️ ${t(ctx, note)}`, '');
-    if (dropped.length > 0 && ctx.target === 'issue') {
-        const where = report.runUrl ? escape_link('job summary of this run', report.runUrl) : 'job summary of this run';
-        lines.push(`> ✂️ GitHub limits an issue to ${ISSUE_BODY_LIMIT.toLocaleString('en-US')} characters, so this issue leaves out ${listing(dropped)}. The ${where} has everything.`, '');
-    }
-    else if (dropped.length > 0) {
-        lines.push(`> ✂️ To stay under GitHub's 1 MiB job summary limit, this summary leaves out ${listing(dropped)}.`, '');
-    }
-    return lines;
-}
-function listing(items) {
-    if (items.length <= 1)
-        return items.join('');
-    return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`;
-}
-/** The line after the rows a cut section keeps. */
-function moreLine(ctx, n, noun) {
-    const what = `${n.toLocaleString('en-US')} more${noun ? ` ${n === 1 ? noun : `${noun}s`}` : ''}`;
-    return ctx.target === 'issue'
-        ? `… and ${what}: see the job summary of this run`
-        : `… and ${what}, left out to stay under GitHub's 1 MiB job summary limit`;
-}
-// ---------------------------------------------------------------------------
-// Failed
-function failureLocation(row) {
-    const where = { resourceGroup: row.resourceGroup, cluster: row.cluster, subscriptionId: row.subscriptionId };
-    if (row.pool !== null)
-        where.pool = row.pool;
-    const cluster = row.plan?.cluster;
-    if (cluster?.location)
-        where.location = cluster.location;
-    if (row.result)
-        where.kind = row.result.operation.kind;
-    const pool = row.pool !== null ? cluster?.pools.find(p => p.name === row.pool) : undefined;
-    if (pool?.count !== undefined)
-        where.nodes = pool.count;
-    if (pool?.maxPods !== undefined)
-        where.maxPods = pool.maxPods;
-    if (pool?.maxSurge !== undefined)
-        where.maxSurge = pool.maxSurge;
-    return where;
-}
-function failureError(row) {
-    if (row.result)
-        return row.result.error;
-    if (row.pool === null)
-        return undefined;
-    return row.plan?.cluster.pools.find(p => p.name === row.pool)?.provisioningError;
-}
-function adviceFor(row) {
-    const where = failureLocation(row);
-    const error = failureError(row);
-    if (!row.result)
-        return explainFailedState(error, where);
-    return explainFailure(error ?? { code: 'Unknown', message: '' }, where);
-}
-function failureTitle(ctx, row) {
-    const target = row.pool === null ? 'control plane' : `pool ${escapeText(row.pool)}`;
-    const ring = ctx.multiRing ? ` · ring ${row.ring}` : '';
-    return `${escapeText(row.resourceGroup)}/**${escapeText(row.cluster)}** · ${target}${ring}`;
-}
-function azureLine(ctx, error) {
-    if (!error)
-        return '';
-    const status = error.status !== undefined ? ` (HTTP ${error.status})` : '';
-    const message = error.message ? `: ${t(ctx, error.message)}` : '';
-    return `**${escapeText(error.code)}**${status}${message}`;
-}
-function skippedBecause(ctx, row) {
-    if (!row.result)
-        return [];
-    let byCluster = ctx.lazy.byCluster;
-    if (!byCluster) {
-        byCluster = new Map();
-        for (const r of ctx.rows.all) {
-            const k = r.clusterId.toLowerCase();
-            const list = byCluster.get(k);
-            if (list)
-                list.push(r);
-            else
-                byCluster.set(k, [r]);
-        }
-        ctx.lazy.byCluster = byCluster;
-    }
-    return (byCluster.get(row.clusterId.toLowerCase()) ?? [])
-        .filter(r => r.result?.outcome === 'skipped' && r.result.holdReason === 'earlier-operation-failed')
-        .map(r => (r.pool === null ? 'control plane' : r.pool));
-}
-// Failures are never cut to their first rows: each one is what an operator must act on.
-function failedSection(ctx) {
-    const failed = rowsWith(ctx, 'failed');
-    if (failed.length === 0)
-        return null;
-    const lines = [`### ❌ Failed (${failed.length.toLocaleString('en-US')})`, ''];
-    const meter = newMeter();
-    for (const row of failed) {
-        // Past the cap the body is cut at a line anyway (see hardCut): the rest would be thrown away.
-        if (overCap(ctx, lines, meter))
-            break;
-        const error = failureError(row);
-        const what = row.result ? changeOf(ctx.texts, row) : t(ctx, row.entry?.message ?? REASON_LABELS['failed-state']);
-        if (ctx.detail.failures === 'compact') {
-            const code = error ? ` — **${escapeText(error.code)}**${error.message ? `: ${escapeText(clip(error.message, 160))}` : ''}` : '';
-            lines.push(`- ${failureTitle(ctx, row)}: ${what}${code}`);
-            continue;
-        }
-        const advice = adviceFor(row);
-        const r = row.result;
-        const timing = r?.startedAt
-            ? ` · started ${when(ctx, r.startedAt)}${r.finishedAt ? `, failed after ${formatDuration(r.startedAt, r.finishedAt) || '< 1 min'}` : ''}`
-            : r?.holdReason === 'start-refused'
-                ? ' · Azure refused to start it'
-                : '';
-        lines.push(`#### ${failureTitle(ctx, row)}`, '', `${what}${timing}`, '');
-        const azure = azureLine(ctx, error);
-        if (azure)
-            lines.push(`- **Azure:** ${azure}`);
-        lines.push(`- **Cause:** ${renderMarked(advice.cause)}`, `- **What to do:** ${renderMarked(advice.fix)}`);
-        if (advice.inspect)
-            lines.push(`- **Inspect:** ${codeSpan(advice.inspect)}`);
-        if (advice.docs)
-            lines.push(`- **Docs:** ${escape_link(advice.docs.includes('/troubleshoot/') ? 'troubleshooting guide on Microsoft Learn' : 'Microsoft Learn', advice.docs)}`);
-        const skipped = skippedBecause(ctx, row);
-        if (skipped.length > 0)
-            lines.push(`- **Not started because of this failure:** ${escapeText(skipped.join(', '))}`);
-        lines.push('');
-    }
-    if (ctx.detail.failures === 'compact')
-        lines.push('', '*Cause, fix and commands for each failure are in the job summary.*');
-    lines.push('');
-    return { lines, meter };
-}
-// ---------------------------------------------------------------------------
-// Could not read
-function readFailuresSection(ctx) {
-    const failures = ctx.report.readFailures;
-    if (failures.length === 0)
-        return null;
-    const lines = [`### ⚠️ Could not read (${failures.length.toLocaleString('en-US')})`, ''];
-    if (ctx.detail.readFailures === 'counts') {
-        const byCode = new Map();
-        for (const f of failures)
-            byCode.set(f.error.code, (byCode.get(f.error.code) ?? 0) + 1);
-        for (const [code, n] of byCode)
-            lines.push(`- **${escapeText(code)}**: ${format_plural(n, 'scope')}`);
-        lines.push('');
-        return { lines };
-    }
-    const cut = newCut(failures.length);
-    const meter = newMeter();
-    pushTable(ctx, lines, ['Scope', 'Error', 'What to do'], failures, f => `| ${tc(ctx, f.scope)} | **${escapeCell(f.error.code)}**${f.error.message ? `: ${escapeText(clip(f.error.message, Math.min(ctx.detail.textLimit, 500)))}` : ''} | ${f.advice ? renderMarked(clip(f.advice, ctx.detail.textLimit), true) : '—'} |`, cut, meter);
+/** A section that is one table of `items`: cut row by row, and stopped at the cap. */
+function tableSection(ctx, heading, columns, items, row) {
+    const lines = [heading, ''];
+    const cut = newRowCut(items.length);
+    const meter = newSectionMeter();
+    pushTable(ctx, lines, columns, items, row, cut, meter);
     lines.push('');
     return { lines, cut, meter };
 }
-// ---------------------------------------------------------------------------
-// In progress, upgraded
-function inProgressSection(ctx) {
-    const rows = rowsWith(ctx, 'in-progress');
-    if (rows.length === 0)
-        return null;
-    const lines = [`### 🔄 In progress (${rows.length.toLocaleString('en-US')})`, ''];
-    if (ctx.detail.inProgress === 'counts') {
-        lines.push(...ringCounts(ctx, rows), '');
-        return { lines };
-    }
-    const state = (row) => {
-        if (row.result?.outcome === 'started')
-            return 'started, not waited on';
-        if (row.result?.outcome === 'still-running')
-            return 'still running in Azure (the wait timed out)';
-        return tc(ctx, row.entry?.message ?? REASON_LABELS['operation-in-progress']);
-    };
-    const cut = newCut(rows.length);
-    const meter = newMeter();
-    pushTable(ctx, lines, ['Cluster', 'Pool', 'Change', 'State', 'Since'], rows, r => flat(['| ', clusterCell(ctx, r), ' | ', poolCell(r), ' | ', changeOf(ctx.texts, r), ' | ', state(r), ' | ', r.result?.startedAt ? when(ctx, r.result.startedAt) : '—', ' |']), cut, meter);
-    lines.push('');
-    return { lines, cut, meter };
+/** A section summarised: its heading, then `summary` (counts per reason or ring) instead of rows. */
+function summarySection(heading, summary) {
+    return { lines: [heading, '', ...summary, ''] };
 }
-function doneSection(ctx, status) {
-    const rows = rowsWith(ctx, status);
-    if (rows.length === 0)
-        return null;
-    const title = status === 'would-upgrade' ? '🧪 Would upgrade' : '✅ Upgraded in this run';
-    const lines = [`### ${title} (${rows.length.toLocaleString('en-US')})`, ''];
-    if (ctx.detail.done === 'counts') {
-        lines.push(...ringCounts(ctx, rows), '');
-        return { lines };
-    }
-    const cut = newCut(rows.length);
-    const meter = newMeter();
-    if (status === 'would-upgrade') {
-        pushTable(ctx, lines, ['Cluster', 'Pool', 'Change'], rows, r => flat(['| ', clusterCell(ctx, r), ' | ', poolCell(r), ' | ', changeOf(ctx.texts, r), ' |']), cut, meter);
-    }
-    else {
-        pushTable(ctx, lines, ['Cluster', 'Pool', 'Change', 'Took'], rows, r => flat(['| ', clusterCell(ctx, r), ' | ', poolCell(r), ' | ', changeOf(ctx.texts, r), ' | ', formatDuration(r.result?.startedAt, r.result?.finishedAt) || '—', ' |']), cut, meter);
-    }
-    lines.push('');
-    return { lines, cut, meter };
-}
+/** How many rows, per ring when there are rings. */
 function ringCounts(ctx, rows) {
     const byRing = new Map();
     for (const r of rows)
         byRing.set(r.ring, (byRing.get(r.ring) ?? 0) + 1);
     if (!ctx.multiRing)
-        return [`- ${format_plural(rows.length, 'pool or control plane', 'pools and control planes')}`];
-    return [...byRing.entries()].sort(([a], [b]) => a - b).map(([ring, n]) => `- Ring ${ring}: ${format_plural(n, 'pool or control plane', 'pools and control planes')}`);
+        return [`- ${poolCount(rows.length)}`];
+    return [...byRing.entries()].sort(([a], [b]) => a - b).map(([ring, n]) => `- Ring ${ring}: ${poolCount(n)}`);
 }
-function pendingGroups(ctx, rows) {
-    const groups = new Map();
-    for (const row of rows) {
-        const r = row.result;
-        let key;
-        if (r) {
-            const next = r.nextWindow ?? (WINDOW_HOLDS.has(r.holdReason ?? '') ? ctx.report.window.nextWindow : undefined);
-            key = `result|${r.holdReason ?? ''}|${r.holdDetail ?? ''}|${next ?? ''}`;
-            const group = groups.get(key);
-            if (group) {
-                group.rows.push(row);
-                continue;
-            }
-            // The key holds everything the title says, so the first row of a group names it.
-            let title = `**${escapeText(holdLabel(row))}**`;
-            if (r.holdDetail)
-                title += ` — ${t(ctx, r.holdDetail)}`;
-            if (next)
-                title += ` · next window: ${nextWindowText(ctx, next)}`;
-            groups.set(key, { title, rows: [row], perRowDetail: false });
-        }
-        else {
-            const reason = row.entry?.reason ?? 'upgrade-due';
-            key = `entry|${reason}`;
-            const group = groups.get(key);
-            if (group)
-                group.rows.push(row);
-            else
-                groups.set(key, { title: `**${escapeText(REASON_LABELS[reason])}**`, rows: [row], perRowDetail: true });
-        }
-    }
-    return [...groups.values()];
-}
-/** One line per cluster and minor: several entries of one cluster share an approval. */
-function approvalEntries(rows) {
-    const seen = new Set();
-    const out = [];
-    for (const row of rows) {
-        const e = row.entry;
-        if (!e)
-            continue;
-        const k = `${e.clusterId.toLowerCase()}|${approvals_minorOf(e.kubernetesVersion.target) ?? ''}`;
-        if (seen.has(k))
-            continue;
-        seen.add(k);
-        out.push(e);
-    }
-    return out;
-}
-const approvalKeyOf = (clusterId, minor) => `${clusterId.trim().toLowerCase()}|${minor}`;
-function lowerFirst(s) {
-    return /^[A-Z][a-z]/.test(s) ? `${s[0]?.toLowerCase() ?? ''}${s.slice(1)}` : s;
-}
-/** Why an approved minor upgrade did not start in this run, from its cluster's control-plane row. */
-function waitingReason(row, planned) {
-    if (!planned)
-        return 'the cluster was not planned in this run';
-    if (!row)
+
+;// CONCATENATED MODULE: ./build/report/sections/clusters.js
+
+
+
+function portalUrl(clusterId) {
+    if (!/^\/subscriptions\/[^\s]+$/i.test(clusterId))
         return undefined;
-    const r = row.result;
-    switch (row.status) {
-        case 'pending':
-        case 'held':
-            return lowerFirst(holdLabel(row));
-        case 'in-progress':
-            return r && r.operation.kind === 'control-plane' ? 'its upgrade is still running' : 'AKS is busy with another operation';
-        case 'failed':
-            return r ? 'the last attempt failed' : lowerFirst(REASON_LABELS['failed-state']);
-        case 'would-upgrade':
-            return 'dry run';
-        case 'upgraded':
-            return 'a patch upgrade came first';
-        case 'up-to-date':
-            return undefined;
-    }
+    return `https://portal.azure.com/#resource${clusterId}`;
 }
-/**
- * Every approval that must stay ticked in the rewritten issue: those read from the dashboard
- * (`report.approvals`) and, inferred, each approved minor upgrade that waits (pending or a
- * dry run), one per cluster and minor. An approval stays whatever held its upgrade (a busy
- * cluster, a ring, an earlier failure, a run-wide failure with no plan at all), or the next
- * run would find no approval and ask again; it goes once the control plane runs that minor
- * or newer, or an upgrade of it to that minor succeeded in this run.
- */
-function keptApprovals(report, rows) {
-    const plans = new Map();
-    for (const cp of report.plan.clusters)
-        plans.set(cp.cluster.id.trim().toLowerCase(), cp);
-    const reached = new Map();
-    for (const r of report.results) {
-        const to = approvals_minorOf(r.operation.to);
-        if (r.outcome !== 'succeeded' || r.operation.kind !== 'control-plane' || !to)
-            continue;
-        const id = r.operation.clusterId.trim().toLowerCase();
-        reached.set(id, [...(reached.get(id) ?? []), to]);
-    }
-    const controlPlanes = new Map();
-    for (const row of rows.all) {
-        const id = row.clusterId.trim().toLowerCase();
-        if (row.pool === null && !controlPlanes.has(id))
-            controlPlanes.set(id, row);
-    }
-    const done = (id, minor) => {
-        const cl = plans.get(id)?.cluster;
-        const runs = cl?.currentKubernetesVersion ?? cl?.kubernetesVersion;
-        if (runs && (compareMinors(runs, minor) ?? -1) >= 0)
-            return true;
-        return (reached.get(id) ?? []).some(m => (compareMinors(m, minor) ?? -1) >= 0);
-    };
-    const out = [];
-    const seen = new Set();
-    const add = (clusterId, version, approvedBy, entry) => {
-        const minor = approvals_minorOf(version);
-        if (!minor)
-            return;
-        const id = clusterId.trim().toLowerCase();
-        const key = approvalKeyOf(clusterId, minor);
-        if (seen.has(key) || done(id, minor))
-            return;
-        seen.add(key);
-        const plan = plans.get(id);
-        const row = controlPlanes.get(id);
-        const names = plan ? { cluster: plan.cluster.name, resourceGroup: plan.cluster.resourceGroup } : namesFromId(clusterId.trim());
-        const box = { clusterId: plan?.cluster.id ?? clusterId.trim(), minor, ...names };
-        const current = plan ? (plan.cluster.currentKubernetesVersion ?? plan.cluster.kubernetesVersion) : entry?.kubernetesVersion.current;
-        if (current)
-            box.current = current;
-        const cpTarget = row?.entry?.kubernetesVersion.target;
-        const target = approvals_minorOf(cpTarget) === minor ? cpTarget : entry?.kubernetesVersion.target;
-        if (target)
-            box.target = target;
-        if (approvedBy?.trim())
-            box.approvedBy = approvedBy.trim();
-        const waiting = waitingReason(row, plan !== undefined);
-        if (waiting)
-            box.waiting = waiting;
-        out.push(box);
-    };
-    for (const a of report.approvals ?? [])
-        add(a.clusterId, a.minor, a.approvedBy);
-    for (const row of rows.all) {
-        const e = row.entry;
-        const r = row.result;
-        if (!e || e.action !== 'minor' || !r || (r.outcome !== 'pending' && r.outcome !== 'would-start') || r.operation.upgradeClass !== 'minor')
-            continue;
-        add(e.clusterId, e.kubernetesVersion.target, undefined, e);
-    }
-    return out;
-}
-function pendingSection(ctx) {
-    const rows = rowsWith(ctx, 'pending');
-    const approvals = rows.filter(r => !r.result && r.entry?.reason === 'awaiting-approval');
-    const asking = new Set(approvals);
-    const others = rows.filter(r => !asking.has(r));
-    const kept = ctx.approved;
-    if (rows.length === 0 && kept.length === 0)
-        return null;
-    // Only approvals kept from earlier runs: no rows to count.
-    const lines = [rows.length > 0 ? `### ⏳ Pending (${rows.length.toLocaleString('en-US')})` : '### ⏳ Pending', ''];
-    // Approval boxes are not rows to cut: the next run reads them back from the issue. An
-    // approval already given is shown ticked below, never also offered unticked.
-    const given = new Set(kept.map(a => approvalKeyOf(a.clusterId, a.minor)));
-    const needApproval = approvalEntries(approvals).filter(e => !given.has(approvalKeyOf(e.clusterId, approvals_minorOf(e.kubernetesVersion.target) ?? '')));
-    if (needApproval.length > 0) {
-        if (ctx.target === 'issue') {
-            lines.push('**Needs approval.** Tick a box to let the next run start that minor upgrade (inside its maintenance window):', '');
-            for (const e of needApproval)
-                lines.push(approvalCheckbox(e));
-        }
-        else {
-            lines.push('**Needs approval** in the report issue (tick the box there):', '');
-            for (const e of needApproval) {
-                lines.push(`- ${escapeText(e.resourceGroup)}/**${escapeText(e.cluster)}**: Kubernetes ${escapeText(e.kubernetesVersion.current ?? '?')} → ${escapeText(e.kubernetesVersion.target ?? '?')}`);
-            }
-        }
-        lines.push('');
-    }
-    const counts = ctx.detail.pending === 'counts';
-    const cut = counts || others.length === 0 ? undefined : newCut(others.length);
-    const meter = newMeter();
-    for (const group of pendingGroups(ctx, others)) {
-        if (counts) {
-            lines.push(`- ${group.title}: ${format_plural(group.rows.length, 'pool or control plane', 'pools and control planes')}`);
-            continue;
-        }
-        lines.push(group.title, '');
-        const header = ['Cluster', 'Pool', 'Change'];
-        if (group.perRowDetail)
-            header.push('Details');
-        const complete = pushTable(ctx, lines, header, group.rows, group.perRowDetail
-            ? r => flat(['| ', clusterCell(ctx, r), ' | ', poolCell(r), ' | ', changeOf(ctx.texts, r), ' | ', tc(ctx, r.entry?.message ?? ''), ' |'])
-            : r => flat(['| ', clusterCell(ctx, r), ' | ', poolCell(r), ' | ', changeOf(ctx.texts, r), ' |']), cut, meter);
-        lines.push('');
-        if (!complete)
-            break;
-    }
-    if (counts && others.length > 0)
-        lines.push('');
-    if (kept.length > 0) {
-        const approved = ctx.target === 'issue' ? approvedBlock(kept) : approvedList(kept);
-        lines.push(...approved);
-        if (cut)
-            cut.suffix = approved;
-    }
-    return cut ? { lines, cut, meter } : { lines };
-}
-const APPROVED_HEADING = '**Approved, waiting to start.** Untick to withdraw the approval:';
-function approvedBlock(kept) {
-    return [APPROVED_HEADING, '', ...kept.map(approvedCheckbox), ''];
-}
-// The job summary has no boxes to tick: it says what waits and who approved it.
-function approvedList(kept) {
-    const lines = ['**Approved in the report issue, waiting to start:**', ''];
-    for (const a of kept) {
-        const target = a.target && approvals_minorOf(a.target) === a.minor ? a.target : a.minor;
-        const by = a.approvedBy ? `approved by ${escapeText(a.approvedBy)}` : 'approved';
-        const rg = a.resourceGroup ? `${escapeText(a.resourceGroup)}/` : '';
-        lines.push(`- ${rg}**${escapeText(a.cluster)}**: Kubernetes ${a.current ? `${escapeText(a.current)} → ` : ''}${escapeText(target)}, ${by}${a.waiting ? ` (${escapeText(a.waiting)})` : ''}`);
-    }
-    lines.push('');
-    return lines;
-}
-// ---------------------------------------------------------------------------
-// Held
-function heldSection(ctx) {
-    const rows = rowsWith(ctx, 'held');
-    if (rows.length === 0)
-        return null;
-    const lines = [`### ✋ Held (${rows.length.toLocaleString('en-US')})`, ''];
-    const labels = new Map();
-    for (const r of rows)
-        labels.set(r, holdLabel(r));
-    const label = (r) => labels.get(r) ?? holdLabel(r);
-    if (ctx.detail.held === 'counts') {
-        const byLabel = new Map();
-        for (const r of rows)
-            byLabel.set(label(r), (byLabel.get(label(r)) ?? 0) + 1);
-        for (const [text, n] of byLabel)
-            lines.push(`- **${escapeText(text)}**: ${format_plural(n, 'pool or control plane', 'pools and control planes')}`);
-        lines.push('');
-        return { lines };
-    }
-    const sorted = [...rows].sort((a, b) => label(a).localeCompare(label(b)));
-    const detail = (r) => tc(ctx, r.result?.holdDetail ?? r.entry?.message ?? '');
-    const cut = newCut(rows.length);
-    const meter = newMeter();
-    pushTable(ctx, lines, ['Cluster', 'Pool', 'Reason', 'Details'], sorted, r => flat(['| ', clusterCell(ctx, r), ' | ', poolCell(r), ' | ', escapeCell(label(r)), ' | ', detail(r), ' |']), cut, meter);
-    lines.push('');
-    return { lines, cut, meter };
-}
-// ---------------------------------------------------------------------------
-// Per-cluster tables
 function osCell(ctx, row) {
     const os = row.entry?.os;
     if (!os)
@@ -95785,10 +95959,10 @@ function versionsCell(texts, current, target, image) {
         return '—';
     if (!target || target === current)
         return escapeCell(current ?? '—');
-    return (image ? texts.imageVersions : texts.kubernetesVersions).get(current ?? NONE, target);
+    return (image ? texts.imageVersions : texts.kubernetesVersions).get(current ?? NO_VERSION, target);
 }
 const ACTION_LABELS = { none: '—', 'node-image': 'node image', patch: 'patch', minor: 'minor' };
-const [POOL_HEADER = '', POOL_SEPARATOR = ''] = table(['Pool', 'OS', 'Kubernetes', 'Node image', 'Action', 'Result'], []);
+const [POOL_HEADER = '', POOL_SEPARATOR = ''] = markdownTable(['Pool', 'OS', 'Kubernetes', 'Node image', 'Action', 'Result'], []);
 const NO_WARNINGS = [];
 function clusterWarnings(plan, rows) {
     if (plan.warnings.length === 0 && rows.every(r => !r.entry || r.entry.warnings.length === 0))
@@ -95831,10 +96005,10 @@ function clusterBlock(ctx, c, lines) {
     const portal = portalUrl(cl.id);
     if (portal)
         facts.push(escape_link('portal', portal));
-    lines.push(flat(['**', escapeText(cl.name), '** · ', facts.join(' · ')]), '');
+    lines.push(flatString(['**', escapeText(cl.name), '** · ', facts.join(' · ')]), '');
     const warnings = clusterWarnings(c.plan, c.rows);
     for (const w of warnings)
-        lines.push(`> ⚠️ ${t(ctx, w)}`);
+        lines.push(`> ⚠️ ${escapedText(ctx, w)}`);
     if (warnings.length > 0)
         lines.push('');
     lines.push(POOL_HEADER, POOL_SEPARATOR);
@@ -95844,12 +96018,6 @@ function clusterBlock(ctx, c, lines) {
             lines.push(poolRow(ctx, r));
     }
     lines.push('');
-}
-function isUpToDate(c) {
-    for (let i = 0; i < c.rows.length; i++)
-        if (c.rows[i]?.status !== 'up-to-date')
-            return false;
-    return c.rows.length > 0;
 }
 function byRing(clusters) {
     const map = new Map();
@@ -95864,7 +96032,7 @@ function byRing(clusters) {
 }
 /** One block per cluster, by ring; each block ends a unit of `cut` (when given), and they stop at the cap. */
 function clusterTables(ctx, clusters, lines, cut) {
-    const meter = newMeter();
+    const meter = newSectionMeter();
     for (const [ring, list] of byRing(clusters)) {
         if (ctx.multiRing)
             lines.push(`#### Ring ${ring}`, '');
@@ -95901,73 +96069,493 @@ function countStatuses(clusters) {
 function ringSummary(clusters) {
     const present = countStatuses(clusters);
     const columns = STATUS_COLUMNS.filter(([s]) => present.has(s));
-    return table(['Ring', 'Clusters', ...columns.map(([, label]) => label)], byRing(clusters).map(([ring, list]) => {
+    return markdownTable(['Ring', 'Clusters', ...columns.map(([, label]) => label)], byRing(clusters).map(([ring, list]) => {
         const counts = countStatuses(list);
         return [String(ring), list.length.toLocaleString('en-US'), ...columns.map(([s]) => (counts.get(s) ?? 0).toLocaleString('en-US'))];
     }));
 }
 function clustersSection(ctx) {
-    const busy = ctx.busy;
+    const busy = ctx.busyClusters;
     if (busy.length === 0)
         return null;
-    const heading = [`### 📋 Clusters with something to do (${busy.length.toLocaleString('en-US')})`, ''];
-    const lines = [...heading];
-    if (ctx.detail.clusters === 'rings') {
-        lines.push(...ringSummary(busy), '');
-        return { lines };
-    }
-    lines.push(ctx.target === 'issue' ? '<details><summary>Every pool of these clusters</summary>' : '<details open><summary>Every pool of these clusters</summary>', '');
+    const heading = sectionHeading('📋 Clusters with something to do', busy.length);
+    if (ctx.detail.clusters === 'rings')
+        return summarySection(heading, ringSummary(busy));
+    const lines = [heading, ''];
+    lines.push(ctx.target === 'issue'
+        ? '<details><summary>Every pool of these clusters</summary>'
+        : '<details open><summary>Every pool of these clusters</summary>', '');
     // Cut to its first clusters, the section keeps the per-ring summary of all of them.
-    const cut = newCut(busy.length, ['</details>', ''], 'cluster');
-    cut.lead = { lines: [...heading, ...ringSummary(busy), ''], from: heading.length };
+    const cut = newRowCut(busy.length, ['</details>', ''], 'cluster');
+    cut.lead = { lines: [heading, '', ...ringSummary(busy), ''], from: 2 };
     const meter = clusterTables(ctx, busy, lines, cut);
     lines.push('</details>', '');
     return { lines, cut, meter };
 }
-function upToDateSection(ctx) {
-    const done = ctx.upToDate;
-    if (done.length === 0)
+
+;// CONCATENATED MODULE: ./build/report/sections/done.js
+// Upgraded in this run, or (dry run) what would be upgraded.
+
+
+
+
+function doneSection(ctx, status) {
+    const rows = rowsWith(ctx, status);
+    if (rows.length === 0)
         return null;
-    const lines = [`### ✔️ Up to date (${format_plural(done.length, 'cluster')})`, ''];
-    const mode = ctx.detail.upToDate;
-    if (mode === 'counts') {
-        for (const [ring, list] of byRing(done)) {
-            const pools = list.reduce((n, c) => n + c.rows.length, 0);
-            lines.push(`- ${ctx.multiRing ? `Ring ${ring}: ` : ''}${format_plural(list.length, 'cluster')} (${format_plural(pools, 'pool or control plane', 'pools and control planes')})`);
-        }
-        lines.push('');
-        return { lines };
+    const heading = sectionHeading(status === 'would-upgrade' ? '🧪 Would upgrade' : '✅ Upgraded in this run', rows.length);
+    if (ctx.detail.done === 'counts')
+        return summarySection(heading, ringCounts(ctx, rows));
+    if (status === 'would-upgrade') {
+        return tableSection(ctx, heading, ['Cluster', 'Pool', 'Change'], rows, r => flatString(['| ', clusterCell(ctx, r), ' | ', poolCell(r), ' | ', changeOf(ctx.texts, r), ' |']));
     }
-    lines.push(`<details><summary>${format_plural(done.length, 'cluster')} with nothing to do</summary>`, '');
-    if (mode === 'tables') {
-        // Not cut to its first tables when too long: the list that replaces it names them all.
-        const meter = clusterTables(ctx, done, lines);
-        lines.push('</details>', '');
-        return { lines, meter };
-    }
-    // The list names clusters on one line per ring: a cut keeps the first names.
-    const cut = newCut(done.length, ['', '</details>', ''], 'cluster');
-    const names = [];
-    const rings = [];
-    for (const [ring, list] of byRing(done)) {
-        const from = names.length;
-        for (const c of list) {
-            const cl = c.plan.cluster;
-            const v = cl.currentKubernetesVersion ?? cl.kubernetesVersion;
-            const warn = clusterWarnings(c.plan, c.rows).length > 0 ? ' ⚠️' : '';
-            names.push(`${escapeText(cl.resourceGroup)}/${escapeText(cl.name)}${v ? ` ${escapeText(v)}` : ''}${warn}`);
-        }
-        rings.push({ lead: `- ${ctx.multiRing ? `**Ring ${ring}** (${list.length.toLocaleString('en-US')}): ` : ''}`, from, to: names.length });
-    }
-    const head = lines.length;
-    for (const r of rings)
-        lines.push(`${r.lead}${names.slice(r.from, r.to).join(', ')}`);
-    lines.push('', '</details>', '');
-    return { lines, cut, names: { head, names, rings } };
+    const took = (row) => formatDuration(row.result?.startedAt, row.result?.finishedAt) || '—';
+    return tableSection(ctx, heading, ['Cluster', 'Pool', 'Change', 'Took'], rows, r => flatString(['| ', clusterCell(ctx, r), ' | ', poolCell(r), ' | ', changeOf(ctx.texts, r), ' | ', took(r), ' |']));
 }
-// ---------------------------------------------------------------------------
-// Footer
-function footer(ctx) {
+
+;// CONCATENATED MODULE: ./build/report/failures.js
+const TROUBLESHOOT = 'https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/create-upgrade-delete/';
+const DOCS = {
+    drain: `${TROUBLESHOOT}error-code-poddrainfailure`,
+    quota: `${TROUBLESHOOT}error-code-quotaexceeded`,
+    allocation: `${TROUBLESHOOT}error-code-zonalallocationfailed-allocationfailed`,
+    subnet: `${TROUBLESHOOT}error-code-subnetisfull-upgrade`,
+    publicIp: `${TROUBLESHOOT}error-code-publicipcountlimitreached`,
+    busy: `${TROUBLESHOOT}operationnotallowed`,
+    preempted: `${TROUBLESHOOT}error-code-operationpreempted`,
+    throttled: `${TROUBLESHOOT}429-too-many-requests-errors`,
+    deprecatedApi: 'https://learn.microsoft.com/azure/aks/stop-cluster-upgrade-api-breaking-changes',
+    authorization: 'https://learn.microsoft.com/azure/aks/concepts-identity',
+    etag: 'https://learn.microsoft.com/azure/aks/use-etags',
+    versionBlocked: 'https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/error-codes/aks-upgrade-blocked',
+    errorCodes: 'https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/error-codes/aks-error-code-page'
+};
+const ROLE_ACTIONS = {
+    'node-image': 'Microsoft.ContainerService/managedClusters/agentPools/upgradeNodeImageVersion/action',
+    'pool-version': 'Microsoft.ContainerService/managedClusters/agentPools/write',
+    'control-plane': 'Microsoft.ContainerService/managedClusters/write'
+};
+const ALLOCATION_CODES = /^(AllocationFailed|ZonalAllocationFailed|OverconstrainedAllocationRequest|OverconstrainedZonalAllocationRequest)$/i;
+const ALLOCATION_TEXT = /\b(AllocationFailed|ZonalAllocationFailed|OverconstrainedAllocationRequest|OverconstrainedZonalAllocationRequest)\b/i;
+function classify(error) {
+    const code = error.code.trim();
+    const message = error.message;
+    if (/UpgradeBlockedOnDeprecatedAPIUsage/i.test(code) ||
+        /UpgradeBlockedOnDeprecatedAPIUsage|deprecated in the (specified|target) version/i.test(message)) {
+        return 'deprecated-api';
+    }
+    if (/^(PodDrainFailure|UnsatisfiablePDB|DrainTimeout)$/i.test(code) || /\bdrain|\bevict|disruption budget/i.test(message))
+        return 'drain';
+    if (/^SubnetIsFull$/i.test(code) || /SubnetIsFull|enough capacity for IP addresses/i.test(message))
+        return 'subnet';
+    if (/^PublicIPCountLimitReached$/i.test(code) || /PublicIPCountLimitReached/i.test(message))
+        return 'public-ip';
+    if (/^QuotaExceeded$/i.test(code) || (/quota/i.test(message) && /exceed/i.test(message)))
+        return 'quota';
+    if (/^SkuNotAvailable$/i.test(code) || /\bSkuNotAvailable\b/i.test(message))
+        return 'sku';
+    if (ALLOCATION_CODES.test(code) || ALLOCATION_TEXT.test(message))
+        return 'allocation';
+    if (/^(AuthorizationFailed|LinkedAuthorizationFailed|Forbidden)$/i.test(code) ||
+        error.status === 403 ||
+        /does not have authorization to perform action/i.test(message)) {
+        return 'authorization';
+    }
+    if (/^PreconditionFailed$/i.test(code) || error.status === 412)
+        return 'precondition';
+    if (/^(AKSOperationPreempted|AKSOperationPreemptedByDelete|Canceled|OperationCanceled)$/i.test(code) ||
+        /^operation was cancell?ed/i.test(message)) {
+        return 'canceled';
+    }
+    if (/^(TooManyRequests|SubscriptionRequestsThrottled|AKSRequestsThrottled|Throttled)$/i.test(code) || error.status === 429)
+        return 'throttled';
+    if (/^(K8sVersionNotSupported|NodePoolMcVersionIncompatible|VersionNotSupported)$/i.test(code) ||
+        /is not allowed\.\s*available upgrades/i.test(message)) {
+        return 'version';
+    }
+    if (/^(OperationNotAllowed|Conflict|EtagMismatch)$/i.test(code) || error.status === 409)
+        return 'busy';
+    return 'unknown';
+}
+/** Untrusted text interpolated into advice: no backticks (they mark code) and one line. */
+function plain(s) {
+    return s.replace(/`/g, "'").replace(/\s+/g, ' ').trim();
+}
+/**
+ * A command argument: ARM names are letters, digits, `._-()` (resource groups may also
+ * hold other Unicode letters). Anything else cannot be a real name, so the placeholder
+ * is printed instead of echoing it into a command the reader might paste.
+ */
+function arg(value, placeholder) {
+    if (!value || !/^[\p{L}\p{N}._()-]+$/u.test(value) || value.startsWith('-'))
+        return placeholder;
+    return /[()]/.test(value) ? `'${value}'` : value;
+}
+function scopeArg(where) {
+    const sub = arg(where.subscriptionId, 'SUBSCRIPTION_ID');
+    const rg = arg(where.resourceGroup, 'RESOURCE_GROUP').replace(/'/g, '');
+    const cluster = arg(where.cluster, 'CLUSTER');
+    const scope = `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${cluster}`;
+    return /[()]/.test(scope) ? `'${scope}'` : scope;
+}
+function names(where) {
+    return {
+        rg: arg(where.resourceGroup, 'RESOURCE_GROUP'),
+        cluster: arg(where.cluster, 'CLUSTER'),
+        pool: where.pool === undefined ? undefined : arg(where.pool, 'POOL'),
+        sub: arg(where.subscriptionId, 'SUBSCRIPTION_ID'),
+        location: arg(where.location, 'LOCATION')
+    };
+}
+function showState(n) {
+    if (n.pool !== undefined) {
+        return `az aks nodepool show -g ${n.rg} --cluster-name ${n.cluster} -n ${n.pool} --subscription ${n.sub} --query "{state: provisioningState, error: status.provisioningError}"`;
+    }
+    return `az aks show -g ${n.rg} -n ${n.cluster} --subscription ${n.sub} --query "{state: provisioningState, power: powerState.code, version: currentKubernetesVersion}"`;
+}
+/** Nodes a surge adds: an absolute count, or a percentage of the pool rounded up (as AKS does). */
+function surgeNodes(maxSurge, nodes) {
+    if (!maxSurge)
+        return undefined;
+    const pct = /^(\d+(?:\.\d+)?)%$/.exec(maxSurge.trim());
+    if (pct?.[1])
+        return Math.ceil((nodes * Number(pct[1])) / 100);
+    const abs = /^\d+$/.exec(maxSurge.trim());
+    return abs ? Number(abs[0]) : undefined;
+}
+function subnetNeed(where) {
+    const { nodes, maxPods, maxSurge } = where;
+    if (nodes === undefined || maxPods === undefined)
+        return '';
+    const surge = surgeNodes(maxSurge, nodes);
+    if (surge === undefined)
+        return '';
+    const need = (nodes + surge) * (1 + maxPods);
+    return ` For this pool that is (${nodes} + ${surge}) × (1 + ${maxPods}) = ${need} addresses while the upgrade runs.`;
+}
+function authorizationAdvice(error, where) {
+    const actionMatch = /perform action '([A-Za-z0-9./_*-]+)'/i.exec(error.message);
+    const objectId = /object id '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'/i.exec(error.message)?.[1];
+    let actions;
+    if (actionMatch?.[1])
+        actions = [actionMatch[1]];
+    else if (where.kind)
+        actions = [ROLE_ACTIONS[where.kind]];
+    else if (where.pool !== undefined)
+        actions = [ROLE_ACTIONS['node-image'], ROLE_ACTIONS['pool-version']];
+    else
+        actions = [ROLE_ACTIONS['control-plane']];
+    const named = actions.map(a => `\`${a}\``).join(' and ');
+    const assignee = objectId ? `--assignee-object-id ${objectId} --assignee-principal-type ServicePrincipal` : '--assignee CLIENT_ID';
+    const scope = scopeArg(where);
+    return {
+        cause: `The identity this action signs in with is not allowed ${named} on this cluster${actionMatch ? " (named in Azure's message)" : ''}.`,
+        fix: `Grant it on the cluster, for example with the built-in role: ` +
+            `\`az role assignment create ${assignee} --role "Azure Kubernetes Service Contributor Role" --scope ${scope}\`` +
+            ` (or a custom role with ${named}). Role assignments can take a few minutes to apply; the next run retries.`,
+        docs: DOCS.authorization,
+        inspect: `az role assignment list ${objectId ? `--assignee ${objectId}` : '--assignee CLIENT_ID'} --scope ${scope} --include-inherited -o table`
+    };
+}
+// Blocked by the cluster's own workloads: deprecated API callers, pods that will not drain.
+function deprecatedApiAdvice({ n }) {
+    return {
+        cause: 'AKS stopped the minor upgrade: clients called Kubernetes APIs that the target version removes (usage seen in the last 12 hours).',
+        fix: "Find the callers in the portal: the cluster's Diagnose and solve problems, 'Selected Kubernetes API deprecations'. " +
+            'Move them to the supported API versions, wait until no usage is seen for 12 hours, then approve the upgrade again. ' +
+            'If you accept that those calls will fail after the upgrade, AKS documents an override for you to decide on: ' +
+            `\`az aks update -g ${n.rg} -n ${n.cluster} --enable-force-upgrade --upgrade-override-until YYYY-MM-DDTHH:MM:SSZ\`` +
+            ' (it also ignores PodDisruptionBudgets). This action never sets it.',
+        docs: DOCS.deprecatedApi,
+        inspect: 'kubectl get --raw /metrics | grep apiserver_requested_deprecated_apis'
+    };
+}
+function drainAdvice({ n }) {
+    return {
+        cause: 'A node could not be drained: a PodDisruptionBudget allowed no eviction (or a pod did not stop within the drain timeout), so AKS stopped the upgrade and left the pool Failed.',
+        fix: 'Run `kubectl get pdb -A` and look for ALLOWED DISRUPTIONS 0; add replicas or relax minAvailable/maxUnavailable, then start the same upgrade again (that also reconciles the Failed pool). ' +
+            'So one blocked node does not fail the whole pool next time, set `upgradeSettings.undrainableNodeBehavior: Cordon` (the node is cordoned and left for you), ' +
+            'and give slow pods more time with `upgradeSettings.drainTimeoutInMinutes` (default 30): ' +
+            `\`az aks nodepool update -g ${n.rg} --cluster-name ${n.cluster} -n ${n.pool ?? 'POOL'} --undrainable-node-behavior Cordon --drain-timeout 60\`.`,
+        docs: DOCS.drain,
+        inspect: 'kubectl get pdb -A'
+    };
+}
+// No room for the surge nodes: addresses (subnet, public IPs), quota, VM size or capacity.
+function subnetAdvice({ n, where }) {
+    return {
+        cause: "The pool's subnet has no free IP addresses for the surge nodes. With Azure CNI every node reserves 1 + maxPods addresses, so an upgrade needs (nodes + maxSurge) × (1 + maxPods) of them." +
+            subnetNeed(where),
+        fix: 'Free addresses in the subnet, lower `upgradeSettings.maxSurge` for this pool (fewer surge nodes, slower upgrade), or move the pool to a larger subnet (or to Azure CNI Overlay, where pods do not use subnet addresses). Then start the upgrade again.',
+        docs: DOCS.subnet,
+        inspect: `az aks nodepool show -g ${n.rg} --cluster-name ${n.cluster} -n ${n.pool ?? 'POOL'} --subscription ${n.sub} --query "{nodes: count, maxPods: maxPods, maxSurge: upgradeSettings.maxSurge, subnet: vnetSubnetId}"`
+    };
+}
+function publicIpAdvice({ n }) {
+    return {
+        cause: 'The subscription reached its limit of public IP addresses in this region, so the nodes the upgrade adds could not get one.',
+        fix: 'Delete unused public IP addresses or request a higher Public IP Addresses quota for the region, then start the upgrade again.',
+        docs: DOCS.publicIp,
+        inspect: `az network list-usages -l ${n.location} --subscription ${n.sub} -o table`
+    };
+}
+function quotaAdvice({ n }) {
+    return {
+        cause: "The upgrade adds surge nodes (maxSurge) before it removes old ones, and the subscription's vCPU quota for this VM family in the region has no room for them.",
+        fix: `Check the usage with \`az vm list-usage -l ${n.location} --subscription ${n.sub} -o table\`, then request a quota increase for the VM family, ` +
+            'or lower `upgradeSettings.maxSurge` on the pool (fewer surge nodes at a time, slower upgrade). Then start the upgrade again.',
+        docs: DOCS.quota,
+        inspect: `az vm list-usage -l ${n.location} --subscription ${n.sub} -o table`
+    };
+}
+function skuAdvice({ n }) {
+    return {
+        cause: "The pool's VM size is not available to this subscription in this region or zone, so AKS could not create surge nodes.",
+        fix: `See the restrictions with \`az vm list-skus -l ${n.location} --subscription ${n.sub} --resource-type virtualMachines --all -o table\`; ` +
+            'move the workloads to a pool with an available VM size, or ask Azure support to lift the restriction.',
+        docs: DOCS.allocation,
+        inspect: `az vm list-skus -l ${n.location} --subscription ${n.sub} --resource-type virtualMachines --all -o table`
+    };
+}
+function allocationAdvice({ n }) {
+    return {
+        cause: "Azure had no capacity for the pool's VM size (in the requested zone) when the upgrade added surge nodes.",
+        fix: 'Capacity changes over time: start the upgrade again later, or lower `upgradeSettings.maxSurge` so fewer new VMs are needed at once. ' +
+            `Surge nodes also count against quota: \`az vm list-usage -l ${n.location} --subscription ${n.sub} -o table\`. ` +
+            'If it keeps failing, move the workloads to a pool with another VM size or other zones.',
+        docs: DOCS.allocation,
+        inspect: showState(n)
+    };
+}
+// Another writer or Azure itself got in the way; the next run usually gets through.
+function preconditionAdvice({ n }) {
+    return {
+        cause: 'The cluster changed between this run reading it and writing to it (its eTag no longer matched), so AKS refused to overwrite the other change.',
+        fix: 'Nothing is broken: the next run reads the new state and plans again. If it repeats, look for another tool that updates the cluster at the same time.',
+        docs: DOCS.etag,
+        inspect: showState(n)
+    };
+}
+function canceledAdvice({ n, target }) {
+    return {
+        cause: 'The operation was canceled: someone aborted it, or AKS preempted it with another operation (for example a delete or an update).',
+        fix: `Check what replaced it with \`az aks operation show-latest -g ${n.rg} -n ${n.cluster}\` (aks-preview extension); the next run plans ${target} again.`,
+        docs: DOCS.preempted,
+        inspect: showState(n)
+    };
+}
+function throttledAdvice({ n }) {
+    return {
+        cause: 'Azure Resource Manager throttled the requests (too many calls for this subscription or cluster).',
+        fix: 'Nothing to repair: the next run retries. With many clusters, lower `max-parallel` or stagger schedules across subscriptions.',
+        docs: DOCS.throttled,
+        inspect: showState(n)
+    };
+}
+function busyAdvice({ n }) {
+    return {
+        cause: 'AKS runs one operation at a time per cluster, and another one (a scale, an update, an AKS auto-upgrade or another pipeline) was running.',
+        fix: `Let it finish; the next run starts this upgrade again. See what is running with \`az aks operation show-latest -g ${n.rg} -n ${n.cluster}${n.pool !== undefined ? ` --nodepool-name ${n.pool}` : ''}\` (aks-preview extension).`,
+        docs: DOCS.busy,
+        inspect: showState(n)
+    };
+}
+// The rest: a version step AKS refuses, or a code this action has no specific advice for.
+function versionAdvice({ n }) {
+    return {
+        cause: 'AKS does not allow this version step here (unsupported in the region, skipped minor, or a pool too far behind the control plane).',
+        fix: `List the allowed targets with \`az aks get-upgrades -g ${n.rg} -n ${n.cluster} -o table\` and check the version skew between the control plane and its pools.`,
+        docs: DOCS.versionBlocked,
+        inspect: `az aks get-upgrades -g ${n.rg} -n ${n.cluster} --subscription ${n.sub} -o table`
+    };
+}
+function unknownAdvice({ error, n, target }) {
+    return {
+        cause: `AKS reported ${plain(error.code) || 'Unknown'}; this action has no specific advice for that code (Azure's message is shown as it came).`,
+        fix: `Check the state of ${target} and the cluster's activity log, fix the cause, then start the same upgrade again (that also reconciles a Failed state).`,
+        docs: DOCS.errorCodes,
+        inspect: showState(n)
+    };
+}
+/** One builder per kind; the Record type makes the compiler flag a kind without advice. */
+const ADVICE = {
+    'deprecated-api': deprecatedApiAdvice,
+    drain: drainAdvice,
+    subnet: subnetAdvice,
+    'public-ip': publicIpAdvice,
+    quota: quotaAdvice,
+    sku: skuAdvice,
+    allocation: allocationAdvice,
+    authorization: ({ error, where }) => authorizationAdvice(error, where),
+    precondition: preconditionAdvice,
+    canceled: canceledAdvice,
+    throttled: throttledAdvice,
+    version: versionAdvice,
+    busy: busyAdvice,
+    unknown: unknownAdvice
+};
+/** What went wrong, what to do, where to look. Unknown codes get generic advice; the report shows Azure's code and message as they are. */
+function explainFailure(error, where) {
+    const n = names(where);
+    const target = n.pool !== undefined ? `pool \`${n.pool}\`` : 'the cluster';
+    return ADVICE[classify(error)]({ error, where, n, target });
+}
+/**
+ * A control plane or pool an earlier operation left in the Failed state (found at read
+ * time, not failed in this run). With AKS's own provisioning error the usual advice
+ * applies; without one, the way out is the same for every cause.
+ */
+function explainFailedState(error, where) {
+    if (error)
+        return explainFailure(error, where);
+    const n = names(where);
+    const target = n.pool !== undefined ? `pool \`${n.pool}\`` : 'the control plane';
+    return {
+        cause: `An earlier operation left ${target} in the Failed state, and AKS keeps it there until an operation on it succeeds.`,
+        fix: `Find the failed operation with \`az aks operation show-latest -g ${n.rg} -n ${n.cluster}${n.pool !== undefined ? ` --nodepool-name ${n.pool}` : ''}\` (aks-preview extension) or in the activity log, fix its cause, ` +
+            'then start the same upgrade again: that also reconciles the Failed state. This action leaves it alone until then.',
+        docs: DOCS.errorCodes,
+        inspect: showState(n)
+    };
+}
+
+;// CONCATENATED MODULE: ./build/report/sections/failed.js
+
+
+
+
+
+
+
+function failureLocation(row) {
+    const where = { resourceGroup: row.resourceGroup, cluster: row.cluster, subscriptionId: row.subscriptionId };
+    if (row.pool !== null)
+        where.pool = row.pool;
+    const cluster = row.plan?.cluster;
+    if (cluster?.location)
+        where.location = cluster.location;
+    if (row.result)
+        where.kind = row.result.operation.kind;
+    const pool = row.pool !== null ? cluster?.pools.find(p => p.name === row.pool) : undefined;
+    if (pool?.count !== undefined)
+        where.nodes = pool.count;
+    if (pool?.maxPods !== undefined)
+        where.maxPods = pool.maxPods;
+    if (pool?.maxSurge !== undefined)
+        where.maxSurge = pool.maxSurge;
+    return where;
+}
+function failureError(row) {
+    if (row.result)
+        return row.result.error;
+    if (row.pool === null)
+        return undefined;
+    return row.plan?.cluster.pools.find(p => p.name === row.pool)?.provisioningError;
+}
+function adviceFor(row) {
+    const where = failureLocation(row);
+    const error = failureError(row);
+    if (!row.result)
+        return explainFailedState(error, where);
+    return explainFailure(error ?? { code: 'Unknown', message: '' }, where);
+}
+function failureTitle(ctx, row) {
+    const target = row.pool === null ? 'control plane' : `pool ${escapeText(row.pool)}`;
+    const ring = ctx.multiRing ? ` · ring ${row.ring}` : '';
+    return `${escapeText(row.resourceGroup)}/**${escapeText(row.cluster)}** · ${target}${ring}`;
+}
+function azureLine(ctx, error) {
+    if (!error)
+        return '';
+    const status = error.status !== undefined ? ` (HTTP ${error.status})` : '';
+    const message = error.message ? `: ${escapedText(ctx, error.message)}` : '';
+    return `**${escapeText(error.code)}**${status}${message}`;
+}
+function skippedBecause(ctx, row) {
+    if (!row.result)
+        return [];
+    let byCluster = ctx.cache.rowsByCluster;
+    if (!byCluster) {
+        byCluster = new Map();
+        for (const r of ctx.rows.all) {
+            const k = r.clusterId.toLowerCase();
+            const list = byCluster.get(k);
+            if (list)
+                list.push(r);
+            else
+                byCluster.set(k, [r]);
+        }
+        ctx.cache.rowsByCluster = byCluster;
+    }
+    return (byCluster.get(row.clusterId.toLowerCase()) ?? [])
+        .filter(r => r.result?.outcome === 'skipped' && r.result.holdReason === 'earlier-operation-failed')
+        .map(r => (r.pool === null ? 'control plane' : r.pool));
+}
+/** One failure in full: what changed and when, Azure's error, cause, fix, and what it held back. */
+function pushFailure(ctx, row, what, error, lines) {
+    const advice = adviceFor(row);
+    const r = row.result;
+    const timing = r?.startedAt
+        ? ` · started ${instantText(ctx, r.startedAt)}${r.finishedAt ? `, failed after ${formatDuration(r.startedAt, r.finishedAt) || '< 1 min'}` : ''}`
+        : r?.holdReason === 'start-refused'
+            ? ' · Azure refused to start it'
+            : '';
+    lines.push(`#### ${failureTitle(ctx, row)}`, '', `${what}${timing}`, '');
+    const azure = azureLine(ctx, error);
+    if (azure)
+        lines.push(`- **Azure:** ${azure}`);
+    lines.push(`- **Cause:** ${renderMarked(advice.cause)}`, `- **What to do:** ${renderMarked(advice.fix)}`);
+    if (advice.inspect)
+        lines.push(`- **Inspect:** ${codeSpan(advice.inspect)}`);
+    if (advice.docs)
+        lines.push(`- **Docs:** ${escape_link(advice.docs.includes('/troubleshoot/') ? 'troubleshooting guide on Microsoft Learn' : 'Microsoft Learn', advice.docs)}`);
+    const skipped = skippedBecause(ctx, row);
+    if (skipped.length > 0)
+        lines.push(`- **Not started because of this failure:** ${escapeText(skipped.join(', '))}`);
+    lines.push('');
+}
+// Failures are never cut to their first rows: each one is what an operator must act on.
+function failedSection(ctx) {
+    const failed = rowsWith(ctx, 'failed');
+    if (failed.length === 0)
+        return null;
+    const lines = [sectionHeading('❌ Failed', failed.length), ''];
+    const meter = newSectionMeter();
+    for (const row of failed) {
+        // Past the cap the body is cut at a line anyway (see hardCut): the rest would be thrown away.
+        if (overCap(ctx, lines, meter))
+            break;
+        const error = failureError(row);
+        const what = row.result ? changeOf(ctx.texts, row) : escapedText(ctx, row.entry?.message ?? REASON_LABELS['failed-state']);
+        if (ctx.detail.failures === 'compact') {
+            const code = error ? ` — **${escapeText(error.code)}**${error.message ? `: ${escapeText(clip(error.message, 160))}` : ''}` : '';
+            lines.push(`- ${failureTitle(ctx, row)}: ${what}${code}`);
+            continue;
+        }
+        pushFailure(ctx, row, what, error, lines);
+    }
+    if (ctx.detail.failures === 'compact')
+        lines.push('', '*Cause, fix and commands for each failure are in the job summary.*');
+    lines.push('');
+    return { lines, meter };
+}
+
+;// CONCATENATED MODULE: ./build/report/marker.js
+// The hidden marker that identifies one dashboard issue among the repository's issues.
+const REPORT_MARKER_PREFIX = '<!-- aks-upgrade-pilot:report-id=';
+/** Hidden marker that identifies one dashboard: `<!-- aks-upgrade-pilot:report-id=<encoded id> -->`. */
+function reportMarker(reportId) {
+    return `${REPORT_MARKER_PREFIX}${encodeURIComponent(reportId)} -->`;
+}
+function hasReportMarker(body, reportId) {
+    return body.includes(reportMarker(reportId));
+}
+
+;// CONCATENATED MODULE: ./build/report/sections/footer.js
+
+
+
+function footerLines(ctx) {
     const { report } = ctx;
     const zone = zoneName(report.startedAt, report.timezone);
     const parts = [`Run of ${escapeText(formatInstant(report.startedAt, report.timezone))} (${escapeText(zone)})`];
@@ -95981,202 +96569,378 @@ function footer(ctx) {
         lines.push('', reportMarker(report.reportId));
     return lines;
 }
-function lineSize(target, line) {
-    return target === 'issue' ? line.length : Buffer.byteLength(line, 'utf8');
+
+;// CONCATENATED MODULE: ./build/report/sections/header.js
+// The top of the report: counts, the maintenance window, the run's notes, and what the body
+// leaves out to fit.
+
+
+
+
+function countsLine(c, dryRun) {
+    if (c.clusters === 0 && c.readFailures === 0)
+        return '**No AKS clusters in scope.** Check the cluster list or discovery inputs.';
+    const parts = [];
+    if (c.failed)
+        parts.push(`${c.failed.toLocaleString('en-US')} failed`);
+    if (c.readFailures)
+        parts.push(`${c.readFailures.toLocaleString('en-US')} could not be read`);
+    if (c.inProgress)
+        parts.push(`${c.inProgress.toLocaleString('en-US')} in progress`);
+    if (c.upgraded)
+        parts.push(`${c.upgraded.toLocaleString('en-US')} upgraded`);
+    if (c.wouldUpgrade || dryRun)
+        parts.push(`${c.wouldUpgrade.toLocaleString('en-US')} would upgrade`);
+    if (c.pending) {
+        const approval = c.awaitingApproval
+            ? ` (${c.awaitingApproval.toLocaleString('en-US')} ${c.awaitingApproval === 1 ? 'needs' : 'need'} approval)`
+            : '';
+        parts.push(`${c.pending.toLocaleString('en-US')} pending${approval}`);
+    }
+    if (c.held)
+        parts.push(`${c.held.toLocaleString('en-US')} held`);
+    parts.push(`${c.upToDate.toLocaleString('en-US')} up to date`);
+    return `**${parts.join(' · ')}** — pools and control planes across ${plural(c.clusters, 'cluster')}`;
 }
-/** Size of `lines` placed after a line that is blank (`afterBlank`) or not, collapsing blank runs. */
-function appendedSize(target, lines, afterBlank) {
-    let size = 0;
-    let blank = afterBlank;
-    for (const line of lines) {
-        if (line === '' && blank)
-            continue;
-        blank = line === '';
-        size += lineSize(target, line) + 1;
-    }
-    return size;
+function windowLine(ctx) {
+    const w = ctx.report.window;
+    const detail = w.detail ? ` ${escapedText(ctx, w.detail)}` : '';
+    if (w.inWindow)
+        return `🟢 **Maintenance window open:**${detail || ' upgrades may start.'}`;
+    const next = w.nextWindow ? ` Next window: ${nextWindowText(ctx, w.nextWindow)}.` : '';
+    return `🌙 **Maintenance window closed:**${detail || ' nothing starts now.'}${detail ? '.' : ''}${next}`;
 }
-// Markdown reads any run of blank lines as one, and the body has always collapsed them:
-// collapsing here keeps the output the same and makes each section's size exact.
-function finish(target, raw, more) {
-    const input = raw.lines;
-    if (input[input.length - 1] !== '')
-        input.push('');
-    const marks = raw.cut?.ends ?? [];
-    const at = [];
-    const sizeAt = [];
-    const fromRaw = raw.cut?.lead?.from ?? -1;
-    let fromAt = 0;
-    let fromSize = 0;
-    // Most sections have no run of blank lines: keep their array instead of copying it.
-    let runs = false;
-    for (let i = 1; i < input.length && !runs; i++)
-        runs = input[i] === '' && input[i - 1] === '';
-    const lines = runs ? [] : input;
-    let count = 0;
-    let size = 0;
-    let m = 0;
-    for (let i = 0; i < input.length; i++) {
-        if (i === fromRaw) {
-            fromAt = count;
-            fromSize = size;
-        }
-        for (; m < marks.length && marks[m] === i; m++) {
-            at.push(count);
-            sizeAt.push(size);
-        }
-        const line = input[i] ?? '';
-        if (runs) {
-            if (line === '' && lines[count - 1] === '')
-                continue;
-            lines.push(line);
-        }
-        count++;
-        size += lineSize(target, line) + 1;
-    }
-    for (; m < marks.length; m++) {
-        at.push(count);
-        sizeAt.push(size);
-    }
-    let trailing = 0;
-    for (let i = input.length - 1; i >= 0 && input[i] === ''; i--)
-        trailing++;
-    const part = { lines, size, trailing: Math.min(trailing, 2) };
-    if (raw.meter?.stopped)
-        part.truncated = true;
-    const cut = raw.cut;
-    if (!cut || !more)
-        return part;
-    // The closing lines, the "more" line and what follows, without a run of blank lines (so
-    // that the cut section's lines can be taken as they are).
-    const tail = (k, units) => [...cut.close, '', more(units - k, cut.noun), '', ...(cut.suffix ?? [])].filter((line, i, all) => line !== '' || all[i - 1] !== '');
-    if (raw.names) {
-        part.cut = namesCut(target, raw.names, input, tail);
-    }
-    else if (at.length > 0 && cut.units > 1) {
-        const units = cut.units;
-        const lead = cut.lead ? finish(target, { lines: cut.lead.lines }) : undefined;
-        const kept = (k) => at[k - 1] ?? lines.length;
-        part.cut = {
-            units,
-            rendered: at.length,
-            size: k => {
-                const head = lead ? lead.size + (sizeAt[k - 1] ?? size) - fromSize : (sizeAt[k - 1] ?? size);
-                return head + appendedSize(target, tail(k, units), lines[kept(k) - 1] === '');
-            },
-            part: k => {
-                const end = kept(k);
-                const rest = tail(k, units);
-                const head = lead ? lead.lines.concat(lines.slice(fromAt, end)) : lines.slice(0, end);
-                return finish(target, { lines: head.concat(lines[end - 1] === '' && rest[0] === '' ? rest.slice(1) : rest) });
-            }
-        };
-    }
-    return part;
+function listing(items) {
+    if (items.length <= 1)
+        return items.join('');
+    return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`;
 }
-function namesCut(target, list, input, tail) {
-    const { names, rings } = list;
-    const units = names.length;
-    if (units < 2)
-        return undefined;
-    const prefix = finish(target, { lines: input.slice(0, list.head) });
-    const sum = [0];
-    for (const name of names)
-        sum.push((sum[sum.length - 1] ?? 0) + lineSize(target, name));
-    const separator = lineSize(target, ', ');
-    const ringLines = (k) => rings.filter(r => r.from < k).map(r => `${r.lead}${names.slice(r.from, Math.min(r.to, k)).join(', ')}`);
-    return {
-        units,
-        rendered: units,
-        size: k => {
-            let size = prefix.size;
-            for (const r of rings) {
-                if (r.from >= k)
-                    break;
-                const to = Math.min(r.to, k);
-                size += lineSize(target, r.lead) + (sum[to] ?? 0) - (sum[r.from] ?? 0) + separator * (to - r.from - 1) + 1;
-            }
-            return size + appendedSize(target, tail(k, units), false);
-        },
-        part: k => finish(target, { lines: prefix.lines.concat(ringLines(k), tail(k, units)) })
+/** The header's lines; `dropped` names what the body leaves out to fit. */
+function headerLines(ctx, dropped) {
+    const { report } = ctx;
+    const lines = ['## AKS upgrade report', '', countsLine(ctx.counts, report.dryRun), ''];
+    if (report.dryRun)
+        lines.push('🧪 **Dry run:** nothing was changed; *Would upgrade* lists what a real run would start.', '');
+    lines.push(windowLine(ctx), '');
+    for (const note of report.notes)
+        lines.push(`> ℹ️ ${escapedText(ctx, note)}`, '');
+    if (dropped.length > 0 && ctx.target === 'issue') {
+        const where = report.runUrl ? escape_link('job summary of this run', report.runUrl) : 'job summary of this run';
+        lines.push(`> ✂️ GitHub limits an issue to ${ISSUE_BODY_LIMIT.toLocaleString('en-US')} characters, so this issue leaves out ${listing(dropped)}. The ${where} has everything.`, '');
+    }
+    else if (dropped.length > 0) {
+        lines.push(`> ✂️ To stay under GitHub's 1 MiB job summary limit, this summary leaves out ${listing(dropped)}.`, '');
+    }
+    return lines;
+}
+
+;// CONCATENATED MODULE: ./build/report/sections/held.js
+// Held: what this run will not upgrade and why, sorted by reason.
+
+
+
+
+
+function heldSection(ctx) {
+    const rows = rowsWith(ctx, 'held');
+    if (rows.length === 0)
+        return null;
+    const heading = sectionHeading('✋ Held', rows.length);
+    const labels = new Map();
+    for (const r of rows)
+        labels.set(r, holdLabel(r));
+    const label = (r) => labels.get(r) ?? holdLabel(r);
+    if (ctx.detail.held === 'counts') {
+        const byLabel = new Map();
+        for (const r of rows)
+            byLabel.set(label(r), (byLabel.get(label(r)) ?? 0) + 1);
+        return summarySection(heading, [...byLabel].map(([text, n]) => `- **${escapeText(text)}**: ${poolCount(n)}`));
+    }
+    const sorted = [...rows].sort((a, b) => label(a).localeCompare(label(b)));
+    const detail = (r) => escapedCell(ctx, r.result?.holdDetail ?? r.entry?.message ?? '');
+    return tableSection(ctx, heading, ['Cluster', 'Pool', 'Reason', 'Details'], sorted, r => flatString(['| ', clusterCell(ctx, r), ' | ', poolCell(r), ' | ', escapeCell(label(r)), ' | ', detail(r), ' |']));
+}
+
+;// CONCATENATED MODULE: ./build/report/sections/in-progress.js
+// In progress: operations started in this run or earlier and not finished.
+
+
+
+
+function inProgressSection(ctx) {
+    const rows = rowsWith(ctx, 'in-progress');
+    if (rows.length === 0)
+        return null;
+    const heading = sectionHeading('🔄 In progress', rows.length);
+    if (ctx.detail.inProgress === 'counts')
+        return summarySection(heading, ringCounts(ctx, rows));
+    const state = (row) => {
+        if (row.result?.outcome === 'started')
+            return 'started, not waited on';
+        if (row.result?.outcome === 'still-running')
+            return 'still running in Azure (the wait timed out)';
+        return escapedCell(ctx, row.entry?.message ?? REASON_LABELS['operation-in-progress']);
     };
+    const since = (row) => (row.result?.startedAt ? instantText(ctx, row.result.startedAt) : '—');
+    return tableSection(ctx, heading, ['Cluster', 'Pool', 'Change', 'State', 'Since'], rows, r => flatString(['| ', clusterCell(ctx, r), ' | ', poolCell(r), ' | ', changeOf(ctx.texts, r), ' | ', state(r), ' | ', since(r), ' |']));
 }
-function samePart(a, b) {
-    if (a === b)
-        return true;
-    if (!a || !b || a.size !== b.size || a.trailing !== b.trailing || a.lines.length !== b.lines.length)
-        return false;
-    return a.lines.every((line, i) => line === b.lines[i]);
-}
-// ---------------------------------------------------------------------------
-// Assembly
-// Sections in the body's order (the order they give way in is the steps').
-const KEYS = ['failed', 'readFailures', 'inProgress', 'upgraded', 'wouldUpgrade', 'pending', 'held', 'clusters', 'upToDate'];
-/** The level of detail each section is rendered at. */
-const FIELD = {
-    failed: 'failures',
-    readFailures: 'readFailures',
-    inProgress: 'inProgress',
-    upgraded: 'done',
-    wouldUpgrade: 'done',
-    pending: 'pending',
-    held: 'held',
-    clusters: 'clusters',
-    upToDate: 'upToDate'
-};
-function renderSection(ctx, key) {
-    switch (key) {
-        case 'failed':
-            return failedSection(ctx);
-        case 'readFailures':
-            return readFailuresSection(ctx);
-        case 'inProgress':
-            return inProgressSection(ctx);
-        case 'upgraded':
-            return doneSection(ctx, 'upgraded');
-        case 'wouldUpgrade':
-            return doneSection(ctx, 'would-upgrade');
-        case 'pending':
-            return pendingSection(ctx);
-        case 'held':
-            return heldSection(ctx);
-        case 'clusters':
-            return clustersSection(ctx);
-        case 'upToDate':
-            return upToDateSection(ctx);
+
+;// CONCATENATED MODULE: ./build/report/sections/pending.js
+
+
+
+
+
+
+
+const APPROVED_HEADING = '**Approved, waiting to start.** Untick to withdraw the approval:';
+function pendingGroups(ctx, rows) {
+    const groups = new Map();
+    for (const row of rows) {
+        const r = row.result;
+        let key;
+        if (r) {
+            const next = r.nextWindow ?? (WINDOW_HOLDS.has(r.holdReason ?? '') ? ctx.report.window.nextWindow : undefined);
+            key = `result|${r.holdReason ?? ''}|${r.holdDetail ?? ''}|${next ?? ''}`;
+            const group = groups.get(key);
+            if (group) {
+                group.rows.push(row);
+                continue;
+            }
+            // The key holds everything the title says, so the first row of a group names it.
+            let title = `**${escapeText(holdLabel(row))}**`;
+            if (r.holdDetail)
+                title += ` — ${escapedText(ctx, r.holdDetail)}`;
+            if (next)
+                title += ` · next window: ${nextWindowText(ctx, next)}`;
+            groups.set(key, { title, rows: [row], perRowDetail: false });
+        }
+        else {
+            const reason = row.entry?.reason ?? 'upgrade-due';
+            key = `entry|${reason}`;
+            const group = groups.get(key);
+            if (group)
+                group.rows.push(row);
+            else
+                groups.set(key, { title: `**${escapeText(REASON_LABELS[reason])}**`, rows: [row], perRowDetail: true });
+        }
     }
+    return [...groups.values()];
 }
-function render_pick(detail, change) {
-    const out = {};
-    for (const k of Object.keys(change))
-        Object.assign(out, { [k]: detail[k] });
+/** One line per cluster and minor: several entries of one cluster share an approval. */
+function approvalEntries(rows) {
+    const seen = new Set();
+    const out = [];
+    for (const row of rows) {
+        const e = row.entry;
+        if (!e)
+            continue;
+        const k = `${e.clusterId.toLowerCase()}|${minorOf(e.kubernetesVersion.target) ?? ''}`;
+        if (seen.has(k))
+            continue;
+        seen.add(k);
+        out.push(e);
+    }
     return out;
 }
-function sizeOf(target, s) {
-    return target === 'issue' ? s.length : Buffer.byteLength(s, 'utf8');
-}
-// Last resort when even the most compact form is too long: cut at a line boundary, close
-// what the cut left open, and keep the footer (the marker must survive) and the ticked
-// approval boxes `keep` (the next run reads them back: a cut must not withdraw an approval).
-function hardCut(target, head, foot, limit, keep = []) {
-    const note = target === 'issue'
-        ? '\n\n> ✂️ The rest of this report did not fit in an issue; the job summary of this run has it.\n\n'
-        : '\n\n> ✂️ The rest of this report did not fit in the job summary.\n\n';
-    const reserved = keep.length > 0 ? sizeOf(target, `\n\n${APPROVED_HEADING}\n\n${keep.join('\n')}`) : 0;
-    const budget = limit - sizeOf(target, note) - sizeOf(target, foot) - reserved - 64;
-    let cut = head;
-    while (sizeOf(target, cut) > budget) {
-        const over = sizeOf(target, cut) - budget;
-        const end = cut.lastIndexOf('\n', Math.max(0, cut.length - Math.max(over, 1)));
-        cut = end > 0 ? cut.slice(0, end) : '';
+// Approval boxes are not rows to cut: the next run reads them back from the issue. An
+// approval already given is shown ticked below, never also offered unticked.
+function approvalRequests(ctx, asking, kept) {
+    const given = new Set(kept.map(a => approvalKeyOf(a.clusterId, a.minor)));
+    const needApproval = approvalEntries(asking).filter(e => !given.has(approvalKeyOf(e.clusterId, minorOf(e.kubernetesVersion.target) ?? '')));
+    if (needApproval.length === 0)
+        return [];
+    const lines = [];
+    if (ctx.target === 'issue') {
+        lines.push('**Needs approval.** Tick a box to let the next run start that minor upgrade (inside its maintenance window):', '');
+        for (const e of needApproval)
+            lines.push(approvalCheckbox(e));
     }
-    const opened = (cut.match(/<details/g) ?? []).length - (cut.match(/<\/details>/g) ?? []).length;
-    const close = opened > 0 ? `\n\n${'</details>\n'.repeat(opened)}` : '';
-    const present = new Set(cut.split('\n'));
-    const missing = keep.filter(line => !present.has(line));
-    const approvals = missing.length > 0 ? `\n\n${APPROVED_HEADING}\n\n${missing.join('\n')}` : '';
-    return `${cut}${close}${approvals}${note}${foot}\n`;
+    else {
+        lines.push('**Needs approval** in the report issue (tick the box there):', '');
+        for (const e of needApproval) {
+            lines.push(`- ${escapeText(e.resourceGroup)}/**${escapeText(e.cluster)}**: Kubernetes ${escapeText(e.kubernetesVersion.current ?? '?')} → ${escapeText(e.kubernetesVersion.target ?? '?')}`);
+        }
+    }
+    lines.push('');
+    return lines;
 }
+function pendingSection(ctx) {
+    const rows = rowsWith(ctx, 'pending');
+    const approvals = rows.filter(r => !r.result && r.entry?.reason === 'awaiting-approval');
+    const asking = new Set(approvals);
+    const others = rows.filter(r => !asking.has(r));
+    const kept = ctx.approvedBoxes;
+    if (rows.length === 0 && kept.length === 0)
+        return null;
+    // Only approvals kept from earlier runs: no rows to count.
+    const lines = [sectionHeading('⏳ Pending', rows.length > 0 ? rows.length : undefined), '', ...approvalRequests(ctx, approvals, kept)];
+    const counts = ctx.detail.pending === 'counts';
+    const cut = counts || others.length === 0 ? undefined : newRowCut(others.length);
+    const meter = newSectionMeter();
+    for (const group of pendingGroups(ctx, others)) {
+        if (counts) {
+            lines.push(`- ${group.title}: ${poolCount(group.rows.length)}`);
+            continue;
+        }
+        lines.push(group.title, '');
+        const header = ['Cluster', 'Pool', 'Change'];
+        if (group.perRowDetail)
+            header.push('Details');
+        const complete = pushTable(ctx, lines, header, group.rows, group.perRowDetail
+            ? r => flatString([
+                '| ',
+                clusterCell(ctx, r),
+                ' | ',
+                poolCell(r),
+                ' | ',
+                changeOf(ctx.texts, r),
+                ' | ',
+                escapedCell(ctx, r.entry?.message ?? ''),
+                ' |'
+            ])
+            : r => flatString(['| ', clusterCell(ctx, r), ' | ', poolCell(r), ' | ', changeOf(ctx.texts, r), ' |']), cut, meter);
+        lines.push('');
+        if (!complete)
+            break;
+    }
+    if (counts && others.length > 0)
+        lines.push('');
+    if (kept.length > 0) {
+        const approved = ctx.target === 'issue' ? approvedBlock(kept) : approvedList(kept);
+        lines.push(...approved);
+        if (cut)
+            cut.suffix = approved;
+    }
+    return cut ? { lines, cut, meter } : { lines };
+}
+function approvedBlock(kept) {
+    return [APPROVED_HEADING, '', ...kept.map(approvedCheckbox), ''];
+}
+// The job summary has no boxes to tick: it says what waits and who approved it.
+function approvedList(kept) {
+    const lines = ['**Approved in the report issue, waiting to start:**', ''];
+    for (const a of kept) {
+        const target = a.target && minorOf(a.target) === a.minor ? a.target : a.minor;
+        const by = a.approvedBy ? `approved by ${escapeText(a.approvedBy)}` : 'approved';
+        const rg = a.resourceGroup ? `${escapeText(a.resourceGroup)}/` : '';
+        lines.push(`- ${rg}**${escapeText(a.cluster)}**: Kubernetes ${a.current ? `${escapeText(a.current)} → ` : ''}${escapeText(target)}, ${by}${a.waiting ? ` (${escapeText(a.waiting)})` : ''}`);
+    }
+    lines.push('');
+    return lines;
+}
+
+;// CONCATENATED MODULE: ./build/report/sections/read-failures.js
+
+
+
+
+function readFailuresSection(ctx) {
+    const failures = ctx.report.readFailures;
+    if (failures.length === 0)
+        return null;
+    const heading = sectionHeading('⚠️ Could not read', failures.length);
+    if (ctx.detail.readFailures === 'counts') {
+        const byCode = new Map();
+        for (const f of failures)
+            byCode.set(f.error.code, (byCode.get(f.error.code) ?? 0) + 1);
+        return summarySection(heading, [...byCode].map(([code, n]) => `- **${escapeText(code)}**: ${plural(n, 'scope')}`));
+    }
+    return tableSection(ctx, heading, ['Scope', 'Error', 'What to do'], failures, f => `| ${escapedCell(ctx, f.scope)} | **${escapeCell(f.error.code)}**${f.error.message ? `: ${escapeText(clip(f.error.message, Math.min(ctx.detail.textLimit, 500)))}` : ''} | ${f.advice ? renderMarked(clip(f.advice, ctx.detail.textLimit), true) : '—'} |`);
+}
+
+;// CONCATENATED MODULE: ./build/report/sections/up-to-date.js
+// Up to date: clusters with nothing to do, as tables (job summary), a list of names (issue)
+// or counts per ring.
+
+
+
+
+
+function upToDateSection(ctx) {
+    const done = ctx.upToDateClusters;
+    if (done.length === 0)
+        return null;
+    const heading = sectionHeading('✔️ Up to date', plural(done.length, 'cluster'));
+    const mode = ctx.detail.upToDate;
+    if (mode === 'counts') {
+        return summarySection(heading, byRing(done).map(([ring, list]) => {
+            const pools = list.reduce((n, c) => n + c.rows.length, 0);
+            return `- ${ctx.multiRing ? `Ring ${ring}: ` : ''}${plural(list.length, 'cluster')} (${poolCount(pools)})`;
+        }));
+    }
+    const lines = [heading, '', `<details><summary>${plural(done.length, 'cluster')} with nothing to do</summary>`, ''];
+    if (mode === 'tables') {
+        // Not cut to its first tables when too long: the list that replaces it names them all.
+        const meter = clusterTables(ctx, done, lines);
+        lines.push('</details>', '');
+        return { lines, meter };
+    }
+    // The list names clusters on one line per ring: a cut keeps the first names.
+    const cut = newRowCut(done.length, ['', '</details>', ''], 'cluster');
+    const list = nameList(ctx, lines.length);
+    for (const r of list.rings)
+        lines.push(`${r.lead}${list.names.slice(r.from, r.to).join(', ')}`);
+    lines.push('', '</details>', '');
+    return { lines, cut, names: list };
+}
+/** The names of the up-to-date clusters with their version, by ring; their lines start at `firstLine`. */
+function nameList(ctx, firstLine) {
+    const names = [];
+    const rings = [];
+    for (const [ring, list] of byRing(ctx.upToDateClusters)) {
+        const from = names.length;
+        for (const c of list) {
+            const cl = c.plan.cluster;
+            const v = cl.currentKubernetesVersion ?? cl.kubernetesVersion;
+            const warn = clusterWarnings(c.plan, c.rows).length > 0 ? ' ⚠️' : '';
+            names.push(`${escapeText(cl.resourceGroup)}/${escapeText(cl.name)}${v ? ` ${escapeText(v)}` : ''}${warn}`);
+        }
+        rings.push({ lead: `- ${ctx.multiRing ? `**Ring ${ring}** (${list.length.toLocaleString('en-US')}): ` : ''}`, from, to: names.length });
+    }
+    return { firstLine, names, rings };
+}
+
+;// CONCATENATED MODULE: ./build/report/render.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+// Sections in the body's order (the order they give way in is the steps').
+const SECTIONS = [
+    { level: 'failures', draft: failedSection },
+    { level: 'readFailures', draft: readFailuresSection },
+    { level: 'inProgress', draft: inProgressSection },
+    { level: 'done', draft: ctx => doneSection(ctx, 'upgraded') },
+    { level: 'done', draft: ctx => doneSection(ctx, 'would-upgrade') },
+    { level: 'pending', draft: pendingSection },
+    { level: 'held', draft: heldSection },
+    { level: 'clusters', draft: clustersSection },
+    { level: 'upToDate', draft: upToDateSection }
+];
+/** The line after the rows a cut section keeps. */
+function moreLine(target, n, noun) {
+    const what = `${n.toLocaleString('en-US')} more${noun ? ` ${n === 1 ? noun : `${noun}s`}` : ''}`;
+    return target === 'issue'
+        ? `… and ${what}: see the job summary of this run`
+        : `… and ${what}, left out to stay under GitHub's 1 MiB job summary limit`;
+}
+const HARD_CUT_NOTES = {
+    issue: '> ✂️ The rest of this report did not fit in an issue; the job summary of this run has it.',
+    summary: '> ✂️ The rest of this report did not fit in the job summary.'
+};
 /**
  * Render the report. target 'issue' adds the hidden marker and approval checkboxes and keeps
  * the body under ISSUE_BODY_LIMIT; 'summary' keeps everything that fits under SUMMARY_LIMIT.
@@ -96185,213 +96949,94 @@ function hardCut(target, head, foot, limit, keep = []) {
  * first rows with a line saying how many more there are. Failures are never cut.
  */
 function renderReport(report, target) {
-    const rows = buildRows(report);
-    const rings = new Set([...Object.keys(report.plan.rings), ...report.plan.clusters.map(c => String(c.ring))]);
-    const ctx = {
-        report,
+    const ctx = newRenderContext(report, target);
+    return fitBody({
         target,
-        rows,
-        counts: countRows(rows.all, report),
-        multiRing: rings.size > 1,
-        detail: target === 'issue' ? ISSUE_DETAIL : SUMMARY_DETAIL,
-        cap: target === 'issue' ? ISSUE_BODY_LIMIT : SUMMARY_LIMIT,
-        lazy: {},
-        byStatus: new Map(),
-        upToDate: [],
-        busy: [],
-        texts: newTexts(),
-        approved: keptApprovals(report, rows)
-    };
-    for (let i = 0; i < rows.all.length; i++) {
-        const row = rows.all[i];
-        if (!row)
-            continue;
-        const list = ctx.byStatus.get(row.status);
-        if (list)
-            list.push(row);
-        else
-            ctx.byStatus.set(row.status, [row]);
+        limit: bodyLimit(target),
+        levels: ctx.detail,
+        steps: target === 'issue' ? ISSUE_STEPS : SUMMARY_STEPS,
+        sections: SECTIONS.map(s => ({ level: s.level, draft: (detail) => s.draft({ ...ctx, detail }) })),
+        sharedLevels: SHARED_LEVELS,
+        header: (detail, dropped) => headerLines({ ...ctx, detail }, dropped),
+        footer: footerLines(ctx),
+        moreLine: (n, noun) => moreLine(target, n, noun),
+        hardCutNote: HARD_CUT_NOTES[target],
+        // A cut must not withdraw an approval: the issue keeps its ticked boxes.
+        keep: { heading: APPROVED_HEADING, lines: target === 'issue' ? ctx.approvedBoxes.map(approvedCheckbox) : [] }
+    });
+}
+
+;// CONCATENATED MODULE: ./build/report/outputs.js
+
+function concerns(action, entry) {
+    if (action === 'node-image')
+        return { current: entry.nodeImageVersion?.current ?? null, target: entry.nodeImageVersion?.target ?? null };
+    return { current: entry.kubernetesVersion.current, target: entry.kubernetesVersion.target };
+}
+function planOutput(plan, results) {
+    const byTarget = new Map();
+    for (const r of results) {
+        byTarget.set(`${r.operation.clusterId.toLowerCase()}|${r.operation.pool ?? ''}`, r);
     }
-    for (const c of rows.clusters)
-        (isUpToDate(c) ? ctx.upToDate : ctx.busy).push(c);
-    const limit = ctx.cap;
-    const steps = target === 'issue' ? ISSUE_STEPS : SUMMARY_STEPS;
-    const more = (n, noun) => moreLine(ctx, n, noun);
-    // Each section is rendered once per level of detail it is asked for.
-    const rendered = new Map();
-    const partOf = (key, detail) => {
-        const id = `${key}|${detail[FIELD[key]]}|${detail.textLimit}`;
-        let part = rendered.get(id);
-        if (part === undefined) {
-            const raw = renderSection({ ...ctx, detail }, key);
-            part = raw ? finish(target, raw, more) : null;
-            rendered.set(id, part);
-        }
-        return part;
+    return plan.clusters.flatMap(cp => cp.entries.map(entry => {
+        const r = byTarget.get(`${entry.clusterId.toLowerCase()}|${entry.pool ?? ''}`);
+        return {
+            ...entry,
+            ...concerns(entry.action, entry),
+            result: r?.outcome ?? null,
+            error: r?.error ? { code: r.error.code, message: r.error.message } : null,
+            hold: r?.holdReason !== undefined && (r.outcome === 'pending' || r.outcome === 'skipped')
+                ? { reason: r.holdReason, detail: r.holdDetail ?? null, nextWindow: r.nextWindow ?? null }
+                : null
+        };
+    }));
+}
+/**
+ * Counts for the outputs. `pending` uses the report's own classification (window, blackout,
+ * bake time, ring gate, approval, next run), so the output and the issue never disagree.
+ */
+function countResults(report) {
+    const startedOutcomes = ['started', 'succeeded', 'failed', 'still-running'];
+    const rows = buildRows(report);
+    return {
+        // An operation Azure refused to start (e.g. 409) failed but was never started.
+        started: report.results.filter(r => startedOutcomes.includes(r.outcome) && r.holdReason !== 'start-refused').length,
+        failed: report.results.filter(r => r.outcome === 'failed').length,
+        pending: countRows(rows.all, report).pending
     };
-    const headerOf = (detail, dropped) => finish(target, { lines: header({ ...ctx, detail }, dropped) });
-    const foot = footer(ctx);
-    const footSize = appendedSize(target, foot, false);
-    const total = (head, parts) => {
-        let size = head.size + footSize;
-        let last = head;
-        for (const p of parts) {
-            if (!p)
-                continue;
-            if ('truncated' in p && p.truncated)
-                return Infinity;
-            size += p.size;
-            last = p;
-        }
-        return size + (last.trailing > 1 ? 1 : 0);
-    };
-    const layout = (detail) => KEYS.map(k => partOf(k, detail));
-    const fits = (detail, dropped) => total(headerOf(detail, dropped), layout(detail)) < limit;
-    let detail = ctx.detail;
-    let dropped = [];
-    const applied = [];
-    for (const step of steps) {
-        if (fits(detail, dropped))
+}
+/** GitHub keeps a step output only up to 1 MiB; stay clearly under it. */
+const OUTPUT_LIMIT = 1_000_000;
+/**
+ * The `plan` output as JSON, within GitHub's output size limit. At hundreds of clusters the
+ * full entries do not fit: first the prose (message, warnings) goes, then the entries with
+ * nothing to report (no action, no result, up to date). `truncated` says what was dropped,
+ * for a warning; the job summary keeps everything.
+ */
+function serializePlan(entries, limit = OUTPUT_LIMIT) {
+    const full = JSON.stringify(entries);
+    if (full.length <= limit)
+        return { json: full };
+    const compact = entries.map(({ message: _m, warnings: _w, ...rest }) => rest);
+    const compactJson = JSON.stringify(compact);
+    if (compactJson.length <= limit)
+        return { json: compactJson, truncated: 'message and warnings of each entry' };
+    const relevant = compact.filter(e => e.action !== 'none' || e.result !== null || e.reason !== 'up-to-date');
+    const relevantJson = JSON.stringify(relevant);
+    if (relevantJson.length <= limit) {
+        return { json: relevantJson, truncated: `message and warnings, and the ${compact.length - relevant.length} up-to-date entries` };
+    }
+    // Still too large: keep whole entries in order while they fit.
+    const kept = [];
+    let size = 2;
+    for (const e of relevant) {
+        const part = JSON.stringify(e).length + 1;
+        if (size + part > limit)
             break;
-        const previous = render_pick(detail, step.change);
-        const next = { ...detail, ...step.change };
-        // A step that changed nothing (its section is empty) is not worth a mention.
-        const changed = KEYS.some(k => !samePart(partOf(k, detail), partOf(k, next))) ||
-            ('textLimit' in step.change && !samePart(headerOf(detail, dropped), headerOf(next, dropped)));
-        detail = next;
-        if (changed) {
-            dropped.push(step.dropped);
-            applied.push({ step, previous });
-        }
+        kept.push(e);
+        size += part;
     }
-    // The last step may have freed more room than needed: give back what still fits, more
-    // urgent sections first (steps were applied least urgent first).
-    for (const { step, previous } of applied.slice(0, -1).reverse()) {
-        const without = dropped.filter(d => d !== step.dropped);
-        const candidate = { ...detail, ...previous };
-        if (fits(candidate, without)) {
-            dropped = without;
-            detail = candidate;
-        }
-    }
-    // What is still summarised, most urgent first: restore a section whole if it fits, else
-    // keep the first rows that fit and stop there, so that no section shows rows while a more
-    // urgent one is cut short.
-    const chosen = layout(detail);
-    const summarised = applied.filter(a => dropped.includes(a.step.dropped)).reverse();
-    cutting: for (const { step, previous } of summarised) {
-        const partial = step.partial;
-        if (partial === undefined)
-            continue;
-        const richer = { ...detail, ...previous };
-        const keys = KEYS.filter(k => FIELD[k] in step.change);
-        for (let n = 0; n < keys.length; n++) {
-            const i = KEYS.indexOf(keys[n]);
-            const full = partOf(keys[n], richer);
-            if (samePart(full, chosen[i] ?? null))
-                continue;
-            // The note names the step until each of its sections is back.
-            const others = keys.slice(n + 1).every(k => samePart(partOf(k, richer), chosen[KEYS.indexOf(k)] ?? null));
-            const note = others ? dropped.filter(d => d !== step.dropped) : dropped;
-            if (total(headerOf(detail, note), chosen.map((p, j) => (j === i ? full : p))) < limit) {
-                chosen[i] = full;
-                if (others)
-                    dropped = note;
-                continue;
-            }
-            const cut = full?.cut;
-            if (cut) {
-                const withPartial = dropped.map(d => (d === step.dropped ? partial : d));
-                const head = headerOf(detail, withPartial);
-                const fitsCut = (k) => total(head, chosen.map((p, j) => (j === i ? { size: cut.size(k), trailing: 1 } : p))) < limit;
-                // The largest k that fits (sizes grow with k); 0 when not even one row fits.
-                let lo = 0;
-                let hi = Math.min(cut.rendered, cut.units - 1);
-                while (lo < hi) {
-                    const mid = Math.ceil((lo + hi) / 2);
-                    if (fitsCut(mid))
-                        lo = mid;
-                    else
-                        hi = mid - 1;
-                }
-                if (lo > 0) {
-                    chosen[i] = cut.part(lo);
-                    dropped = withPartial;
-                }
-            }
-            break cutting;
-        }
-    }
-    const head = headerOf(detail, dropped);
-    const parts = [head, ...chosen].filter((p) => p !== null);
-    const last = parts[parts.length - 1] ?? head;
-    const body = [].concat(...parts.map(p => p.lines), last.trailing > 1 ? [''] : []);
-    const lines = body.concat(foot, ['']);
-    const bodyLines = body.length;
-    const full = lines.join('\n');
-    if (!parts.some(p => p.truncated) && sizeOf(target, full) < limit)
-        return full;
-    const keep = target === 'issue' ? ctx.approved.map(approvedCheckbox) : [];
-    return hardCut(target, lines.slice(0, bodyLines).join('\n'), foot.join('\n'), limit, keep);
-}
-// ---------------------------------------------------------------------------
-// Comment and per-run title
-const COMMENT_ITEMS = 10;
-/** Short comment for the issue history; null when the run changed nothing (no operation started, finished or failed). */
-function renderRunComment(report) {
-    const changed = ['failed', 'succeeded', 'started', 'still-running'];
-    const { all } = buildRows(report);
-    const rows = all.filter(r => r.result && changed.includes(r.result.outcome));
-    if (rows.length === 0)
-        return null;
-    const order = { failed: 0, 'still-running': 1, started: 2, succeeded: 3 };
-    rows.sort((a, b) => (order[a.result?.outcome ?? ''] ?? 9) - (order[b.result?.outcome ?? ''] ?? 9));
-    const n = (o) => rows.filter(r => r.result?.outcome === o).length;
-    const parts = [];
-    if (n('failed'))
-        parts.push(`${n('failed')} failed`);
-    if (n('started') + n('still-running'))
-        parts.push(`${n('started') + n('still-running')} in progress`);
-    if (n('succeeded'))
-        parts.push(`${n('succeeded')} upgraded`);
-    const icon = { failed: '❌', 'still-running': '🔄', started: '🔄', succeeded: '✅' };
-    const lines = [`**Run of ${escapeText(formatInstant(report.startedAt, report.timezone))}:** ${parts.join(' · ')}.`, ''];
-    const texts = newTexts();
-    for (const row of rows.slice(0, COMMENT_ITEMS)) {
-        const r = row.result;
-        if (!r)
-            continue;
-        const where = `${escapeText(row.resourceGroup)}/**${escapeText(row.cluster)}** · ${row.pool === null ? 'control plane' : escapeText(row.pool)}`;
-        const error = r.outcome === 'failed' && r.error ? ` — **${escapeText(r.error.code)}**` : '';
-        lines.push(`- ${icon[r.outcome] ?? ''} ${where}: ${changeOf(texts, row)}${error}`);
-    }
-    if (rows.length > COMMENT_ITEMS)
-        lines.push(`- …and ${(rows.length - COMMENT_ITEMS).toLocaleString('en-US')} more (see the report above)`);
-    if (report.runUrl)
-        lines.push('', escape_link('Workflow run', report.runUrl));
-    return lines.join('\n');
-}
-/** Title for `issue: per-run` issues, e.g. `<title> — 2026-11-23 (3 upgraded, 1 failed)` */
-function perRunTitle(baseTitle, report) {
-    const rows = buildRows(report).all;
-    const c = countRows(rows, report);
-    const parts = [];
-    if (c.upgraded)
-        parts.push(`${c.upgraded} upgraded`);
-    if (c.failed)
-        parts.push(`${c.failed} failed`);
-    if (c.inProgress)
-        parts.push(`${c.inProgress} in progress`);
-    if (c.wouldUpgrade)
-        parts.push(`${c.wouldUpgrade} would upgrade`);
-    if (c.pending)
-        parts.push(`${c.pending} pending`);
-    if (parts.length === 0)
-        parts.push(report.dryRun ? 'dry run, nothing to do' : 'nothing to do');
-    else if (report.dryRun)
-        parts.unshift('dry run');
-    const base = baseTitle.replace(/\s+/g, ' ').trim();
-    return `${base} — ${formatDate(report.startedAt, report.timezone)} (${parts.join(', ')})`;
+    return { json: JSON.stringify(kept), truncated: `message and warnings, up-to-date entries, and ${relevant.length - kept.length} further entries` };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
@@ -101722,7 +102367,7 @@ throttling.triggersNotification = triggersNotification;
 ;// CONCATENATED MODULE: ./build/github/issues.js
 // Thin adapter over GitHub's issues API (Octokit from @actions/github, with retry and
 // throttling: the bare client retries nothing). Created inside run(), never at import
-// time, so GITHUB_API_URL (GitHub Enterprise, the local emulator) is honoured.
+// time, with the API root the config read from GITHUB_API_URL (GitHub Enterprise, the emulator).
 
 
 
@@ -101759,16 +102404,16 @@ class IssueClient {
     owner;
     repo;
     log;
-    constructor(token, repository, log) {
+    /** `apiUrl`: GITHUB_API_URL as the config read it (GitHub Enterprise Server, the emulator). */
+    constructor(token, repository, apiUrl, log) {
         this.log = log;
         const [owner, repo] = repository.split('/');
         if (!owner || !repo)
             throw new GitHubWriteError(`GITHUB_REPOSITORY '${repository}' is not 'owner/repo'.`);
         this.owner = owner;
         this.repo = repo;
-        const baseUrl = process.env['GITHUB_API_URL'] || 'https://api.github.com';
         this.octokit = getOctokit(token, {
-            baseUrl,
+            baseUrl: apiUrl,
             throttle: {
                 // Retry twice when GitHub asks us to slow down, then give up with the error.
                 onRateLimit: (retryAfter, _options, _octokit, retryCount) => {
@@ -101879,101 +102524,167 @@ class IssueClient {
     }
 }
 
-;// CONCATENATED MODULE: ./build/github/approvers.js
-const key = (a) => `${a.clusterId.toLowerCase()}|${a.minor}`;
-/**
- * For each approval, the editor of the last edit that turned its box from unticked (or
- * absent) to ticked. Approvals without such an edit keep no approver ("approved in the issue").
- */
-function attributeApprovals(approvals, edits, parse) {
-    const sorted = [...edits].sort((a, b) => a.editedAt.localeCompare(b.editedAt));
-    const approver = new Map();
-    let ticked = new Set();
-    for (const edit of sorted) {
-        const now = new Set(parse(edit.body).map(key));
-        for (const k of now) {
-            if (!ticked.has(k) && edit.editor)
-                approver.set(k, edit.editor);
+;// CONCATENATED MODULE: ./build/report/comment.js
+
+
+
+
+const COMMENT_ITEMS = 10;
+/** Short comment for the issue history; null when the run changed nothing (no operation started, finished or failed). */
+function renderRunComment(report) {
+    const changed = ['failed', 'succeeded', 'started', 'still-running'];
+    const { all } = buildRows(report);
+    const rows = all.filter(r => r.result && changed.includes(r.result.outcome));
+    if (rows.length === 0)
+        return null;
+    const order = { failed: 0, 'still-running': 1, started: 2, succeeded: 3 };
+    rows.sort((a, b) => (order[a.result?.outcome ?? ''] ?? 9) - (order[b.result?.outcome ?? ''] ?? 9));
+    const n = (o) => rows.filter(r => r.result?.outcome === o).length;
+    const parts = [];
+    if (n('failed'))
+        parts.push(`${n('failed')} failed`);
+    if (n('started') + n('still-running'))
+        parts.push(`${n('started') + n('still-running')} in progress`);
+    if (n('succeeded'))
+        parts.push(`${n('succeeded')} upgraded`);
+    const icon = { failed: '❌', 'still-running': '🔄', started: '🔄', succeeded: '✅' };
+    const lines = [`**Run of ${escapeText(formatInstant(report.startedAt, report.timezone))}:** ${parts.join(' · ')}.`, ''];
+    const texts = newCellTexts();
+    for (const row of rows.slice(0, COMMENT_ITEMS)) {
+        const r = row.result;
+        if (!r)
+            continue;
+        const where = `${escapeText(row.resourceGroup)}/**${escapeText(row.cluster)}** · ${row.pool === null ? 'control plane' : escapeText(row.pool)}`;
+        const error = r.outcome === 'failed' && r.error ? ` — **${escapeText(r.error.code)}**` : '';
+        lines.push(`- ${icon[r.outcome] ?? ''} ${where}: ${changeOf(texts, row)}${error}`);
+    }
+    if (rows.length > COMMENT_ITEMS)
+        lines.push(`- …and ${(rows.length - COMMENT_ITEMS).toLocaleString('en-US')} more (see the report above)`);
+    if (report.runUrl)
+        lines.push('', escape_link('Workflow run', report.runUrl));
+    return lines.join('\n');
+}
+/** Title for `issue: per-run` issues, e.g. `<title> — 2026-11-23 (3 upgraded, 1 failed)` */
+function perRunTitle(baseTitle, report) {
+    const rows = buildRows(report).all;
+    const c = countRows(rows, report);
+    const parts = [];
+    if (c.upgraded)
+        parts.push(`${c.upgraded} upgraded`);
+    if (c.failed)
+        parts.push(`${c.failed} failed`);
+    if (c.inProgress)
+        parts.push(`${c.inProgress} in progress`);
+    if (c.wouldUpgrade)
+        parts.push(`${c.wouldUpgrade} would upgrade`);
+    if (c.pending)
+        parts.push(`${c.pending} pending`);
+    if (parts.length === 0)
+        parts.push(report.dryRun ? 'dry run, nothing to do' : 'nothing to do');
+    else if (report.dryRun)
+        parts.unshift('dry run');
+    const base = baseTitle.replace(/\s+/g, ' ').trim();
+    return `${base} — ${formatDate(report.startedAt, report.timezone)} (${parts.join(', ')})`;
+}
+
+;// CONCATENATED MODULE: ./build/github/publisher.js
+
+
+
+
+class ReportPublisher {
+    issues;
+    settings;
+    log;
+    /** `issues` is undefined when no client could be made (no token, no repository). */
+    constructor(issues, settings, log) {
+        this.issues = issues;
+        this.settings = settings;
+        this.log = log;
+    }
+    /** Whether there is a client to reach GitHub with (a token and a repository). */
+    get ready() {
+        return this.issues !== undefined;
+    }
+    /** The dashboard body's edit history, for who ticked which approval box. */
+    async editHistory(issue) {
+        return this.client().editHistory(issue);
+    }
+    /** The open dashboard of this report id, or null. GitHub errors propagate with advice. */
+    async findDashboard() {
+        const issues = this.client();
+        const label = this.settings.issueLabels[0] ?? 'aks-upgrade';
+        try {
+            const found = await issues.findOpen(label, body => hasReportMarker(body, this.settings.reportId));
+            this.log.info(found ? `Dashboard issue #${found.number}` : `No open dashboard for report '${this.settings.reportId}' yet`);
+            return found ?? null;
         }
-        ticked = now;
+        catch (error) {
+            throw new Error(explainGitHubError(error, 'list issues', issues.repository));
+        }
     }
-    return approvals.map(a => {
-        const by = approver.get(key(a));
-        return by !== undefined && !by.endsWith('[bot]') ? { ...a, approvedBy: by } : a;
-    });
-}
-
-;// CONCATENATED MODULE: ./build/outputs.js
-
-function concerns(action, entry) {
-    if (action === 'node-image')
-        return { current: entry.nodeImageVersion?.current ?? null, target: entry.nodeImageVersion?.target ?? null };
-    return { current: entry.kubernetesVersion.current, target: entry.kubernetesVersion.target };
-}
-function planOutput(plan, results) {
-    const byTarget = new Map();
-    for (const r of results) {
-        byTarget.set(`${r.operation.clusterId.toLowerCase()}|${r.operation.pool ?? ''}`, r);
+    /**
+     * Write the report: rewrite the dashboard (`known`, or looked up now when undefined) or
+     * open a per-run issue. Returns the issue written, undefined when a per-run report had
+     * nothing to say. Throws with what the user has to change.
+     */
+    async publish(report, known) {
+        const issues = this.client();
+        const settings = this.settings;
+        const comment = renderRunComment(report);
+        try {
+            if (settings.issue === 'per-run') {
+                const body = renderReport(report, 'issue');
+                if (comment === null) {
+                    this.log.info('Nothing started, finished or failed: no per-run issue.');
+                    return undefined;
+                }
+                await issues.ensureLabels(settings.issueLabels);
+                const created = await issues.create(perRunTitle(settings.issueTitle, report), body, settings.issueLabels, settings.issueAssignees);
+                this.log.info(`Opened issue #${created.number}: ${created.url}`);
+                return created;
+            }
+            const dashboard = known === undefined ? await this.findDashboard() : known;
+            const ref = await this.writeDashboard(report, dashboard);
+            if (comment !== null)
+                await this.addComment(ref, comment);
+            return ref;
+        }
+        catch (error) {
+            throw new Error(explainGitHubError(error, 'write the report issue', settings.repository));
+        }
     }
-    return plan.clusters.flatMap(cp => cp.entries.map(entry => {
-        const r = byTarget.get(`${entry.clusterId.toLowerCase()}|${entry.pool ?? ''}`);
-        return {
-            ...entry,
-            ...concerns(entry.action, entry),
-            result: r?.outcome ?? null,
-            error: r?.error ? { code: r.error.code, message: r.error.message } : null,
-            hold: r?.holdReason !== undefined && (r.outcome === 'pending' || r.outcome === 'skipped')
-                ? { reason: r.holdReason, detail: r.holdDetail ?? null, nextWindow: r.nextWindow ?? null }
-                : null
-        };
-    }));
-}
-/**
- * Counts for the outputs. `pending` uses the report's own classification (window, blackout,
- * bake time, ring gate, approval, next run), so the output and the issue never disagree.
- */
-function countResults(report) {
-    const startedOutcomes = ['started', 'succeeded', 'failed', 'still-running'];
-    const rows = buildRows(report);
-    return {
-        // An operation Azure refused to start (e.g. 409) failed but was never started.
-        started: report.results.filter(r => startedOutcomes.includes(r.outcome) && r.holdReason !== 'start-refused').length,
-        failed: report.results.filter(r => r.outcome === 'failed').length,
-        pending: countRows(rows.all, report).pending
-    };
-}
-/** GitHub keeps a step output only up to 1 MiB; stay clearly under it. */
-const OUTPUT_LIMIT = 1_000_000;
-/**
- * The `plan` output as JSON, within GitHub's output size limit. At hundreds of clusters the
- * full entries do not fit: first the prose (message, warnings) goes, then the entries with
- * nothing to report (no action, no result, up to date). `truncated` says what was dropped,
- * for a warning; the job summary keeps everything.
- */
-function serializePlan(entries, limit = OUTPUT_LIMIT) {
-    const full = JSON.stringify(entries);
-    if (full.length <= limit)
-        return { json: full };
-    const compact = entries.map(({ message: _m, warnings: _w, ...rest }) => rest);
-    const compactJson = JSON.stringify(compact);
-    if (compactJson.length <= limit)
-        return { json: compactJson, truncated: 'message and warnings of each entry' };
-    const relevant = compact.filter(e => e.action !== 'none' || e.result !== null || e.reason !== 'up-to-date');
-    const relevantJson = JSON.stringify(relevant);
-    if (relevantJson.length <= limit) {
-        return { json: relevantJson, truncated: `message and warnings, and the ${compact.length - relevant.length} up-to-date entries` };
+    client() {
+        if (this.settings.repository === '')
+            throw new Error('GITHUB_REPOSITORY is not set, so there is no repository to write the issue in.');
+        if (!this.issues || this.settings.githubToken === '') {
+            throw new Error("No GitHub token: pass 'github-token' (the default is the job's GITHUB_TOKEN) or set 'issue: off'.");
+        }
+        return this.issues;
     }
-    // Still too large: keep whole entries in order while they fit.
-    const kept = [];
-    let size = 2;
-    for (const e of relevant) {
-        const part = JSON.stringify(e).length + 1;
-        if (size + part > limit)
-            break;
-        kept.push(e);
-        size += part;
+    async writeDashboard(report, dashboard) {
+        const issues = this.client();
+        const { issueTitle, issueLabels, issueAssignees } = this.settings;
+        const body = renderReport(report, 'issue');
+        if (dashboard) {
+            const ref = await issues.update(dashboard.number, issueTitle, body, issueAssignees);
+            this.log.info(`Updated dashboard issue #${ref.number}: ${ref.url}`);
+            return ref;
+        }
+        await issues.ensureLabels(issueLabels);
+        const ref = await issues.create(issueTitle, body, issueLabels, issueAssignees);
+        this.log.info(`Opened dashboard issue #${ref.number}: ${ref.url}`);
+        return ref;
     }
-    return { json: JSON.stringify(kept), truncated: `message and warnings, up-to-date entries, and ${relevant.length - kept.length} further entries` };
+    async addComment(ref, comment) {
+        try {
+            await this.client().comment(ref.number, comment);
+        }
+        catch (error) {
+            // The report itself is in the issue body; only the history line is missing.
+            this.log.warning(`The report is in issue #${ref.number}, but its history comment could not be added: ${explainGitHubError(error, 'comment on the issue', this.settings.repository)}`);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./build/util/clock.js
@@ -101983,10 +102694,9 @@ function serializePlan(entries, limit = OUTPUT_LIMIT) {
  * does and cannot reach inside it, so one documented test seam exists:
  * AKS_UPGRADE_PILOT_TEST_NOW = an ISO instant (time then flows from it), or `@<file>`
  * holding an ISO instant that is re-read on every call (a test advances it while the
- * action waits, e.g. to close the window between two clusters).
+ * action waits, e.g. to close the window between two clusters). The config reads it.
  */
-function createClock(env) {
-    const fake = env['AKS_UPGRADE_PILOT_TEST_NOW'];
+function createClock(fake) {
     if (!fake)
         return () => new Date();
     if (fake.startsWith('@')) {
@@ -102047,228 +102757,156 @@ const ACTION_VERSION = '1.0.0';
 
 
 
-/**
- * Concurrent ARM reads per subscription. At typical ARM latencies (150-250 ms) six in
- * flight stay near ARM's per-subscription refill rate for reads (25/s after a 250 burst);
- * a 429 is retried by the SDK after its Retry-After.
- */
-const READS_PER_SUBSCRIPTION = 6;
-function pollInterval(env) {
-    // Test seam: the emulator's operations last milliseconds, real ones minutes.
-    const ms = Number(env['AKS_UPGRADE_PILOT_POLL_MS']);
-    return Number.isFinite(ms) && ms > 0 ? ms : 2000;
-}
-function runUrl(env) {
-    const server = env['GITHUB_SERVER_URL'];
-    const repo = env['GITHUB_REPOSITORY'];
-    const id = env['GITHUB_RUN_ID'];
-    return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined;
-}
-function gateOptions(config) {
-    return {
-        window: config.window,
-        timezone: config.timezone,
-        blackouts: config.blackouts,
-        minWindowLeftMinutes: config.minWindowLeftMinutes
-    };
-}
-/** `in-window` / `next-window`: whether operations could start when the run began. */
-function windowStatus(config, plan, at) {
-    const gate = gateOptions(config);
-    let decisions;
-    if (config.window.mode === 'cluster') {
-        decisions = plan.clusters
-            .filter(cp => cp.operations.length > 0)
-            .flatMap(cp => [...new Set(cp.operations.map(op => op.upgradeClass))].map(cls => checkWindow(gate, cp.cluster.maintenanceConfigs, cls, at)));
-    }
-    else {
-        decisions = [checkWindow(gate, undefined, 'node-image', at)];
-    }
-    const closed = decisions.filter(d => !d.open);
-    const next = closed
-        .map(d => d.nextOpen)
-        .filter((n) => n !== undefined)
-        .sort()[0];
-    const status = { inWindow: decisions.length === 0 || closed.length < decisions.length };
-    // next-window is empty while operations can start (as action.yml promises).
-    if (!status.inWindow && next !== undefined)
-        status.nextWindow = next;
-    const detail = (closed[0] ?? decisions[0])?.detail;
-    if (detail !== undefined)
-        status.detail = detail;
-    return status;
-}
+
+
+const main_log = { info: (m) => info(m), warning: (m) => warning(m), error: (m) => core_error(m) };
 async function run() {
-    const env = process.env;
     let now;
     let config;
     try {
-        now = createClock(env);
-        config = readConfig(name => getInput(name), env);
+        config = readConfig(name => getInput(name), process.env);
+        now = createClock(config.testNow);
     }
     catch (error) {
         // Bad input: nothing was sent anywhere.
         setFailed(errorMessage(error));
         return;
     }
-    if (config.githubToken)
-        setSecret(config.githubToken);
+    if (config.report.githubToken)
+        setSecret(config.report.githubToken);
     const startedAt = now();
-    const failures = [];
-    const notes = [];
-    let snapshot = { takenAt: startedAt.toISOString(), clusters: [], kubernetesVersions: {}, readFailures: [] };
-    let plan = { clusters: [], rings: {} };
-    let results = [];
-    // Ticked approval boxes of the dashboard; carried into the report so none is lost.
-    let approvals = [];
-    // undefined: not looked up (yet, or the lookup failed); null: looked up, none open.
-    let dashboard;
-    const repository = env['GITHUB_REPOSITORY'] ?? '';
-    // Constructing the client sends nothing; it exists before sign-in so even a run that
-    // cannot reach Azure can still report in its issue.
-    let issues;
-    if (config.issue !== 'off' && repository !== '' && config.githubToken !== '') {
-        try {
-            issues = new IssueClient(config.githubToken, repository, { info: m => info(m), warning: m => warning(m) });
-        }
-        catch (error) {
-            warning(errorMessage(error));
-        }
-    }
+    const state = {
+        snapshot: { takenAt: startedAt.toISOString(), clusters: [], kubernetesVersions: {}, readFailures: [] },
+        plan: { clusters: [], rings: {} },
+        results: [],
+        approvals: [],
+        dashboard: undefined,
+        failures: [],
+        notes: []
+    };
+    // Made before sign-in (it sends nothing) so even a run that cannot reach Azure still reports.
+    const publisher = new ReportPublisher(issueClient(config), config.report, main_log);
     try {
-        const credential = await group('Sign in to Azure (GitHub OIDC)', async () => {
-            const settings = { tenantId: config.tenantId, clientId: config.clientId, audience: config.audience, cloud: config.cloud };
-            const cred = createCredential(settings);
-            await verifySignIn(cred, settings);
-            info(`Signed in to ${config.cloud.armEndpoint} as client ${config.clientId}`);
-            return cred;
-        });
-        const firstPoll = pollInterval(env);
-        const adapter = new AksAdapter(credential, config.cloud, { pollIntervalMs: firstPoll, maxPollIntervalMs: Math.max(firstPoll, 30_000), sleep: sleep });
-        snapshot = await group('Read clusters', async () => {
-            const s = await readFleet(adapter, {
-                clusters: config.clusters,
-                subscriptions: config.subscriptions,
-                clusterTags: config.clusterTags,
-                upgrade: config.upgrade,
-                maintenanceConfigs: config.window.mode === 'cluster',
-                readsPerSubscription: READS_PER_SUBSCRIPTION
-            }, { info: m => info(m), warning: m => warning(m) }, now);
-            info(`Read ${s.clusters.filter(c => !c.readError).length} cluster(s); ${s.readFailures.length} read(s) failed`);
-            return s;
-        });
-        if (snapshot.clusters.every(c => c.readError !== undefined) && snapshot.readFailures.length > 0) {
-            failures.push('No cluster could be read: see "Could not read" in the report.');
-        }
-        // The dashboard is looked up before planning: ticked approval boxes feed the planner.
-        if (issues && config.issue === 'dashboard') {
-            const client = issues;
-            try {
-                dashboard = await group('Find the dashboard issue', async () => findDashboard(client, config));
-                if (dashboard)
-                    approvals = parseApprovals(dashboard.body);
-                if (dashboard && approvals.length > 0) {
-                    const number = dashboard.number;
-                    try {
-                        approvals = attributeApprovals(approvals, await client.editHistory(number), parseApprovals);
-                    }
-                    catch (error) {
-                        // Edit history is GraphQL-only (and absent on some servers): approvals still count.
-                        info(`Could not read who ticked the approval boxes (${errorMessage(error)}); recording them as approved in the issue.`);
-                    }
-                }
-            }
-            catch (error) {
-                // Upgrades do not depend on GitHub; the report step tries again and fails with this.
-                warning(`${errorMessage(error)} Minor upgrades awaiting approval stay pending.`);
-            }
-        }
-        plan = planFleet(snapshot, {
-            upgrade: config.upgrade,
-            allowPreview: config.allowPreview,
-            aksAutoUpgrade: config.aksAutoUpgrade,
-            nodeImageMinAgeDays: config.nodeImageMinAgeDays,
-            minorApproval: config.minorApproval,
-            approvals,
-            ringTag: config.ringTag,
-            ringUntagged: config.ringUntagged,
-            ringSoakDays: config.ringSoakDays
-        }, now());
-        if (config.ring !== null) {
-            // The other rings were read and planned only so the promotion gate could see them.
-            const ring = config.ring;
-            plan = { ...plan, clusters: plan.clusters.filter(cp => cp.ring === ring) };
-            info(`ring: ${ring}: acting on ${plan.clusters.length} cluster(s) of ring ${ring} only`);
-        }
-        for (const cp of plan.clusters) {
-            startGroup(`Plan: ${cp.cluster.resourceGroup}/${cp.cluster.name} (ring ${cp.ring})`);
-            for (const e of cp.entries)
-                info(`${e.pool ?? 'control plane'}: ${e.action} [${e.reason}] ${e.message}`);
-            for (const w of cp.warnings)
-                warning(`${cp.cluster.name}: ${w}`);
-            endGroup();
-        }
-        adapter.keepRawFor(config.dryRun ? [] : plan.clusters.filter(cp => cp.operations.some(op => op.kind !== 'node-image')).map(cp => cp.cluster.id));
-        const gate = gateOptions(config);
-        results = await group(config.dryRun ? 'Execute (dry run: nothing changes)' : 'Execute', async () => executePlan(plan, { dryRun: config.dryRun, wait: config.wait, waitTimeoutMinutes: config.waitTimeoutMinutes, maxParallel: config.maxParallel }, {
-            start: async (op) => {
-                if (op.kind === 'node-image') {
-                    if (!op.pool)
-                        throw new Error('node-image operation without a pool');
-                    return adapter.startNodeImageUpgrade(op.clusterId, op.pool);
-                }
-                if (op.kind === 'control-plane')
-                    return adapter.startClusterUpgrade(op.clusterId, op.to);
-                if (!op.pool)
-                    throw new Error('pool-version operation without a pool');
-                return adapter.startPoolUpgrade(op.clusterId, op.pool, op.to);
-            },
-            checkWindow: (cluster, upgradeClass, at) => checkWindow(gate, cluster.maintenanceConfigs, upgradeClass, at),
-            now,
-            deadlineSignal: deadline => AbortSignal.timeout(Math.max(0, deadline.getTime() - now().getTime())),
-            log: { info: m => info(m), warning: m => warning(m), error: m => core_error(m) }
-        }));
+        await upgrade(config, state, publisher, now);
     }
     catch (error) {
         // Sign-in and other run-wide failures: still report below, then fail.
         const message = errorMessage(error);
-        failures.push(message);
-        notes.push(message);
+        state.failures.push(message);
+        state.notes.push(message);
         core_error(message);
     }
-    // Report: always, whatever happened above, so a failed run explains itself.
-    const report = {
-        startedAt: startedAt.toISOString(),
-        timezone: config.timezone,
-        dryRun: config.dryRun,
-        upgrade: config.upgrade,
-        reportId: config.reportId,
-        actionVersion: ACTION_VERSION,
-        plan,
-        results,
-        readFailures: snapshot.readFailures,
-        notes,
-        window: { inWindow: true }
-    };
+    await report(config, state, publisher, startedAt);
+}
+function issueClient(config) {
+    const { issue, repository, githubToken, apiUrl } = config.report;
+    if (issue === 'off' || repository === '' || githubToken === '')
+        return undefined;
     try {
-        report.window = windowStatus(config, plan, startedAt);
+        return new IssueClient(githubToken, repository, apiUrl, main_log);
     }
     catch (error) {
-        // A schedule the gate could not read was already reported on its operations.
-        warning(`Could not summarise the maintenance window: ${errorMessage(error)}`);
+        warning(errorMessage(error));
+        return undefined;
     }
-    if (approvals.length > 0)
-        report.approvals = approvals;
-    const url = runUrl(env);
-    if (url !== undefined)
-        report.runUrl = url;
-    const counts = countResults(report);
+}
+/** Sign in, read, plan and execute. Throws on run-wide failures; the report follows in any case. */
+async function upgrade(config, state, publisher, now) {
+    const { azure } = config;
+    const credential = await group('Sign in to Azure (GitHub OIDC)', async () => {
+        const cred = createCredential(azure);
+        await verifySignIn(cred, azure);
+        info(`Signed in to ${azure.cloud.armEndpoint} as client ${azure.clientId}`);
+        return cred;
+    });
+    const adapter = new AksAdapter(credential, azure.cloud, {
+        pollIntervalMs: azure.pollIntervalMs,
+        maxPollIntervalMs: Math.max(azure.pollIntervalMs, 30_000),
+        sleep: sleep
+    });
+    state.snapshot = await group('Read clusters', async () => {
+        const s = await readFleet(adapter, config.discovery, main_log, now);
+        info(`Read ${s.clusters.filter(c => !c.readError).length} cluster(s); ${s.readFailures.length} read(s) failed`);
+        return s;
+    });
+    if (state.snapshot.clusters.every(c => c.readError !== undefined) && state.snapshot.readFailures.length > 0) {
+        state.failures.push('No cluster could be read: see "Could not read" in the report.');
+    }
+    // The dashboard is looked up before planning: ticked approval boxes feed the planner.
+    if (publisher.ready && config.report.issue === 'dashboard')
+        await readApprovals(state, publisher);
+    const { ring, ...planOptions } = config.plan;
+    state.plan = planFleet(state.snapshot, { ...planOptions, approvals: state.approvals }, now());
+    if (ring !== null) {
+        // The other rings were read and planned only so the promotion gate could see them.
+        state.plan = { ...state.plan, clusters: state.plan.clusters.filter(cp => cp.ring === ring) };
+        info(`ring: ${ring}: acting on ${state.plan.clusters.length} cluster(s) of ring ${ring} only`);
+    }
+    logPlan(state.plan);
+    const { execute } = config;
+    adapter.keepRawFor(execute.dryRun ? [] : state.plan.clusters.filter(cp => cp.operations.some(op => op.kind !== 'node-image')).map(cp => cp.cluster.id));
+    state.results = await group(execute.dryRun ? 'Execute (dry run: nothing changes)' : 'Execute', async () => executePlan(state.plan, execute, {
+        start: async (op) => adapter.start(op),
+        checkWindow: (cluster, upgradeClass, at) => checkWindow(config.window, cluster.maintenanceConfigs, upgradeClass, at),
+        now,
+        deadlineSignal: deadline => AbortSignal.timeout(Math.max(0, deadline.getTime() - now().getTime())),
+        log: main_log
+    }));
+}
+/** Find the dashboard and its ticked approval boxes, with who ticked them where GitHub says. */
+async function readApprovals(state, publisher) {
+    try {
+        state.dashboard = await group('Find the dashboard issue', async () => publisher.findDashboard());
+        if (state.dashboard)
+            state.approvals = parseApprovals(state.dashboard.body);
+        if (state.dashboard && state.approvals.length > 0) {
+            try {
+                state.approvals = attributeApprovals(state.approvals, await publisher.editHistory(state.dashboard.number), parseApprovals);
+            }
+            catch (error) {
+                // Edit history is GraphQL-only (and absent on some servers): approvals still count.
+                info(`Could not read who ticked the approval boxes (${errorMessage(error)}); recording them as approved in the issue.`);
+            }
+        }
+    }
+    catch (error) {
+        // Upgrades do not depend on GitHub; the report step tries again and fails with this.
+        warning(`${errorMessage(error)} Minor upgrades awaiting approval stay pending.`);
+    }
+}
+function logPlan(plan) {
+    for (const cp of plan.clusters) {
+        startGroup(`Plan: ${cp.cluster.resourceGroup}/${cp.cluster.name} (ring ${cp.ring})`);
+        for (const e of cp.entries)
+            info(`${e.pool ?? 'control plane'}: ${e.action} [${e.reason}] ${e.message}`);
+        for (const w of cp.warnings)
+            warning(`${cp.cluster.name}: ${w}`);
+        endGroup();
+    }
+}
+/** Report: always, whatever happened above, so a failed run explains itself. */
+async function report(config, state, publisher, startedAt) {
+    const { failures } = state;
+    if (config.report.issue === 'dashboard' && state.dashboard === undefined) {
+        // The run stopped before reading the dashboard (e.g. sign-in failed): keep its ticked
+        // boxes in the rewrite. A failed lookup is reported by the write that follows.
+        try {
+            state.dashboard = await publisher.findDashboard();
+            if (state.dashboard)
+                state.approvals = parseApprovals(state.dashboard.body);
+        }
+        catch {
+            state.dashboard = undefined;
+        }
+    }
+    const runReport = buildReport(config, state, startedAt);
+    const counts = countResults(runReport);
     if (counts.failed > 0)
         failures.push(`${counts.failed} upgrade operation(s) failed: see "Failed" in the report.`);
     let issueRef;
-    if (config.issue !== 'off') {
+    if (config.report.issue !== 'off') {
         try {
-            issueRef = await group('Write the report issue', async () => writeIssue(config, report, issues, dashboard, repository));
+            issueRef = await group('Write the report issue', async () => publisher.publish(runReport, state.dashboard));
         }
         catch (error) {
             const message = errorMessage(error);
@@ -102276,15 +102914,50 @@ async function run() {
             core_error(message);
         }
     }
-    // Rendered once: written to the job summary and to the log, which both keep the whole report.
+    await writeSummary(runReport, failures);
+    setOutputs(runReport, issueRef);
+    if (failures.length > 0)
+        setFailed(failures.join('\n'));
+}
+function buildReport(config, state, startedAt) {
+    const runReport = {
+        startedAt: startedAt.toISOString(),
+        timezone: config.report.timezone,
+        dryRun: config.execute.dryRun,
+        upgrade: config.plan.upgrade,
+        reportId: config.report.reportId,
+        actionVersion: ACTION_VERSION,
+        plan: state.plan,
+        results: state.results,
+        readFailures: state.snapshot.readFailures,
+        notes: state.notes,
+        window: { inWindow: true }
+    };
+    try {
+        runReport.window = windowStatus(config.window, state.plan, startedAt);
+    }
+    catch (error) {
+        // A schedule the gate could not read was already reported on its operations.
+        warning(`Could not summarise the maintenance window: ${errorMessage(error)}`);
+    }
+    if (state.approvals.length > 0)
+        runReport.approvals = state.approvals;
+    // Which ticked boxes stay, decided once: the issue and the summary render the same list.
+    runReport.approved = keptApprovals(runReport, buildRows(runReport));
+    if (config.report.runUrl !== undefined)
+        runReport.runUrl = config.report.runUrl;
+    return runReport;
+}
+/** The job summary and the log both keep the whole report, rendered once. */
+async function writeSummary(runReport, failures) {
     let summary;
     try {
-        summary = renderReport(report, 'summary');
+        summary = renderReport(runReport, 'summary');
     }
     catch (error) {
         // Never lose the report: fall back to the plan as data.
         failures.push(`The report could not be rendered: ${errorMessage(error)}`);
-        summary = `## AKS upgrade report\n\nThe report could not be rendered (${errorMessage(error)}); the plan as JSON:\n\n\`\`\`json\n${JSON.stringify(planOutput(plan, results), null, 2)}\n\`\`\`\n`;
+        summary = `## AKS upgrade report\n\nThe report could not be rendered (${errorMessage(error)}); the plan as JSON:\n\n\`\`\`json\n${JSON.stringify(planOutput(runReport.plan, runReport.results), null, 2)}\n\`\`\`\n`;
     }
     try {
         await summary_summary.addRaw(summary, true).write();
@@ -102295,85 +102968,21 @@ async function run() {
     startGroup('Report');
     info(summary);
     endGroup();
-    const planJson = serializePlan(planOutput(plan, results));
+}
+function setOutputs(runReport, issueRef) {
+    const counts = countResults(runReport);
+    const planJson = serializePlan(planOutput(runReport.plan, runReport.results));
     if (planJson.truncated)
         warning(`The plan output was shortened to fit GitHub's 1 MiB output limit (left out: ${planJson.truncated}); the job summary has everything.`);
     setOutput('plan', planJson.json);
     setOutput('upgrades-started', String(counts.started));
     setOutput('upgrades-failed', String(counts.failed));
     setOutput('pending', String(counts.pending));
-    setOutput('in-window', String(report.window.inWindow));
-    setOutput('next-window', report.window.nextWindow ?? '');
-    setOutput('rings', JSON.stringify(plan.rings));
+    setOutput('in-window', String(runReport.window.inWindow));
+    setOutput('next-window', runReport.window.nextWindow ?? '');
+    setOutput('rings', JSON.stringify(runReport.plan.rings));
     setOutput('issue-number', issueRef ? String(issueRef.number) : '');
     setOutput('issue-url', issueRef?.url ?? '');
-    if (failures.length > 0)
-        setFailed(failures.join('\n'));
-}
-async function writeIssue(config, report, issues, known, repository) {
-    if (repository === '')
-        throw new Error('GITHUB_REPOSITORY is not set, so there is no repository to write the issue in.');
-    if (!issues || config.githubToken === '') {
-        throw new Error("No GitHub token: pass 'github-token' (the default is the job's GITHUB_TOKEN) or set 'issue: off'.");
-    }
-    const comment = renderRunComment(report);
-    try {
-        if (config.issue === 'per-run') {
-            const body = renderReport(report, 'issue');
-            if (comment === null) {
-                info('Nothing started, finished or failed: no per-run issue.');
-                return undefined;
-            }
-            await issues.ensureLabels(config.issueLabels);
-            const created = await issues.create(perRunTitle(config.issueTitle, report), body, config.issueLabels, config.issueAssignees);
-            info(`Opened issue #${created.number}: ${created.url}`);
-            return created;
-        }
-        // Looked up again only if the run stopped before the first lookup (e.g. sign-in failed).
-        const dashboard = known === undefined ? await findDashboard(issues, config) : known;
-        if (known === undefined && dashboard && report.approvals === undefined) {
-            // The run stopped before reading the dashboard: keep its ticked boxes in the rewrite.
-            const ticked = parseApprovals(dashboard.body);
-            if (ticked.length > 0)
-                report.approvals = ticked;
-        }
-        const body = renderReport(report, 'issue');
-        let ref;
-        if (dashboard) {
-            ref = await issues.update(dashboard.number, config.issueTitle, body, config.issueAssignees);
-            info(`Updated dashboard issue #${ref.number}: ${ref.url}`);
-        }
-        else {
-            await issues.ensureLabels(config.issueLabels);
-            ref = await issues.create(config.issueTitle, body, config.issueLabels, config.issueAssignees);
-            info(`Opened dashboard issue #${ref.number}: ${ref.url}`);
-        }
-        if (comment !== null) {
-            try {
-                await issues.comment(ref.number, comment);
-            }
-            catch (error) {
-                // The report itself is in the issue body; only the history line is missing.
-                warning(`The report is in issue #${ref.number}, but its history comment could not be added: ${explainGitHubError(error, 'comment on the issue', repository)}`);
-            }
-        }
-        return ref;
-    }
-    catch (error) {
-        throw new Error(explainGitHubError(error, 'write the report issue', repository));
-    }
-}
-/** The open dashboard of this report id, or null. GitHub errors propagate with advice. */
-async function findDashboard(issues, config) {
-    const label = config.issueLabels[0] ?? 'aks-upgrade';
-    try {
-        const found = await issues.findOpen(label, body => hasReportMarker(body, config.reportId));
-        info(found ? `Dashboard issue #${found.number}` : `No open dashboard for report '${config.reportId}' yet`);
-        return found ?? null;
-    }
-    catch (error) {
-        throw new Error(explainGitHubError(error, 'list issues', issues.repository));
-    }
 }
 
 ;// CONCATENATED MODULE: ./build/index.js
