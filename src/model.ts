@@ -214,6 +214,13 @@ export interface PlanEntry {
   message: string
   /** Extra notes (AKS node OS channel, support status...). */
   warnings: string[]
+  /**
+   * A node-image refresh due alongside a version upgrade of the same pool: it runs only when
+   * that version upgrade (this operation key) does not start in the run, since a version
+   * upgrade brings the newest image itself. When the version upgrade starts, this entry is
+   * left out of the report and the outputs.
+   */
+  foldsInto?: string
 }
 
 export type OperationKind = 'node-image' | 'control-plane' | 'pool-version'
@@ -230,6 +237,8 @@ export interface Operation {
   pool?: string
   from: string
   to: string
+  /** Node-image refreshes only: skipped (folded) when the version operation with this key starts. */
+  foldsInto?: string
 }
 
 export interface ClusterPlan {

@@ -174,3 +174,41 @@ describe('serializePlan', () => {
     expect(check(JSON.parse(out.json) as unknown[])).toBe(true)
   })
 })
+
+describe('a pool with a version upgrade and an image refresh that folds into it', () => {
+  const version = entry('apps', 'upgrade-due', 'patch')
+  const versionOp: Operation = {
+    ...op('apps'),
+    key: `${ID}/agentPools/apps#pool-version`,
+    kind: 'pool-version',
+    upgradeClass: 'patch',
+    from: '1.35.5',
+    to: '1.35.6'
+  }
+  const image: PlanEntry = { ...entry('apps', 'upgrade-due'), foldsInto: versionOp.key }
+  const imageOp: Operation = { ...op('apps'), foldsInto: versionOp.key }
+
+  it.each<[string, OperationResult[], string[]]>([
+    ['the version upgrade started: one entry, the refresh came with it', [{ operation: versionOp, outcome: 'succeeded' }], ['patch succeeded']],
+    [
+      'the version upgrade was held: both entries, each with its own result',
+      [
+        {
+          operation: versionOp,
+          outcome: 'pending',
+          holdReason: 'outside-window',
+          holdDetail: 'outside aksManagedAutoUpgradeSchedule',
+          nextWindow: '2026-12-05T02:00:00Z'
+        },
+        { operation: imageOp, outcome: 'succeeded' }
+      ],
+      ['patch pending outside-window', 'node-image succeeded']
+    ]
+  ])('%s', (_name, results, expected) => {
+    const out = planOutput(report([version, image], results).plan, results)
+    expect(out).toHaveLength(expected.length)
+    expect(out.map(e => [e.action, e.result, e.hold?.reason].filter(Boolean).join(' '))).toEqual(expected)
+    // The internal link between the two is no part of the output schema.
+    for (const e of out) expect(e).not.toHaveProperty('foldsInto')
+  })
+})

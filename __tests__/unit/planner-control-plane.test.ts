@@ -24,7 +24,7 @@ import {
 // its pools, long-term support, minor approvals, and versions not checked without `patch`/`minor`.
 
 describe('patch upgrades', () => {
-  it('orders control plane, system pools, user pools, with no extra node-image operation', () => {
+  it('orders control plane, system pools, user pools; each image refresh folds into the version upgrade of its pool', () => {
     const old = { nodeImageVersion: U0702 }
     const p = plan([cluster('aks-a', onVersion('1.35.5', [pool('zeta', old), sys('sysb', old), pool('apps', old), sys('sysa', old)]))])
     expect(ops(p, 'aks-a')).toEqual([
@@ -32,8 +32,17 @@ describe('patch upgrades', () => {
       'pool-version sysa patch 1.35.5→1.35.6',
       'pool-version sysb patch 1.35.5→1.35.6',
       'pool-version apps patch 1.35.5→1.35.6',
-      'pool-version zeta patch 1.35.5→1.35.6'
+      'pool-version zeta patch 1.35.5→1.35.6',
+      `node-image sysa node-image ${U0702}→${U0709}`,
+      `node-image sysb node-image ${U0702}→${U0709}`,
+      `node-image apps node-image ${U0702}→${U0709}`,
+      `node-image zeta node-image ${U0702}→${U0709}`
     ])
+    // The refreshes run only when their pool's version upgrade does not start (the executor decides).
+    const operations = clusterPlan(p, 'aks-a').operations
+    for (const image of operations.filter(o => o.kind === 'node-image')) {
+      expect(image.foldsInto).toBe(operations.find(o => o.kind === 'pool-version' && o.pool === image.pool)?.key)
+    }
     expect(entry(p, 'aks-a', null)).toMatchObject({
       action: 'patch',
       reason: 'upgrade-due',
@@ -49,7 +58,17 @@ describe('patch upgrades', () => {
     })
     expect(apps.message).toMatch(/after the control plane, which also brings node image/)
     expect(apps.warnings).toEqual([])
-    expect(clusterPlan(p, 'aks-a').entries.map(e => e.pool)).toEqual([null, 'sysa', 'sysb', 'apps', 'zeta'])
+    expect(clusterPlan(p, 'aks-a').entries.map(e => `${e.pool ?? '-'} ${e.action}`)).toEqual([
+      '- patch',
+      'sysa patch',
+      'sysa node-image',
+      'sysb patch',
+      'sysb node-image',
+      'apps patch',
+      'apps node-image',
+      'zeta patch',
+      'zeta node-image'
+    ])
   })
 
   it('notes when a version upgrade brings an image the node image checks would hold', () => {

@@ -70,12 +70,14 @@ describe('pool minor upgrades need their approval (minor-approval: issue)', () =
     }
   })
 
-  it('keeps the approval entry when the pool also has a newer node image', () => {
+  it('keeps the approval entry, and refreshes the newer node image of the pool on its own meanwhile', () => {
     const p = plan([prod({ nodeImageVersion: U0702 })], { ...withMinor, minorApproval: 'issue' })
-    const apps = entry(p, 'aks-prod', 'apps')
-    expect(apps).toMatchObject({ reason: 'awaiting-approval', action: 'minor', nodeImageVersion: { current: U0702, target: U0709 } })
-    expect(apps.warnings.join(' ')).toMatch(/Node image .*202607\.09\.0 waits for this approval/)
-    expect(ops(p, 'aks-prod')).toEqual([])
+    const apps = clusterPlan(p, 'aks-prod').entries.filter(e => e.pool === 'apps')
+    expect(apps).toHaveLength(2)
+    expect(apps[0]).toMatchObject({ reason: 'awaiting-approval', action: 'minor', nodeImageVersion: { current: U0702, target: U0709 } })
+    expect(apps[1]).toMatchObject({ reason: 'upgrade-due', action: 'node-image', nodeImageVersion: { current: U0702, target: U0709 } })
+    expect(apps[1]?.foldsInto).toBeUndefined()
+    expect(ops(p, 'aks-prod')).toEqual([`node-image apps node-image ${U0702}→${U0709}`])
   })
 
   it('one approval covers the control plane, pools following it and skew pre-upgrades; a pool stepping to another minor needs its own', () => {

@@ -9,6 +9,7 @@ import { aksAutomationHold, entryHolds, holdControlPlane, holdPool, type EntryHo
 import {
   controlPlaneEntry,
   entryBase,
+  imageCompanion,
   mergePool,
   orderOperations,
   poolEntry,
@@ -58,14 +59,20 @@ export function planCluster(cluster: ClusterSnapshot, snapshot: FleetSnapshot, c
   const preOps: Operation[] = []
   const poolOps: Operation[] = []
   const poolContext: PoolContext = { base, facts, cp, holds }
+  const imageOps: Operation[] = []
   for (const pool of pools) {
     const pre = preTargets.get(pool.name)
-    const { entry, op } = planPool(pool, pre, poolContext, ctx, warnings)
+    const { entry, op, companion } = planPool(pool, pre, poolContext, ctx, warnings)
     entries.push(entry)
+    if (companion) {
+      entries.push(companion.entry)
+      imageOps.push(companion.op)
+    }
     if (!op) continue
     if (op.kind === 'pool-version' && pre !== undefined) preOps.push(op)
     else poolOps.push(op)
   }
+  poolOps.push(...imageOps)
 
   return { cluster, ring, operations: orderOperations(cluster.id, cpCurrent, cpPlanned, preOps, poolOps), entries, warnings }
 }
@@ -101,10 +108,15 @@ function planPool(
   pc: PoolContext,
   ctx: Context,
   clusterWarnings: string[]
-): { entry: PlanEntry; op: Operation | undefined } {
+): { entry: PlanEntry; op: Operation | undefined; companion: ReturnType<typeof imageCompanion> } {
   const poolWarnings: string[] = []
   const version = decidePoolVersion(pool, pc.facts, pc.cp, pre, ctx, poolWarnings)
   const image = decidePoolImage(pool, pc.facts, ctx, poolWarnings, clusterWarnings)
-  const d = holdPool(mergePool(version, image, poolWarnings), pool.name, pc.holds)
-  return { entry: poolEntry(pc.base, pool, version, image, d, poolWarnings), op: poolOperation(pc.facts.cluster.id, pool, d) }
+  const merged = mergePool(version, image, poolWarnings)
+  const d = holdPool(merged, pool.name, pc.holds)
+  const entry = poolEntry(pc.base, pool, version, image, d, poolWarnings)
+  const op = poolOperation(pc.facts.cluster.id, pool, d)
+  // The version decision took the entry: the image may still be refreshed on its own.
+  const companion = merged === version ? imageCompanion(pc.base, pool, holdPool(image, pool.name, pc.holds), entry, op) : undefined
+  return { entry, op, companion }
 }

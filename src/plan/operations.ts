@@ -71,10 +71,8 @@ export function mergePool(version: Decision, image: Decision, warnings: string[]
   }
   if (version.reason === 'awaiting-approval') {
     // The approval checkbox is rendered from this entry, so a due node image must not take
-    // its place; once approved, the version upgrade brings the newest image anyway.
-    if (image.reason === 'upgrade-due') {
-      warnings.push(`Node image ${image.target ?? ''} waits for this approval: the approved version upgrade installs the newest node image.`)
-    } else if (!image.settled) warnings.push(image.message)
+    // its place: it gets an entry of its own (imageCompanion).
+    if (image.reason !== 'upgrade-due' && !image.settled) warnings.push(image.message)
     return version
   }
   if (image.reason === 'upgrade-due') {
@@ -115,6 +113,45 @@ export function poolEntry(base: EntryBase, pool: PoolSnapshot, version: Decision
     message: d.message,
     warnings
   }
+}
+
+/**
+ * The node-image refresh a pool also gets when its version decision took the entry: with a
+ * version upgrade due it runs only if that upgrade does not start (`foldsInto`, decided by
+ * the executor); with one awaiting approval it runs on its own. Holds on the pool (its state,
+ * a halted ring) apply to it as to the version upgrade.
+ */
+export function imageCompanion(
+  base: EntryBase,
+  pool: PoolSnapshot,
+  image: Decision,
+  entry: PlanEntry,
+  versionOp: Operation | undefined
+): { entry: PlanEntry; op: Operation } | undefined {
+  if (image.reason !== 'upgrade-due' || image.action !== 'node-image' || image.target === null) return undefined
+  const folds = versionOp?.kind === 'pool-version' ? versionOp.key : undefined
+  if (folds === undefined && entry.reason !== 'awaiting-approval') return undefined
+  const op = poolOperation(base.clusterId, pool, image)
+  if (!op) return undefined
+  const companion: PlanEntry = {
+    ...base,
+    pool: pool.name,
+    os: pool.osType,
+    mode: pool.mode,
+    kubernetesVersion: { current: poolCurrent(pool), target: null },
+    nodeImageVersion: { current: pool.nodeImageVersion ?? null, target: image.target },
+    action: 'node-image',
+    reason: 'upgrade-due',
+    message: folds
+      ? `${image.message.replace(/\.$/, '')}; the version upgrade brings it when it starts in this run, otherwise it is refreshed on its own.`
+      : image.message,
+    warnings: []
+  }
+  if (folds) {
+    companion.foldsInto = folds
+    op.foldsInto = folds
+  }
+  return { entry: companion, op }
 }
 
 /** The operation of a due pool entry, if any. */

@@ -20,16 +20,32 @@ function concerns(action: EntryAction, entry: PlanEntry): { current: string | nu
   return { current: entry.kubernetesVersion.current, target: entry.kubernetesVersion.target }
 }
 
+/** The kind of operation an entry stands for; undefined when it plans none of its own. */
+function entryKind(entry: PlanEntry): string | undefined {
+  if (entry.pool === null) return 'control-plane'
+  if (entry.action === 'node-image') return 'node-image'
+  if (entry.action === 'patch' || entry.action === 'minor') return 'pool-version'
+  return undefined
+}
+
 export function planOutput(plan: FleetPlan, results: OperationResult[]): PlanOutputEntry[] {
+  // A pool can have two results (its image refreshed, its version upgrade held): match by kind.
   const byTarget = new Map<string, OperationResult>()
   for (const r of results) {
-    byTarget.set(`${r.operation.clusterId.toLowerCase()}|${r.operation.pool ?? ''}`, r)
+    const where = `${r.operation.clusterId.toLowerCase()}|${r.operation.pool ?? ''}`
+    byTarget.set(where, r)
+    byTarget.set(`${where}|${r.operation.kind}`, r)
   }
   return plan.clusters.flatMap(cp =>
-    cp.entries.map(entry => {
-      const r = byTarget.get(`${entry.clusterId.toLowerCase()}|${entry.pool ?? ''}`)
+    cp.entries.flatMap(entry => {
+      const where = `${entry.clusterId.toLowerCase()}|${entry.pool ?? ''}`
+      const kind = entryKind(entry)
+      const r = byTarget.get(kind !== undefined ? `${where}|${kind}` : where)
+      // Folded into the version upgrade that started: that entry tells it.
+      const { foldsInto, ...shown } = entry
+      if (foldsInto !== undefined && !r) return []
       return {
-        ...entry,
+        ...shown,
         ...concerns(entry.action, entry),
         result: r?.outcome ?? null,
         error: r?.error ? { code: r.error.code, message: r.error.message } : null,

@@ -122,7 +122,9 @@ function take(
       found = i
       break
     }
-    if (entry && found < 0) found = i
+    // A pool can have two entries (its image refresh beside a held version upgrade): an
+    // entry that plans an operation takes only a result of its kind.
+    if (entry && found < 0 && !plansOperation(entry)) found = i
   }
   const result = list[found]
   if (!result) return undefined
@@ -130,6 +132,10 @@ function take(
   list.pop()
   index.left--
   return result
+}
+
+function plansOperation(entry: PlanEntry): boolean {
+  return entry.pool === null || entry.action !== 'none'
 }
 
 function kindMatches(entry: PlanEntry, result: OperationResult): boolean {
@@ -192,6 +198,8 @@ export function buildRows(report: RunReport): ReportRows {
       const entry = entries[e]
       if (!entry) continue
       const result = pending.left > 0 ? take(pending, entry.clusterId, entry.pool, entry) : undefined
+      // Folded into the version upgrade that started: that upgrade's row tells it.
+      if (entry.foldsInto !== undefined && !result) continue
       const row: Row = {
         clusterId: entry.clusterId,
         cluster: entry.cluster,
