@@ -93,7 +93,9 @@ async function upgrade(config: Config, state: RunState, publisher: ReportPublish
   })
   const adapter = new AksAdapter(credential, azure.cloud, {
     pollIntervalMs: azure.pollIntervalMs,
-    maxPollIntervalMs: Math.max(azure.pollIntervalMs, 30_000),
+    // The poll backs off from the first delay to 5 s at most, so a slot is freed within 5 s of
+    // its operation's end (and never later than a status monitor's Retry-After of 5 s or more asks).
+    maxPollIntervalMs: Math.max(azure.pollIntervalMs, 5_000),
     sleep
   })
 

@@ -67,7 +67,7 @@ function harness(opts: { fail?: Record<string, string>; refuse?: Record<string, 
   return { deps, started }
 }
 
-const OPTIONS: ExecuteOptions = { dryRun: false, wait: true, waitTimeoutMinutes: 300, maxParallel: 1 }
+const OPTIONS: ExecuteOptions = { dryRun: false, wait: true, waitTimeoutMinutes: 300, maxParallel: 1, maxParallelPools: 1 }
 
 function plan(...clusters: ClusterPlan[]): FleetPlan {
   return { clusters, rings: {} }
@@ -122,15 +122,15 @@ describe('executePlan', () => {
     expect(results[1]?.outcome).toBe('skipped')
   })
 
-  it('wait: false starts one operation per cluster and leaves the rest for the next run', async () => {
+  it('wait: false starts every node-image upgrade of every cluster, none waiting for another', async () => {
     const h = harness()
     const results = await executePlan(
       plan(clusterPlan('dev', ['system', 'user']), clusterPlan('prod', ['system'])),
       { ...OPTIONS, wait: false },
       h.deps
     )
-    expect(h.started).toEqual(['dev/system', 'prod/system'])
-    expect(results.map(r => r.outcome)).toEqual(['started', 'pending', 'started'])
+    expect(h.started).toEqual(['dev/system', 'dev/user', 'prod/system'])
+    expect(results.map(r => r.outcome)).toEqual(['started', 'started', 'started'])
   })
 
   it('stops waiting at the timeout and reports the operation as still running', async () => {
@@ -201,5 +201,75 @@ describe('executePlan: holds and defects', () => {
     const results = await executePlan(plan(clusterPlan('dev', ['system', 'user'])), OPTIONS, h.deps)
     expect(results.map(r => r.outcome)).toEqual(['still-running', 'pending'])
     expect(results[0]?.holdDetail).toMatch(/still Upgrading/)
+  })
+})
+
+describe('executePlan: node-image refreshes beside version upgrades', () => {
+  function patchAndImage(): { plan: FleetPlan; pv: Operation } {
+    const c = cluster('prod')
+    const pv: Operation = {
+      key: `${c.id}/agentPools/system#pool-version`,
+      kind: 'pool-version',
+      upgradeClass: 'patch',
+      clusterId: c.id,
+      pool: 'system',
+      from: '1.35.5',
+      to: '1.35.6'
+    }
+    const image: Operation = { ...nodeImage(c, 'system'), foldsInto: pv.key }
+    return { plan: plan({ cluster: c, ring: 0, operations: [pv, image], entries: [], warnings: [] }), pv }
+  }
+
+  it.each<[string, 'open' | 'patch closed', string[], string[]]>([
+    ['the version upgrade starts: the refresh folds into it (one reimage)', 'open', ['pool-version succeeded'], ['prod/system']],
+    [
+      'the version upgrade is held by its window: the image is refreshed on its own',
+      'patch closed',
+      ['pool-version pending', 'node-image succeeded'],
+      ['prod/system']
+    ]
+  ])('%s', async (_name, windows, outcomes, started) => {
+    const h = harness()
+    if (windows === 'patch closed') {
+      h.deps.checkWindow = (_c, upgradeClass) =>
+        upgradeClass === 'node-image'
+          ? { open: true, detail: 'inside aksManagedNodeOSUpgradeSchedule' }
+          : { open: false, reason: 'outside-window', detail: 'outside aksManagedAutoUpgradeSchedule', nextOpen: '2026-12-01T02:00:00Z' }
+    }
+    const results = await executePlan(patchAndImage().plan, OPTIONS, h.deps)
+    expect(results.map(r => `${r.operation.kind} ${r.outcome}`)).toEqual(outcomes)
+    expect(h.started).toEqual(started)
+  })
+
+  it('a dry run folds the refresh into the version upgrade it would start', async () => {
+    const h = harness()
+    const results = await executePlan(patchAndImage().plan, { ...OPTIONS, dryRun: true }, h.deps)
+    expect(results.map(r => `${r.operation.kind} ${r.outcome}`)).toEqual(['pool-version would-start'])
+  })
+
+  it.each([1, 2, 4])('max-parallel-pools %d bounds the refreshes in flight in one cluster', async maxParallelPools => {
+    const h = harness()
+    let inFlight = 0
+    let peak = 0
+    h.deps.start = async () => {
+      inFlight++
+      peak = Math.max(peak, inFlight)
+      return {
+        wait: async () => {
+          await new Promise(resolve => setTimeout(resolve, 5))
+          inFlight--
+        }
+      }
+    }
+    const results = await executePlan(plan(clusterPlan('dev', ['a', 'b', 'c', 'd'])), { ...OPTIONS, maxParallelPools }, h.deps)
+    expect(results.map(r => r.outcome)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded'])
+    expect(peak).toBe(maxParallelPools)
+  })
+
+  it('a failed refresh stops the refreshes of the cluster not started yet', async () => {
+    const h = harness({ fail: { 'dev/a': 'NodeImageUpgradeFailed' } })
+    const results = await executePlan(plan(clusterPlan('dev', ['a', 'b', 'c'])), OPTIONS, h.deps)
+    expect(results.map(r => r.outcome)).toEqual(['failed', 'skipped', 'skipped'])
+    expect(h.started).toEqual(['dev/a'])
   })
 })

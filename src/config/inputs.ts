@@ -79,6 +79,7 @@ export const INPUT_DEFAULTS = {
   wait: 'true',
   'wait-timeout-minutes': '300',
   'max-parallel': '5',
+  'max-parallel-pools': '1',
   'ring-tag': 'aks-upgrade-ring',
   'ring-untagged': 'first',
   'ring-soak-days': '0',
@@ -343,7 +344,8 @@ function readExecute(input: Input): ExecuteOptions {
     dryRun: bool('dry-run', withDefault(input, 'dry-run')),
     wait: bool('wait', withDefault(input, 'wait')),
     waitTimeoutMinutes: integer('wait-timeout-minutes', withDefault(input, 'wait-timeout-minutes'), 1, 10080),
-    maxParallel: integer('max-parallel', withDefault(input, 'max-parallel'), 1, 100)
+    maxParallel: integer('max-parallel', withDefault(input, 'max-parallel'), 1, 100),
+    maxParallelPools: integer('max-parallel-pools', withDefault(input, 'max-parallel-pools'), 1, 100)
   }
 }
 

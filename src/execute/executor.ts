@@ -12,7 +12,10 @@ export interface ExecuteOptions {
   dryRun: boolean
   wait: boolean
   waitTimeoutMinutes: number
+  /** Clusters at once. */
   maxParallel: number
+  /** Node-image upgrades in flight at once within one cluster (version upgrades stay one at a time). */
+  maxParallelPools: number
 }
 
 export interface ExecutorDeps {
@@ -36,6 +39,9 @@ function describe(op: Operation, cluster: ClusterSnapshot): string {
 function isAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')
 }
+
+/** Outcomes of an operation that started (or, in a dry run, would have): its pool's image refresh folds into it. */
+const STARTED: ReadonlySet<OperationResult['outcome']> = new Set(['started', 'succeeded', 'still-running', 'failed', 'would-start'])
 
 /** What one operation means for the operations after it on the cluster. */
 type Hold = Omit<OperationResult, 'operation' | 'outcome'> & { outcome: 'pending' | 'skipped'; windowOnly?: boolean }
@@ -148,34 +154,80 @@ class PlanRun {
     }
   }
 
+  /**
+   * One cluster: its version upgrades one at a time (pre-upgrades, control plane, pools), then
+   * its node-image refreshes side by side, up to max-parallel-pools. A refresh whose pool's
+   * version upgrade started is folded into it (that upgrade brings the newest image); one
+   * whose version upgrade was held runs on its own, judged by its own window.
+   */
   async runCluster(cp: ClusterPlan): Promise<void> {
-    const { cluster } = cp
-    const { results } = this
+    const versions = cp.operations.filter(op => op.kind !== 'node-image')
+    const images = cp.operations.filter(op => op.kind === 'node-image')
+    const chain = await this.runVersions(cp.cluster, versions)
+    await this.runImages(cp.cluster, images, chain)
+  }
+
+  /** The version upgrades in order; returns the keys that started and the hold they leave on the cluster. */
+  private async runVersions(cluster: ClusterSnapshot, ops: readonly Operation[]): Promise<{ started: Set<string>; hold?: Hold }> {
+    const started = new Set<string>()
     // Once one operation on the cluster did not complete, the rest wait: AKS runs one
     // operation at a time, and pools must not move ahead of a control plane that failed.
-    // A hold that is only the window of another upgrade class (the control plane outside
-    // aksManagedAutoUpgradeSchedule) does not hold node images, which have their own window.
     let hold: Hold | undefined
-    for (const op of cp.operations) {
+    for (const op of ops) {
       if (this.halt) {
-        results.set(op.key, { operation: op, outcome: 'skipped', holdReason: 'ring-halted', holdDetail: this.halt.text })
+        this.results.set(op.key, { operation: op, outcome: 'skipped', holdReason: 'ring-halted', holdDetail: this.halt.text })
         continue
       }
-      if (hold && !(hold.windowOnly && op.kind === 'node-image')) {
+      if (hold) {
         const { windowOnly: _w, ...held } = hold
-        results.set(op.key, { operation: op, ...held })
+        this.results.set(op.key, { operation: op, ...held })
         continue
       }
-      try {
-        const outcome = await this.runOne(op, cluster)
-        results.set(op.key, outcome.result)
-        if (outcome.hold && !(hold && !hold.windowOnly)) hold = outcome.hold
-      } catch (error: unknown) {
-        // A defect of ours (not Azure's answer): report it on the operation and stop the cluster.
-        const info = { code: 'ActionError', message: `AKS Upgrade Pilot could not handle this operation: ${toErrorInfo(error).message}` }
-        this.deps.log.error(`${describe(op, cluster)}: ${info.message}`)
-        results.set(op.key, { operation: op, outcome: 'failed', holdReason: 'start-refused', error: info })
-        hold = { outcome: 'skipped', holdReason: 'earlier-operation-failed', holdDetail: 'not started after an internal error on this cluster' }
+      const outcome = await this.guarded(op, cluster)
+      this.results.set(op.key, outcome.result)
+      if (STARTED.has(outcome.result.outcome) && outcome.result.holdReason !== 'start-refused') started.add(op.key)
+      if (outcome.hold) hold = outcome.hold
+    }
+    // A hold that is only the window of the version upgrades' class (the control plane outside
+    // aksManagedAutoUpgradeSchedule) does not hold node images, which have their own window.
+    return hold && !hold.windowOnly ? { started, hold } : { started }
+  }
+
+  /** The node-image refreshes, up to max-parallel-pools at once; a failure stops those not started yet. */
+  private async runImages(cluster: ClusterSnapshot, ops: readonly Operation[], chain: { started: Set<string>; hold?: Hold }): Promise<void> {
+    let hold = chain.hold
+    const slots = createLimiter(this.options.maxParallelPools)
+    const runImage = async (op: Operation): Promise<void> => {
+      if (this.halt) {
+        this.results.set(op.key, { operation: op, outcome: 'skipped', holdReason: 'ring-halted', holdDetail: this.halt.text })
+        return
+      }
+      if (hold) {
+        const { windowOnly: _w, ...held } = hold
+        this.results.set(op.key, { operation: op, ...held })
+        return
+      }
+      const outcome = await this.guarded(op, cluster)
+      this.results.set(op.key, outcome.result)
+      // Refreshes of other pools are independent of this one's window and of its being started
+      // without waiting (wait: false). A failure, or an operation still running when waiting
+      // stopped (it keeps its slot), holds those not started yet.
+      if (outcome.hold && !outcome.hold.windowOnly && outcome.result.outcome !== 'started') hold ??= outcome.hold
+    }
+    const due = ops.filter(op => op.foldsInto === undefined || !chain.started.has(op.foldsInto))
+    await Promise.allSettled(due.map(async op => slots(() => runImage(op))))
+  }
+
+  /** runOne, with a defect of ours (not Azure's answer) reported on the operation instead of thrown. */
+  private async guarded(op: Operation, cluster: ClusterSnapshot): Promise<Outcome> {
+    try {
+      return await this.runOne(op, cluster)
+    } catch (error: unknown) {
+      const info = { code: 'ActionError', message: `AKS Upgrade Pilot could not handle this operation: ${toErrorInfo(error).message}` }
+      this.deps.log.error(`${describe(op, cluster)}: ${info.message}`)
+      return {
+        result: { operation: op, outcome: 'failed', holdReason: 'start-refused', error: info },
+        hold: { outcome: 'skipped', holdReason: 'earlier-operation-failed', holdDetail: 'not started after an internal error on this cluster' }
       }
     }
   }

@@ -21,7 +21,9 @@ export function windowStatus(gate: GateOptions, plan: FleetPlan, at: Date): RunR
   const status: RunReport['window'] = { inWindow: decisions.length === 0 || closed.length < decisions.length }
   // next-window is empty while operations can start (as action.yml promises).
   if (!status.inWindow && next !== undefined) status.nextWindow = next
-  const detail = (closed[0] ?? decisions[0])?.detail
+  // Said of a window that is open while one is (a node-OS schedule open beside a closed
+  // auto-upgrade one), else of the first closed one.
+  const detail = (status.inWindow ? decisions.find(d => d.open) : closed[0])?.detail
   if (detail !== undefined) status.detail = detail
   return status
 }
