@@ -404,6 +404,7 @@ function startOperation(ctx: EmulatorContext, args: StartArgs): OperationRecord 
     subject.stuck === true ||
     (pool === undefined && cluster.agentPools.some(p => p.stuck === true && args.pools?.some(t => sameName(t.name, p.name))))
   const now = ctx.now()
+  const durationMs = pool?.operationDurationMs ?? cluster.operationDurationMs ?? ctx.operationDurationMs
   const op: OperationRecord = {
     id: randomUUID(),
     kind: args.kind,
@@ -414,7 +415,7 @@ function startOperation(ctx: EmulatorContext, args: StartArgs): OperationRecord 
     location: cluster.location,
     status: 'InProgress',
     startTime: now - (args.startedAgoMs ?? 0),
-    dueAt: stuck ? Number.POSITIVE_INFINITY : now + ctx.operationDurationMs
+    dueAt: stuck ? Number.POSITIVE_INFINITY : now + durationMs
   }
   if (pool !== undefined) op.pool = pool.name
   if (args.kubernetesVersion !== undefined) op.kubernetesVersion = args.kubernetesVersion
@@ -424,7 +425,7 @@ function startOperation(ctx: EmulatorContext, args: StartArgs): OperationRecord 
     delete subject.failNextOperation
   }
   ctx.state.operations.push(op)
-  if (!stuck) ctx.scheduleSettle(ctx.operationDurationMs + 1)
+  if (!stuck) ctx.scheduleSettle(durationMs + 1)
   return op
 }
 

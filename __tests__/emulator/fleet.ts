@@ -69,6 +69,8 @@ export interface PoolSeed {
   failNextOperation?: FleetError
   /** Every operation on this pool (including one implied by a busy `provisioningState`) stays `InProgress` forever. */
   stuck?: boolean
+  /** How long an operation on this pool stays `InProgress`, in ms; default the cluster's, else the emulator's `operationDurationMs`. */
+  operationDurationMs?: number
   /** `status.provisioningError`, set by the emulator when an operation fails. */
   provisioningError?: FleetError
   nodeLabels?: Record<string, string>
@@ -110,6 +112,11 @@ export interface ClusterSeed {
   failNextOperation?: FleetError
   /** Cluster operations stay `InProgress` forever. */
   stuck?: boolean
+  /**
+   * How long an operation on this cluster or one of its pools stays `InProgress`, in ms;
+   * default the emulator's `operationDurationMs`. Lets one fleet mix slow and fast clusters.
+   */
+  operationDurationMs?: number
   /** Overrides `controlPlaneProfile.upgrades` of the upgrade profile. */
   controlPlaneUpgrades?: VersionUpgradeSeed[]
   maintenanceConfigurations?: MaintenanceConfigurationSeed[]

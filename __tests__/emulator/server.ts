@@ -19,7 +19,7 @@ export interface EmulatorOptions {
   fleet: Fleet
   /** AAD access tokens and GitHub OIDC ID tokens; default 3600. */
   tokenLifetimeSeconds?: number
-  /** How long an LRO stays InProgress; default 300. */
+  /** How long an LRO stays InProgress; default 300. A cluster or pool seed's own `operationDurationMs` overrides it. */
   operationDurationMs?: number
   /** Added to every ARM request; default 0. */
   latencyMs?: number
