@@ -50330,6 +50330,7 @@ const INPUT_DEFAULTS = {
     wait: 'true',
     'wait-timeout-minutes': '300',
     'max-parallel': '5',
+    'max-parallel-pools': '1',
     'ring-tag': 'aks-upgrade-ring',
     'ring-untagged': 'first',
     'ring-soak-days': '0',
@@ -50573,7 +50574,8 @@ function readExecute(input) {
         dryRun: bool('dry-run', withDefault(input, 'dry-run')),
         wait: bool('wait', withDefault(input, 'wait')),
         waitTimeoutMinutes: integer('wait-timeout-minutes', withDefault(input, 'wait-timeout-minutes'), 1, 10080),
-        maxParallel: integer('max-parallel', withDefault(input, 'max-parallel'), 1, 100)
+        maxParallel: integer('max-parallel', withDefault(input, 'max-parallel'), 1, 100),
+        maxParallelPools: integer('max-parallel-pools', withDefault(input, 'max-parallel-pools'), 1, 100)
     };
 }
 function runUrl(env) {
@@ -93703,11 +93705,8 @@ function mergePool(version, image, warnings) {
     }
     if (version.reason === 'awaiting-approval') {
         // The approval checkbox is rendered from this entry, so a due node image must not take
-        // its place; once approved, the version upgrade brings the newest image anyway.
-        if (image.reason === 'upgrade-due') {
-            warnings.push(`Node image ${image.target ?? ''} waits for this approval: the approved version upgrade installs the newest node image.`);
-        }
-        else if (!image.settled)
+        // its place: it gets an entry of its own (imageCompanion).
+        if (image.reason !== 'upgrade-due' && !image.settled)
             warnings.push(image.message);
         return version;
     }
@@ -93748,6 +93747,41 @@ function poolEntry(base, pool, version, image, d, warnings) {
         message: d.message,
         warnings
     };
+}
+/**
+ * The node-image refresh a pool also gets when its version decision took the entry: with a
+ * version upgrade due it runs only if that upgrade does not start (`foldsInto`, decided by
+ * the executor); with one awaiting approval it runs on its own. Holds on the pool (its state,
+ * a halted ring) apply to it as to the version upgrade.
+ */
+function imageCompanion(base, pool, image, entry, versionOp) {
+    if (image.reason !== 'upgrade-due' || image.action !== 'node-image' || image.target === null)
+        return undefined;
+    const folds = versionOp?.kind === 'pool-version' ? versionOp.key : undefined;
+    if (folds === undefined && entry.reason !== 'awaiting-approval')
+        return undefined;
+    const op = poolOperation(base.clusterId, pool, image);
+    if (!op)
+        return undefined;
+    const companion = {
+        ...base,
+        pool: pool.name,
+        os: pool.osType,
+        mode: pool.mode,
+        kubernetesVersion: { current: poolCurrent(pool), target: null },
+        nodeImageVersion: { current: pool.nodeImageVersion ?? null, target: image.target },
+        action: 'node-image',
+        reason: 'upgrade-due',
+        message: folds
+            ? `${image.message.replace(/\.$/, '')}; the version upgrade brings it when it starts in this run, otherwise it is refreshed on its own.`
+            : image.message,
+        warnings: []
+    };
+    if (folds) {
+        companion.foldsInto = folds;
+        op.foldsInto = folds;
+    }
+    return { entry: companion, op };
 }
 /** The operation of a due pool entry, if any. */
 function poolOperation(clusterId, pool, d) {
@@ -93936,10 +93970,15 @@ function planCluster(cluster, snapshot, ctx, ringWarning) {
     const preOps = [];
     const poolOps = [];
     const poolContext = { base, facts, cp, holds };
+    const imageOps = [];
     for (const pool of pools) {
         const pre = preTargets.get(pool.name);
-        const { entry, op } = planPool(pool, pre, poolContext, ctx, warnings);
+        const { entry, op, companion } = planPool(pool, pre, poolContext, ctx, warnings);
         entries.push(entry);
+        if (companion) {
+            entries.push(companion.entry);
+            imageOps.push(companion.op);
+        }
         if (!op)
             continue;
         if (op.kind === 'pool-version' && pre !== undefined)
@@ -93947,6 +93986,7 @@ function planCluster(cluster, snapshot, ctx, ringWarning) {
         else
             poolOps.push(op);
     }
+    poolOps.push(...imageOps);
     return { cluster, ring, operations: orderOperations(cluster.id, cpCurrent, cpPlanned, preOps, poolOps), entries, warnings };
 }
 /** Cluster-level version notes: the support status of the control plane's minor, and a ring with no earlier ring to follow. */
@@ -93970,8 +94010,13 @@ function planPool(pool, pre, pc, ctx, clusterWarnings) {
     const poolWarnings = [];
     const version = decidePoolVersion(pool, pc.facts, pc.cp, pre, ctx, poolWarnings);
     const image = decidePoolImage(pool, pc.facts, ctx, poolWarnings, clusterWarnings);
-    const d = holdPool(mergePool(version, image, poolWarnings), pool.name, pc.holds);
-    return { entry: poolEntry(pc.base, pool, version, image, d, poolWarnings), op: poolOperation(pc.facts.cluster.id, pool, d) };
+    const merged = mergePool(version, image, poolWarnings);
+    const d = holdPool(merged, pool.name, pc.holds);
+    const entry = poolEntry(pc.base, pool, version, image, d, poolWarnings);
+    const op = poolOperation(pc.facts.cluster.id, pool, d);
+    // The version decision took the entry: the image may still be refreshed on its own.
+    const companion = merged === version ? imageCompanion(pc.base, pool, holdPool(image, pool.name, pc.holds), entry, op) : undefined;
+    return { entry, op, companion };
 }
 
 ;// CONCATENATED MODULE: ./build/plan/planner.js
@@ -94749,7 +94794,9 @@ function windowStatus(gate, plan, at) {
     // next-window is empty while operations can start (as action.yml promises).
     if (!status.inWindow && next !== undefined)
         status.nextWindow = next;
-    const detail = (closed[0] ?? decisions[0])?.detail;
+    // Said of a window that is open while one is (a node-OS schedule open beside a closed
+    // auto-upgrade one), else of the first closed one.
+    const detail = (status.inWindow ? decisions.find(d => d.open) : closed[0])?.detail;
     if (detail !== undefined)
         status.detail = detail;
     return status;
@@ -94766,6 +94813,8 @@ function describe(op, cluster) {
 function isAbort(error) {
     return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
 }
+/** Outcomes of an operation that started (or, in a dry run, would have): its pool's image refresh folds into it. */
+const STARTED = new Set(['started', 'succeeded', 'still-running', 'failed', 'would-start']);
 /** One execution of a plan: the deadline, the results so far and a ring halt, shared by every cluster. */
 class PlanRun {
     results = new Map();
@@ -94868,37 +94917,82 @@ class PlanRun {
             return { result: { operation: op, outcome: 'failed', startedAt, finishedAt: deps.now().toISOString(), error: info }, hold: failedHold };
         }
     }
+    /**
+     * One cluster: its version upgrades one at a time (pre-upgrades, control plane, pools), then
+     * its node-image refreshes side by side, up to max-parallel-pools. A refresh whose pool's
+     * version upgrade started is folded into it (that upgrade brings the newest image); one
+     * whose version upgrade was held runs on its own, judged by its own window.
+     */
     async runCluster(cp) {
-        const { cluster } = cp;
-        const { results } = this;
+        const versions = cp.operations.filter(op => op.kind !== 'node-image');
+        const images = cp.operations.filter(op => op.kind === 'node-image');
+        const chain = await this.runVersions(cp.cluster, versions);
+        await this.runImages(cp.cluster, images, chain);
+    }
+    /** The version upgrades in order; returns the keys that started and the hold they leave on the cluster. */
+    async runVersions(cluster, ops) {
+        const started = new Set();
         // Once one operation on the cluster did not complete, the rest wait: AKS runs one
         // operation at a time, and pools must not move ahead of a control plane that failed.
-        // A hold that is only the window of another upgrade class (the control plane outside
-        // aksManagedAutoUpgradeSchedule) does not hold node images, which have their own window.
         let hold;
-        for (const op of cp.operations) {
+        for (const op of ops) {
             if (this.halt) {
-                results.set(op.key, { operation: op, outcome: 'skipped', holdReason: 'ring-halted', holdDetail: this.halt.text });
+                this.results.set(op.key, { operation: op, outcome: 'skipped', holdReason: 'ring-halted', holdDetail: this.halt.text });
                 continue;
             }
-            if (hold && !(hold.windowOnly && op.kind === 'node-image')) {
+            if (hold) {
                 const { windowOnly: _w, ...held } = hold;
-                results.set(op.key, { operation: op, ...held });
+                this.results.set(op.key, { operation: op, ...held });
                 continue;
             }
-            try {
-                const outcome = await this.runOne(op, cluster);
-                results.set(op.key, outcome.result);
-                if (outcome.hold && !(hold && !hold.windowOnly))
-                    hold = outcome.hold;
+            const outcome = await this.guarded(op, cluster);
+            this.results.set(op.key, outcome.result);
+            if (STARTED.has(outcome.result.outcome) && outcome.result.holdReason !== 'start-refused')
+                started.add(op.key);
+            if (outcome.hold)
+                hold = outcome.hold;
+        }
+        // A hold that is only the window of the version upgrades' class (the control plane outside
+        // aksManagedAutoUpgradeSchedule) does not hold node images, which have their own window.
+        return hold && !hold.windowOnly ? { started, hold } : { started };
+    }
+    /** The node-image refreshes, up to max-parallel-pools at once; a failure stops those not started yet. */
+    async runImages(cluster, ops, chain) {
+        let hold = chain.hold;
+        const slots = createLimiter(this.options.maxParallelPools);
+        const runImage = async (op) => {
+            if (this.halt) {
+                this.results.set(op.key, { operation: op, outcome: 'skipped', holdReason: 'ring-halted', holdDetail: this.halt.text });
+                return;
             }
-            catch (error) {
-                // A defect of ours (not Azure's answer): report it on the operation and stop the cluster.
-                const info = { code: 'ActionError', message: `AKS Upgrade Pilot could not handle this operation: ${toErrorInfo(error).message}` };
-                this.deps.log.error(`${describe(op, cluster)}: ${info.message}`);
-                results.set(op.key, { operation: op, outcome: 'failed', holdReason: 'start-refused', error: info });
-                hold = { outcome: 'skipped', holdReason: 'earlier-operation-failed', holdDetail: 'not started after an internal error on this cluster' };
+            if (hold) {
+                const { windowOnly: _w, ...held } = hold;
+                this.results.set(op.key, { operation: op, ...held });
+                return;
             }
+            const outcome = await this.guarded(op, cluster);
+            this.results.set(op.key, outcome.result);
+            // Refreshes of other pools are independent of this one's window and of its being started
+            // without waiting (wait: false). A failure, or an operation still running when waiting
+            // stopped (it keeps its slot), holds those not started yet.
+            if (outcome.hold && !outcome.hold.windowOnly && outcome.result.outcome !== 'started')
+                hold ??= outcome.hold;
+        };
+        const due = ops.filter(op => op.foldsInto === undefined || !chain.started.has(op.foldsInto));
+        await Promise.allSettled(due.map(async (op) => slots(() => runImage(op))));
+    }
+    /** runOne, with a defect of ours (not Azure's answer) reported on the operation instead of thrown. */
+    async guarded(op, cluster) {
+        try {
+            return await this.runOne(op, cluster);
+        }
+        catch (error) {
+            const info = { code: 'ActionError', message: `AKS Upgrade Pilot could not handle this operation: ${toErrorInfo(error).message}` };
+            this.deps.log.error(`${describe(op, cluster)}: ${info.message}`);
+            return {
+                result: { operation: op, outcome: 'failed', holdReason: 'start-refused', error: info },
+                hold: { outcome: 'skipped', holdReason: 'earlier-operation-failed', holdDetail: 'not started after an internal error on this cluster' }
+            };
         }
     }
     /** After a ring: its first failure halts every later ring. */
@@ -95288,7 +95382,9 @@ function take(index, clusterId, pool, entry, key) {
             found = i;
             break;
         }
-        if (entry && found < 0)
+        // A pool can have two entries (its image refresh beside a held version upgrade): an
+        // entry that plans an operation takes only a result of its kind.
+        if (entry && found < 0 && !plansOperation(entry))
             found = i;
     }
     const result = list[found];
@@ -95298,6 +95394,9 @@ function take(index, clusterId, pool, entry, key) {
     list.pop();
     index.left--;
     return result;
+}
+function plansOperation(entry) {
+    return entry.pool === null || entry.action !== 'none';
 }
 function kindMatches(entry, result) {
     const kind = result.operation.kind;
@@ -95348,6 +95447,9 @@ function buildRows(report) {
             if (!entry)
                 continue;
             const result = pending.left > 0 ? take(pending, entry.clusterId, entry.pool, entry) : undefined;
+            // Folded into the version upgrade that started: that upgrade's row tells it.
+            if (entry.foldsInto !== undefined && !result)
+                continue;
             const row = {
                 clusterId: entry.clusterId,
                 cluster: entry.cluster,
@@ -96973,15 +97075,34 @@ function concerns(action, entry) {
         return { current: entry.nodeImageVersion?.current ?? null, target: entry.nodeImageVersion?.target ?? null };
     return { current: entry.kubernetesVersion.current, target: entry.kubernetesVersion.target };
 }
+/** The kind of operation an entry stands for; undefined when it plans none of its own. */
+function entryKind(entry) {
+    if (entry.pool === null)
+        return 'control-plane';
+    if (entry.action === 'node-image')
+        return 'node-image';
+    if (entry.action === 'patch' || entry.action === 'minor')
+        return 'pool-version';
+    return undefined;
+}
 function planOutput(plan, results) {
+    // A pool can have two results (its image refreshed, its version upgrade held): match by kind.
     const byTarget = new Map();
     for (const r of results) {
-        byTarget.set(`${r.operation.clusterId.toLowerCase()}|${r.operation.pool ?? ''}`, r);
+        const where = `${r.operation.clusterId.toLowerCase()}|${r.operation.pool ?? ''}`;
+        byTarget.set(where, r);
+        byTarget.set(`${where}|${r.operation.kind}`, r);
     }
-    return plan.clusters.flatMap(cp => cp.entries.map(entry => {
-        const r = byTarget.get(`${entry.clusterId.toLowerCase()}|${entry.pool ?? ''}`);
+    return plan.clusters.flatMap(cp => cp.entries.flatMap(entry => {
+        const where = `${entry.clusterId.toLowerCase()}|${entry.pool ?? ''}`;
+        const kind = entryKind(entry);
+        const r = byTarget.get(kind !== undefined ? `${where}|${kind}` : where);
+        // Folded into the version upgrade that started: that entry tells it.
+        const { foldsInto, ...shown } = entry;
+        if (foldsInto !== undefined && !r)
+            return [];
         return {
-            ...entry,
+            ...shown,
             ...concerns(entry.action, entry),
             result: r?.outcome ?? null,
             error: r?.error ? { code: r.error.code, message: r.error.message } : null,
@@ -102821,7 +102942,9 @@ async function upgrade(config, state, publisher, now) {
     });
     const adapter = new AksAdapter(credential, azure.cloud, {
         pollIntervalMs: azure.pollIntervalMs,
-        maxPollIntervalMs: Math.max(azure.pollIntervalMs, 30_000),
+        // The poll backs off from the first delay to 5 s at most, so a slot is freed within 5 s of
+        // its operation's end (and never later than a status monitor's Retry-After of 5 s or more asks).
+        maxPollIntervalMs: Math.max(azure.pollIntervalMs, 5_000),
         sleep: sleep
     });
     state.snapshot = await group('Read clusters', async () => {
