@@ -273,3 +273,42 @@ describe('executePlan: node-image refreshes beside version upgrades', () => {
     expect(h.started).toEqual(['dev/a'])
   })
 })
+
+describe('executePlan: what a version upgrade leaves for the images', () => {
+  function poolPatchAndImages(): FleetPlan {
+    const c = cluster('prod')
+    const pv: Operation = {
+      key: `${c.id}/agentPools/apps#pool-version`,
+      kind: 'pool-version',
+      upgradeClass: 'patch',
+      clusterId: c.id,
+      pool: 'apps',
+      from: '1.35.5',
+      to: '1.35.6'
+    }
+    const operations = [pv, { ...nodeImage(c, 'apps'), foldsInto: pv.key }, nodeImage(c, 'b'), nodeImage(c, 'c')]
+    return plan({ cluster: c, ring: 0, operations, entries: [], warnings: [] })
+  }
+
+  it('wait: false: a pool version upgrade left running does not hold the other pools images', async () => {
+    const h = harness()
+    const results = await executePlan(poolPatchAndImages(), { ...OPTIONS, wait: false }, h.deps)
+    expect(results.map(r => `${r.operation.kind} ${r.operation.pool} ${r.outcome}`)).toEqual([
+      'pool-version apps started',
+      'node-image b started',
+      'node-image c started'
+    ])
+  })
+
+  it('a failed version upgrade leaves its pool refresh reported as held by the failure, not folded away', async () => {
+    const h = harness({ fail: { 'prod/apps': 'UpgradeFailed' } })
+    const results = await executePlan(poolPatchAndImages(), OPTIONS, h.deps)
+    expect(results.map(r => `${r.operation.kind} ${r.operation.pool} ${r.outcome}`)).toEqual([
+      'pool-version apps failed',
+      'node-image apps skipped',
+      'node-image b skipped',
+      'node-image c skipped'
+    ])
+    expect(results[1]?.holdReason).toBe('earlier-operation-failed')
+  })
+})

@@ -50,6 +50,29 @@ describe('holds from state', () => {
   })
 })
 
+describe('a pool still busy holds a control-plane upgrade', () => {
+  it('holds the due control-plane patch while a pool upgrades its node image, and plans the other pools', () => {
+    const c = cluster(
+      'aks-a',
+      onVersion('1.35.5', [
+        sys('system', { nodeImageVersion: U0702 }),
+        pool('apps', { nodeImageVersion: U0702, provisioningState: 'UpgradingNodeImageVersion' })
+      ])
+    )
+    const p = plan([c])
+    expect(entry(p, 'aks-a', null)).toMatchObject({ reason: 'operation-in-progress', action: 'none', kubernetesVersion: { target: '1.35.6' } })
+    expect(entry(p, 'aks-a', null).message).toMatch(/pool apps has an operation running/)
+    expect(ops(p, 'aks-a').some(o => o.startsWith('control-plane'))).toBe(false)
+  })
+
+  it('leaves a control plane with nothing to do as it is', () => {
+    const on = (provisioningState: string) => cluster('aks-a', onVersion('1.35.6', [pool('apps', { nodeImageVersion: U0709, provisioningState })]))
+    const idle = entry(plan([on('Succeeded')]), 'aks-a', null)
+    expect(idle.action).toBe('none')
+    expect(entry(plan([on('Upgrading')]), 'aks-a', null)).toEqual(idle)
+  })
+})
+
 describe('AKS automation', () => {
   it.each<[string, string, PlannerOptions['aksAutoUpgrade'], string, RegExp]>([
     [

@@ -41,7 +41,8 @@ function isAbort(error: unknown): boolean {
 }
 
 /** Outcomes of an operation that started (or, in a dry run, would have): its pool's image refresh folds into it. */
-const STARTED: ReadonlySet<OperationResult['outcome']> = new Set(['started', 'succeeded', 'still-running', 'failed', 'would-start'])
+// A version upgrade that failed is not among them: its pool's refresh is then reported as held by the failure.
+const STARTED: ReadonlySet<OperationResult['outcome']> = new Set(['started', 'succeeded', 'still-running', 'would-start'])
 
 /** What one operation means for the operations after it on the cluster. */
 type Hold = Omit<OperationResult, 'operation' | 'outcome'> & { outcome: 'pending' | 'skipped'; windowOnly?: boolean }
@@ -170,6 +171,7 @@ class PlanRun {
   /** The version upgrades in order; returns the keys that started and the hold they leave on the cluster. */
   private async runVersions(cluster: ClusterSnapshot, ops: readonly Operation[]): Promise<{ started: Set<string>; hold?: Hold }> {
     const started = new Set<string>()
+    let imagesFree = false
     // Once one operation on the cluster did not complete, the rest wait: AKS runs one
     // operation at a time, and pools must not move ahead of a control plane that failed.
     let hold: Hold | undefined
@@ -185,12 +187,15 @@ class PlanRun {
       }
       const outcome = await this.guarded(op, cluster)
       this.results.set(op.key, outcome.result)
-      if (STARTED.has(outcome.result.outcome) && outcome.result.holdReason !== 'start-refused') started.add(op.key)
+      if (STARTED.has(outcome.result.outcome)) started.add(op.key)
       if (outcome.hold) hold = outcome.hold
+      // A pool's version upgrade left running (wait: false) does not stop other pools' images:
+      // AKS runs operations on different pools side by side, only not beside a cluster upgrade.
+      if (outcome.result.outcome === 'started' && op.kind === 'pool-version') imagesFree = true
     }
     // A hold that is only the window of the version upgrades' class (the control plane outside
     // aksManagedAutoUpgradeSchedule) does not hold node images, which have their own window.
-    return hold && !hold.windowOnly ? { started, hold } : { started }
+    return hold && !hold.windowOnly && !imagesFree ? { started, hold } : { started }
   }
 
   /** The node-image refreshes, up to max-parallel-pools at once; a failure stops those not started yet. */

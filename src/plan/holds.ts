@@ -133,9 +133,15 @@ export function entryHolds(cluster: ClusterSnapshot, pools: PoolSnapshot[], ring
   return { cluster: clusterHold, pools: poolHolds, halt: haltHold }
 }
 
-/** Control plane: its intent, then the cluster's state, then a ring halt. */
+/** Control plane: its intent, then the cluster's state, a pool still busy, then a ring halt. */
 export function holdControlPlane(d: Decision, holds: EntryHolds): Decision {
   if (holds.cluster) return applyHold(d, holds.cluster)
+  // AKS refuses a cluster upgrade while any pool has an operation running (e.g. the node-image
+  // upgrades a `wait: false` run left going): wait for them rather than fail and halt the rings.
+  const busy = [...holds.pools].find(([, hold]) => hold?.reason === 'operation-in-progress')
+  if (busy && d.reason === 'upgrade-due') {
+    return applyHold(d, { reason: 'operation-in-progress', message: `Held: pool ${busy[0]} has an operation running; the control plane waits until it ends.` })
+  }
   if (holds.halt && ACTIVE_REASONS.has(d.reason)) return applyHold(d, holds.halt)
   return d
 }
