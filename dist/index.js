@@ -93305,10 +93305,16 @@ function entryHolds(cluster, pools, ring, ctx) {
     }
     return { cluster: clusterHold, pools: poolHolds, halt: haltHold };
 }
-/** Control plane: its intent, then the cluster's state, then a ring halt. */
+/** Control plane: its intent, then the cluster's state, a pool still busy, then a ring halt. */
 function holdControlPlane(d, holds) {
     if (holds.cluster)
         return applyHold(d, holds.cluster);
+    // AKS refuses a cluster upgrade while any pool has an operation running (e.g. the node-image
+    // upgrades a `wait: false` run left going): wait for them rather than fail and halt the rings.
+    const busy = [...holds.pools].find(([, hold]) => hold?.reason === 'operation-in-progress');
+    if (busy && d.reason === 'upgrade-due') {
+        return applyHold(d, { reason: 'operation-in-progress', message: `Held: pool ${busy[0]} has an operation running; the control plane waits until it ends.` });
+    }
     if (holds.halt && ACTIVE_REASONS.has(d.reason))
         return applyHold(d, holds.halt);
     return d;
@@ -94814,7 +94820,8 @@ function isAbort(error) {
     return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
 }
 /** Outcomes of an operation that started (or, in a dry run, would have): its pool's image refresh folds into it. */
-const STARTED = new Set(['started', 'succeeded', 'still-running', 'failed', 'would-start']);
+// A version upgrade that failed is not among them: its pool's refresh is then reported as held by the failure.
+const STARTED = new Set(['started', 'succeeded', 'still-running', 'would-start']);
 /** One execution of a plan: the deadline, the results so far and a ring halt, shared by every cluster. */
 class PlanRun {
     results = new Map();
@@ -94932,6 +94939,7 @@ class PlanRun {
     /** The version upgrades in order; returns the keys that started and the hold they leave on the cluster. */
     async runVersions(cluster, ops) {
         const started = new Set();
+        let imagesFree = false;
         // Once one operation on the cluster did not complete, the rest wait: AKS runs one
         // operation at a time, and pools must not move ahead of a control plane that failed.
         let hold;
@@ -94947,14 +94955,18 @@ class PlanRun {
             }
             const outcome = await this.guarded(op, cluster);
             this.results.set(op.key, outcome.result);
-            if (STARTED.has(outcome.result.outcome) && outcome.result.holdReason !== 'start-refused')
+            if (STARTED.has(outcome.result.outcome))
                 started.add(op.key);
             if (outcome.hold)
                 hold = outcome.hold;
+            // A pool's version upgrade left running (wait: false) does not stop other pools' images:
+            // AKS runs operations on different pools side by side, only not beside a cluster upgrade.
+            if (outcome.result.outcome === 'started' && op.kind === 'pool-version')
+                imagesFree = true;
         }
         // A hold that is only the window of the version upgrades' class (the control plane outside
         // aksManagedAutoUpgradeSchedule) does not hold node images, which have their own window.
-        return hold && !hold.windowOnly ? { started, hold } : { started };
+        return hold && !hold.windowOnly && !imagesFree ? { started, hold } : { started };
     }
     /** The node-image refreshes, up to max-parallel-pools at once; a failure stops those not started yet. */
     async runImages(cluster, ops, chain) {
