@@ -140,7 +140,10 @@ export function holdControlPlane(d: Decision, holds: EntryHolds): Decision {
   // upgrades a `wait: false` run left going): wait for them rather than fail and halt the rings.
   const busy = [...holds.pools].find(([, hold]) => hold?.reason === 'operation-in-progress')
   if (busy && d.reason === 'upgrade-due') {
-    return applyHold(d, { reason: 'operation-in-progress', message: `Held: pool ${busy[0]} has an operation running; the control plane waits until it ends.` })
+    return applyHold(d, {
+      reason: 'operation-in-progress',
+      message: `Held: pool ${busy[0]} has an operation running; the control plane waits until it ends.`
+    })
   }
   if (holds.halt && ACTIVE_REASONS.has(d.reason)) return applyHold(d, holds.halt)
   return d
