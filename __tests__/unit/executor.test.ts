@@ -19,6 +19,18 @@ function nodeImage(c: ClusterSnapshot, pool: string): Operation {
   }
 }
 
+function poolPatch(c: ClusterSnapshot, pool: string): Operation {
+  return {
+    key: `${c.id}/agentPools/${pool}#pool-version`,
+    kind: 'pool-version',
+    upgradeClass: 'patch',
+    clusterId: c.id,
+    pool,
+    from: '1.35.5',
+    to: '1.35.6'
+  }
+}
+
 function clusterPlan(name: string, pools: string[], ring = 0): ClusterPlan {
   const c = cluster(name)
   return { cluster: c, ring, operations: pools.map(p => nodeImage(c, p)), entries: [], warnings: [] }
@@ -151,15 +163,7 @@ describe('executePlan: holds and defects', () => {
       from: '1.35.5',
       to: '1.35.6'
     }
-    const pv: Operation = {
-      key: `${c.id}/agentPools/system#pool-version`,
-      kind: 'pool-version',
-      upgradeClass: 'patch',
-      clusterId: c.id,
-      pool: 'system',
-      from: '1.35.5',
-      to: '1.35.6'
-    }
+    const pv = poolPatch(c, 'system')
     return plan({ cluster: c, ring: 0, operations: [cp, pv, nodeImage(c, 'win22')], entries: [], warnings: [] })
   }
 
@@ -207,15 +211,7 @@ describe('executePlan: holds and defects', () => {
 describe('executePlan: node-image refreshes beside version upgrades', () => {
   function patchAndImage(): { plan: FleetPlan; pv: Operation } {
     const c = cluster('prod')
-    const pv: Operation = {
-      key: `${c.id}/agentPools/system#pool-version`,
-      kind: 'pool-version',
-      upgradeClass: 'patch',
-      clusterId: c.id,
-      pool: 'system',
-      from: '1.35.5',
-      to: '1.35.6'
-    }
+    const pv = poolPatch(c, 'system')
     const image: Operation = { ...nodeImage(c, 'system'), foldsInto: pv.key }
     return { plan: plan({ cluster: c, ring: 0, operations: [pv, image], entries: [], warnings: [] }), pv }
   }
@@ -277,15 +273,7 @@ describe('executePlan: node-image refreshes beside version upgrades', () => {
 describe('executePlan: what a version upgrade leaves for the images', () => {
   function poolPatchAndImages(): FleetPlan {
     const c = cluster('prod')
-    const pv: Operation = {
-      key: `${c.id}/agentPools/apps#pool-version`,
-      kind: 'pool-version',
-      upgradeClass: 'patch',
-      clusterId: c.id,
-      pool: 'apps',
-      from: '1.35.5',
-      to: '1.35.6'
-    }
+    const pv = poolPatch(c, 'apps')
     const operations = [pv, { ...nodeImage(c, 'apps'), foldsInto: pv.key }, nodeImage(c, 'b'), nodeImage(c, 'c')]
     return plan({ cluster: c, ring: 0, operations, entries: [], warnings: [] })
   }
