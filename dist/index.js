@@ -94942,6 +94942,7 @@ class PlanRun {
     /** The version upgrades in order; returns the keys that started and the hold they leave on the cluster. */
     async runVersions(cluster, ops) {
         const started = new Set();
+        const deferred = new Set();
         let imagesFree = false;
         // Once one operation on the cluster did not complete, the rest wait: AKS runs one
         // operation at a time, and pools must not move ahead of a control plane that failed.
@@ -94954,6 +94955,7 @@ class PlanRun {
             if (hold) {
                 const { windowOnly: _w, ...held } = hold;
                 this.results.set(op.key, { operation: op, ...held });
+                deferred.add(op.key);
                 continue;
             }
             const outcome = await this.guarded(op, cluster);
@@ -94969,7 +94971,7 @@ class PlanRun {
         }
         // A hold that is only the window of the version upgrades' class (the control plane outside
         // aksManagedAutoUpgradeSchedule) does not hold node images, which have their own window.
-        return hold && !hold.windowOnly && !imagesFree ? { started, hold } : { started };
+        return hold && !hold.windowOnly && !imagesFree ? { started, deferred, hold } : { started, deferred };
     }
     /** The node-image refreshes, up to max-parallel-pools at once; a failure stops those not started yet. */
     async runImages(cluster, ops, chain) {
@@ -94993,7 +94995,10 @@ class PlanRun {
             if (outcome.hold && !outcome.hold.windowOnly && outcome.result.outcome !== 'started')
                 hold ??= outcome.hold;
         };
-        const due = ops.filter(op => op.foldsInto === undefined || !chain.started.has(op.foldsInto));
+        // Folded: the pool's version upgrade started; or it waits, with the refresh, behind what holds
+        // the cluster (its row tells it, and the next run decides both together).
+        const folded = (key) => chain.started.has(key) || (chain.hold !== undefined && chain.deferred.has(key));
+        const due = ops.filter(op => op.foldsInto === undefined || !folded(op.foldsInto));
         await Promise.allSettled(due.map(async (op) => slots(() => runImage(op))));
     }
     /** runOne, with a defect of ours (not Azure's answer) reported on the operation instead of thrown. */

@@ -288,6 +288,28 @@ describe('executePlan: what a version upgrade leaves for the images', () => {
     ])
   })
 
+  it('wait: false with a control-plane upgrade started: a pool refresh waits with its version upgrade, reported once', async () => {
+    const c = cluster('prod')
+    const cp: Operation = {
+      key: `${c.id}#control-plane`,
+      kind: 'control-plane',
+      upgradeClass: 'patch',
+      clusterId: c.id,
+      from: '1.35.5',
+      to: '1.35.6'
+    }
+    const pv = poolPatch(c, 'apps')
+    const operations = [cp, pv, { ...nodeImage(c, 'apps'), foldsInto: pv.key }, nodeImage(c, 'b')]
+    const h = harness()
+    const results = await executePlan(plan({ cluster: c, ring: 0, operations, entries: [], warnings: [] }), { ...OPTIONS, wait: false }, h.deps)
+    expect(results.map(r => `${r.operation.kind} ${r.operation.pool ?? '-'} ${r.outcome} ${r.holdReason ?? ''}`.trim())).toEqual([
+      'control-plane - started',
+      'pool-version apps pending operation-running',
+      'node-image b pending operation-running'
+    ])
+    expect(h.started).toEqual(['prod/cp'])
+  })
+
   it('a failed version upgrade leaves its pool refresh reported as held by the failure, not folded away', async () => {
     const h = harness({ fail: { 'prod/apps': 'UpgradeFailed' } })
     const results = await executePlan(poolPatchAndImages(), OPTIONS, h.deps)

@@ -44,6 +44,16 @@ function isAbort(error: unknown): boolean {
 // A version upgrade that failed is not among them: its pool's refresh is then reported as held by the failure.
 const STARTED: ReadonlySet<OperationResult['outcome']> = new Set(['started', 'succeeded', 'still-running', 'would-start'])
 
+/** What a cluster's version upgrades leave for its node-image refreshes. */
+interface VersionChain {
+  /** Version upgrades that started (or, in a dry run, would have). */
+  started: Set<string>
+  /** Version upgrades held behind an earlier one (its window, failure, or run still going). */
+  deferred: Set<string>
+  /** What holds the images too: undefined when they are free to go (a window of the versions' class only). */
+  hold?: Hold
+}
+
 /** What one operation means for the operations after it on the cluster. */
 type Hold = Omit<OperationResult, 'operation' | 'outcome'> & { outcome: 'pending' | 'skipped'; windowOnly?: boolean }
 
@@ -169,8 +179,9 @@ class PlanRun {
   }
 
   /** The version upgrades in order; returns the keys that started and the hold they leave on the cluster. */
-  private async runVersions(cluster: ClusterSnapshot, ops: readonly Operation[]): Promise<{ started: Set<string>; hold?: Hold }> {
+  private async runVersions(cluster: ClusterSnapshot, ops: readonly Operation[]): Promise<VersionChain> {
     const started = new Set<string>()
+    const deferred = new Set<string>()
     let imagesFree = false
     // Once one operation on the cluster did not complete, the rest wait: AKS runs one
     // operation at a time, and pools must not move ahead of a control plane that failed.
@@ -183,6 +194,7 @@ class PlanRun {
       if (hold) {
         const { windowOnly: _w, ...held } = hold
         this.results.set(op.key, { operation: op, ...held })
+        deferred.add(op.key)
         continue
       }
       const outcome = await this.guarded(op, cluster)
@@ -195,11 +207,11 @@ class PlanRun {
     }
     // A hold that is only the window of the version upgrades' class (the control plane outside
     // aksManagedAutoUpgradeSchedule) does not hold node images, which have their own window.
-    return hold && !hold.windowOnly && !imagesFree ? { started, hold } : { started }
+    return hold && !hold.windowOnly && !imagesFree ? { started, deferred, hold } : { started, deferred }
   }
 
   /** The node-image refreshes, up to max-parallel-pools at once; a failure stops those not started yet. */
-  private async runImages(cluster: ClusterSnapshot, ops: readonly Operation[], chain: { started: Set<string>; hold?: Hold }): Promise<void> {
+  private async runImages(cluster: ClusterSnapshot, ops: readonly Operation[], chain: VersionChain): Promise<void> {
     let hold = chain.hold
     const slots = createLimiter(this.options.maxParallelPools)
     const runImage = async (op: Operation): Promise<void> => {
@@ -219,7 +231,10 @@ class PlanRun {
       // stopped (it keeps its slot), holds those not started yet.
       if (outcome.hold && !outcome.hold.windowOnly && outcome.result.outcome !== 'started') hold ??= outcome.hold
     }
-    const due = ops.filter(op => op.foldsInto === undefined || !chain.started.has(op.foldsInto))
+    // Folded: the pool's version upgrade started; or it waits, with the refresh, behind what holds
+    // the cluster (its row tells it, and the next run decides both together).
+    const folded = (key: string): boolean => chain.started.has(key) || (chain.hold !== undefined && chain.deferred.has(key))
+    const due = ops.filter(op => op.foldsInto === undefined || !folded(op.foldsInto))
     await Promise.allSettled(due.map(async op => slots(() => runImage(op))))
   }
 
