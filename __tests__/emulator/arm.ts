@@ -48,6 +48,19 @@ function rpError(status: number, code: string, message: string): Reply {
   return { status, body: { code, details: null, message, subcode: '' } }
 }
 
+function hasProperties(body: unknown): body is Record<string, unknown> & { properties: Record<string, unknown> } {
+  return isRecord(body) && isRecord(body.properties)
+}
+
+/** ARM's answer to a PUT body without `properties`. */
+function missingProperties(): Reply {
+  return armError(
+    400,
+    'InvalidRequestContent',
+    "The request content was invalid and could not be deserialized: 'Missing required property properties'."
+  )
+}
+
 function forbidden(oid: string, action: string, scope: string): Reply {
   return armError(
     403,
@@ -691,13 +704,7 @@ function putCluster(ctx: EmulatorContext, req: Incoming, cluster: ClusterSeed): 
     )
   }
   const body = req.body
-  if (!isRecord(body) || !isRecord(body.properties)) {
-    return armError(
-      400,
-      'InvalidRequestContent',
-      "The request content was invalid and could not be deserialized: 'Missing required property properties'."
-    )
-  }
+  if (!hasProperties(body)) return missingProperties()
   const props = body.properties
   const versions = versionsOf(ctx, cluster)
   const requested = stringProp(body, 'kubernetesVersion') ?? cluster.kubernetesVersion
@@ -766,13 +773,7 @@ function putPool(ctx: EmulatorContext, req: Incoming, cluster: ClusterSeed, pool
   const conflict = conflictFor(ctx, cluster, pool)
   if (conflict !== undefined) return conflict
   const body = req.body
-  if (!isRecord(body) || !isRecord(body.properties)) {
-    return armError(
-      400,
-      'InvalidRequestContent',
-      "The request content was invalid and could not be deserialized: 'Missing required property properties'."
-    )
-  }
+  if (!hasProperties(body)) return missingProperties()
   const props = body.properties
   const versions = versionsOf(ctx, cluster)
   const requested =
