@@ -4,6 +4,7 @@
 // Everything here is plain data (JSON-serialisable, dates as ISO strings) so pure
 // modules can be tested with literal fixtures and no I/O.
 import type { Approval, ApprovedBox } from './approvals.js'
+import type { PreflightReport } from './preflight/types.js'
 
 /** Which kinds of upgrade a run may perform (input `upgrade`). */
 export type UpgradeKind = 'node-image' | 'patch' | 'minor'
@@ -65,6 +66,17 @@ export interface PoolSnapshot {
   /** `upgradeSettings.maxSurge`, e.g. `33%` or `1`. */
   maxSurge?: string
   drainTimeoutInMinutes?: number
+  /** `upgradeSettings.undrainableNodeBehavior`: `Cordon` lets an upgrade go on past nodes it cannot drain. */
+  undrainableNodeBehavior?: string
+  /** e.g. `Standard_D4s_v3`: its quota family and vCPUs come from the Compute SKUs list. */
+  vmSize?: string
+  /** `Spot` pools draw on the low-priority vCPU quota. */
+  scaleSetPriority?: string
+  /** The pool's node subnet; absent when AKS manages the virtual network. */
+  vnetSubnetId?: string
+  podSubnetId?: string
+  /** `DynamicIndividual` (default) or `StaticBlock` (Azure CNI with a pod subnet). */
+  podIpAllocationMode?: string
   /** `status.provisioningError` when AKS left one on the pool. */
   provisioningError?: ErrorInfo
 }
@@ -136,6 +148,17 @@ export interface ClusterSnapshot {
   /** `controlPlaneProfile.upgrades` of the cluster upgrade profile; undefined when not read. */
   controlPlaneUpgrades?: VersionUpgrade[]
   pools: PoolSnapshot[]
+  /** `networkProfile.networkPlugin` and `networkPluginMode`: how many addresses a node takes. */
+  network?: { plugin?: string; pluginMode?: string }
+  /** How the API server can be reached (pre-flight's PodDisruptionBudget check). */
+  apiAccess?: {
+    /** Entra ID integration (`aadProfile`): tokens for the AKS server application. */
+    entra: boolean
+    /** `disableLocalAccounts` is not set: the user credential carries its own secret. */
+    localAccounts: boolean
+    /** `apiServerAccessProfile.enablePrivateCluster`. */
+    private: boolean
+  }
   /** Only read with `maintenance-window: cluster`. */
   maintenanceConfigs?: MaintenanceConfig[]
   /**
@@ -330,4 +353,6 @@ export interface RunReport {
    */
   approved?: ApprovedBox[]
   window: { inWindow: boolean; nextWindow?: string; detail?: string }
+  /** What pre-flight predicted and which checks could not run; absent with `preflight: none`. */
+  preflight?: PreflightReport
 }

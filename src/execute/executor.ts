@@ -7,6 +7,8 @@ import { toErrorInfo } from '../util/errors.js'
 import { createLimiter } from '../util/limit.js'
 import type { RunningOperation } from '../azure/aks.js'
 import { haltMessage } from '../plan/rings.js'
+import type { Acquired, Lease } from '../preflight/capacity.js'
+import type { Finding } from '../preflight/types.js'
 
 export interface ExecuteOptions {
   dryRun: boolean
@@ -22,6 +24,11 @@ export interface ExecutorDeps {
   start(operation: Operation): Promise<RunningOperation>
   checkWindow(cluster: ClusterSnapshot, upgradeClass: UpgradeKind, now: Date): WindowDecision
   now(): Date
+  /** Pre-flight: a prediction that holds the operation, and the shared budgets (quota, subnet) its surge draws on. */
+  preflight?: {
+    hold(operation: Operation): Finding | undefined
+    acquire(operation: Operation): Promise<Acquired>
+  }
   /** A signal that fires at `deadline` (injected so tests control time). */
   deadlineSignal(deadline: Date): AbortSignal
   log: {
@@ -54,8 +61,12 @@ interface VersionChain {
   hold?: Hold
 }
 
-/** What one operation means for the operations after it on the cluster. */
-type Hold = Omit<OperationResult, 'operation' | 'outcome'> & { outcome: 'pending' | 'skipped'; windowOnly?: boolean }
+/**
+ * What one operation means for the operations after it on the cluster. `versionsOnly`: it
+ * holds the later version upgrades but not the node images (a window of the versions' class,
+ * or a control plane pre-flight holds).
+ */
+type Hold = Omit<OperationResult, 'operation' | 'outcome'> & { outcome: 'pending' | 'skipped'; versionsOnly?: boolean }
 
 interface Outcome {
   result: OperationResult
@@ -79,25 +90,29 @@ class PlanRun {
   /** One operation: its result, and what it means for the operations after it on the cluster. */
   async runOne(op: Operation, cluster: ClusterSnapshot): Promise<Outcome> {
     const { deps, options } = this
-    const now = deps.now()
-    const notNow = this.beforeStart(op, cluster, now)
+    const notNow = this.beforeStart(op, cluster, deps.now())
     if (notNow) return notNow
+    const slot = await this.capacity(op, cluster)
+    if ('result' in slot) return slot
+    const { lease } = slot
     const failedHold: Hold = {
       outcome: 'skipped',
       holdReason: 'earlier-operation-failed',
       holdDetail: `not started because ${op.pool ?? 'the control plane'} failed`
     }
     let running: RunningOperation
-    const startedAt = now.toISOString()
+    const startedAt = deps.now().toISOString()
     try {
       deps.log.info(`Starting ${describe(op, cluster)}`)
       running = await deps.start(op)
     } catch (error: unknown) {
+      lease.release()
       const info = toErrorInfo(error)
       deps.log.error(`Could not start ${describe(op, cluster)}: ${info.code}: ${info.message}`)
       return { result: { operation: op, outcome: 'failed', holdReason: 'start-refused', error: info }, hold: failedHold }
     }
     if (!options.wait) {
+      lease.keep()
       return {
         result: { operation: op, outcome: 'started', startedAt },
         hold: {
@@ -107,12 +122,38 @@ class PlanRun {
         }
       }
     }
-    return this.waitFor(op, cluster, running, startedAt, failedHold)
+    const outcome = await this.waitFor(op, cluster, running, startedAt, failedHold)
+    // Still running in Azure: its surge nodes stay for the rest of this run.
+    if (outcome.result.outcome === 'still-running') lease.keep()
+    else lease.release()
+    return outcome
+  }
+
+  /**
+   * Waits until the operation's surge fits beside those running (quota, subnet addresses),
+   * then checks the window and the run time again: waiting may have taken a while.
+   */
+  private async capacity(op: Operation, cluster: ClusterSnapshot): Promise<{ lease: Lease } | Outcome> {
+    const { deps } = this
+    if (!deps.preflight) return { lease: { release: () => undefined, keep: () => undefined } }
+    const got = await deps.preflight.acquire(op)
+    if ('held' in got) {
+      deps.log.info(`Pending ${describe(op, cluster)}: ${got.held.detail}`)
+      return { result: { operation: op, outcome: 'pending', holdReason: `preflight-${got.held.check}`, holdDetail: got.held.detail } }
+    }
+    const later = this.beforeStart(op, cluster, deps.now())
+    if (later) {
+      got.lease.release()
+      return later
+    }
+    return got
   }
 
   /** Why the operation does not start now (window, dry run, wait-timeout), or undefined when it may. */
   private beforeStart(op: Operation, cluster: ClusterSnapshot, now: Date): Outcome | undefined {
     const { deps, options } = this
+    const predicted = deps.preflight?.hold(op)
+    if (predicted) return this.predictedToFail(op, cluster, predicted)
     const decision = deps.checkWindow(cluster, op.upgradeClass, now)
     if (!decision.open) {
       const result: OperationResult = {
@@ -124,7 +165,7 @@ class PlanRun {
       if (decision.nextOpen) result.nextWindow = decision.nextOpen
       deps.log.info(`Pending ${describe(op, cluster)}: ${decision.detail}`)
       const { operation: _op, outcome: _outcome, ...rest } = result
-      return { result, hold: { ...rest, outcome: 'pending', windowOnly: true } }
+      return { result, hold: { ...rest, outcome: 'pending', versionsOnly: true } }
     }
     if (options.dryRun) {
       deps.log.info(`Would start ${describe(op, cluster)} (dry run)`)
@@ -138,6 +179,19 @@ class PlanRun {
       }
     }
     return undefined
+  }
+
+  /**
+   * Pre-flight predicts the operation would fail: it does not start (before the window is even
+   * looked at: opening it would not help). A held control plane keeps the cluster's version
+   * upgrades waiting, not its node images; a held pool holds nothing else.
+   */
+  private predictedToFail(op: Operation, cluster: ClusterSnapshot, finding: Finding): Outcome {
+    this.deps.log.info(`Held ${describe(op, cluster)}: ${finding.reason}: ${finding.detail}`)
+    const result: OperationResult = { operation: op, outcome: 'pending', holdReason: finding.reason, holdDetail: finding.detail }
+    if (op.kind !== 'control-plane') return { result }
+    const detail = `waits for the control plane, held by pre-flight: ${finding.detail}`
+    return { result, hold: { outcome: 'pending', holdReason: finding.reason, holdDetail: detail, versionsOnly: true } }
   }
 
   private async waitFor(op: Operation, cluster: ClusterSnapshot, running: RunningOperation, startedAt: string, failedHold: Hold): Promise<Outcome> {
@@ -192,7 +246,7 @@ class PlanRun {
         continue
       }
       if (hold) {
-        const { windowOnly: _w, ...held } = hold
+        const { versionsOnly: _w, ...held } = hold
         this.results.set(op.key, { operation: op, ...held })
         deferred.add(op.key)
         continue
@@ -207,7 +261,7 @@ class PlanRun {
     }
     // A hold that is only the window of the version upgrades' class (the control plane outside
     // aksManagedAutoUpgradeSchedule) does not hold node images, which have their own window.
-    return hold && !hold.windowOnly && !imagesFree ? { started, deferred, hold } : { started, deferred }
+    return hold && !hold.versionsOnly && !imagesFree ? { started, deferred, hold } : { started, deferred }
   }
 
   /** The node-image refreshes, up to max-parallel-pools at once; a failure stops those not started yet. */
@@ -220,7 +274,7 @@ class PlanRun {
         return
       }
       if (hold) {
-        const { windowOnly: _w, ...held } = hold
+        const { versionsOnly: _w, ...held } = hold
         this.results.set(op.key, { operation: op, ...held })
         return
       }
@@ -229,7 +283,7 @@ class PlanRun {
       // Refreshes of other pools are independent of this one's window and of its being started
       // without waiting (wait: false). A failure, or an operation still running when waiting
       // stopped (it keeps its slot), holds those not started yet.
-      if (outcome.hold && !outcome.hold.windowOnly && outcome.result.outcome !== 'started') hold ??= outcome.hold
+      if (outcome.hold && !outcome.hold.versionsOnly && outcome.result.outcome !== 'started') hold ??= outcome.hold
     }
     // Folded: the pool's version upgrade started; or it waits, with the refresh, behind what holds
     // the cluster (its row tells it, and the next run decides both together).
