@@ -12,6 +12,7 @@ import type {
   ManagedClusterUpgradeProfile
 } from '@azure/arm-containerservice'
 import type { TokenCredential } from '@azure/identity'
+import { createDefaultHttpClient, createPipelineRequest, type HttpClient } from '@azure/core-rest-pipeline'
 import type { ClusterRef, ClusterSnapshot, KubernetesMinorVersion, MaintenanceConfig, Operation, OsType, PoolSnapshot } from '../model.js'
 import type { CloudEndpoints } from './clouds.js'
 import { armScope } from './clouds.js'
@@ -65,9 +66,26 @@ export function toPoolSnapshot(pool: AgentPool, profile: AgentPoolUpgradeProfile
   if (pool.upgradeSettings?.drainTimeoutInMinutes !== undefined) {
     snapshot.drainTimeoutInMinutes = pool.upgradeSettings.drainTimeoutInMinutes
   }
+  copyPoolNetwork(pool, snapshot)
   const err = pool.status?.provisioningError
   if (err) snapshot.provisioningError = { code: err.code ?? 'Unknown', message: err.message ?? '' }
   return snapshot
+}
+
+/** What pre-flight needs of a pool: its size, drain behaviour and subnets (empty strings are unset). */
+function copyPoolNetwork(pool: AgentPool, snapshot: PoolSnapshot): void {
+  const set = (value: string | undefined): string | undefined => (value ? value : undefined)
+  const fields = {
+    undrainableNodeBehavior: set(pool.upgradeSettings?.undrainableNodeBehavior),
+    vmSize: set(pool.vmSize),
+    scaleSetPriority: set(pool.scaleSetPriority),
+    vnetSubnetId: set(pool.vnetSubnetID),
+    podSubnetId: set(pool.podSubnetID),
+    podIpAllocationMode: set(pool.podIPAllocationMode)
+  }
+  for (const [key, value] of Object.entries(fields) as Array<[keyof typeof fields, string | undefined]>) {
+    if (value !== undefined) snapshot[key] = value
+  }
 }
 
 export function toClusterSnapshot(ref: ClusterRef, cluster: ManagedCluster, pools: PoolSnapshot[]): ClusterSnapshot {
@@ -89,6 +107,17 @@ export function toClusterSnapshot(ref: ClusterRef, cluster: ManagedCluster, pool
   if (cluster.kubernetesVersion !== undefined) snapshot.kubernetesVersion = cluster.kubernetesVersion
   if (cluster.currentKubernetesVersion !== undefined) snapshot.currentKubernetesVersion = cluster.currentKubernetesVersion
   if (cluster.eTag !== undefined) snapshot.eTag = cluster.eTag
+  const network = cluster.networkProfile
+  if (network) {
+    snapshot.network = {}
+    if (network.networkPlugin) snapshot.network.plugin = network.networkPlugin
+    if (network.networkPluginMode) snapshot.network.pluginMode = network.networkPluginMode
+  }
+  snapshot.apiAccess = {
+    entra: cluster.aadProfile !== undefined && cluster.aadProfile !== null,
+    localAccounts: cluster.disableLocalAccounts !== true,
+    private: cluster.apiServerAccessProfile?.enablePrivateCluster === true
+  }
   return snapshot
 }
 
@@ -187,6 +216,7 @@ export class AksAdapter {
   private readonly credential: TokenCredential
   private readonly cloud: CloudEndpoints
   private readonly options: AksAdapterOptions
+  private http: HttpClient | undefined
 
   constructor(credential: TokenCredential, cloud: CloudEndpoints, options: AksAdapterOptions) {
     this.credential = credential
@@ -261,6 +291,41 @@ export class AksAdapter {
   async kubernetesVersions(subscriptionId: string, location: string): Promise<KubernetesMinorVersion[]> {
     const result = await this.client(subscriptionId).managedClusters.listKubernetesVersions(location)
     return toKubernetesVersions(result.values ?? [])
+  }
+
+  /**
+   * GET a resource of another provider (Compute SKUs and usages, virtual network usages)
+   * through the SDK's own pipeline: same sign-in, retries and throttling as every AKS call.
+   * `path` is an ARM path with its query, or a `nextLink` (followed only on the ARM endpoint).
+   */
+  async armGet(subscriptionId: string, path: string): Promise<unknown> {
+    const base = this.cloud.armEndpoint.replace(/\/+$/, '')
+    const url = /^https:\/\//i.test(path) ? path : `${base}${path}`
+    if (new URL(url).origin !== new URL(base).origin) throw new Error(`Refusing to follow a link outside ${base}: ${url}`)
+    this.http ??= createDefaultHttpClient()
+    const response = await this.client(subscriptionId).pipeline.sendRequest(this.http, createPipelineRequest({ url, method: 'GET' }))
+    const text = response.bodyAsText ?? ''
+    let body: unknown
+    try {
+      body = text === '' ? undefined : (JSON.parse(text) as unknown)
+    } catch {
+      body = text
+    }
+    if (response.status >= 400) {
+      const error = typeof body === 'object' && body !== null ? (body as { error?: { code?: unknown; message?: unknown } }).error : undefined
+      const code = typeof error?.code === 'string' ? error.code : `HTTP${response.status}`
+      const message = typeof error?.message === 'string' ? error.message : `GET ${url.split('?')[0]} answered ${response.status}`
+      throw Object.assign(new Error(message), { statusCode: response.status, code })
+    }
+    return body
+  }
+
+  /** The cluster user kubeconfig (`listClusterUserCredential`), as YAML text. */
+  async userKubeconfig(ref: ClusterRef): Promise<string> {
+    const result = await this.client(ref.subscriptionId).managedClusters.listClusterUserCredentials(ref.resourceGroup, ref.name, { format: 'exec' })
+    const first = result.kubeconfigs?.[0]?.value
+    if (first === undefined) throw new Error('listClusterUserCredential returned no kubeconfig')
+    return typeof first === 'string' ? Buffer.from(first, 'base64').toString('utf8') : Buffer.from(first).toString('utf8')
   }
 
   /**
