@@ -9,12 +9,17 @@ import { planFleet } from './plan/planner.js'
 import { checkWindow } from './window/gate.js'
 import { windowStatus } from './window/status.js'
 import { executePlan } from './execute/executor.js'
+import { AKS_SERVER_SCOPE, kubeClient, readPreflightFacts } from './azure/preflight-reads.js'
+import { CapacityLedger } from './preflight/capacity.js'
+import { evaluatePreflight, preflightHold } from './preflight/evaluate.js'
+import type { PreflightReport } from './preflight/types.js'
 import { renderReport } from './report/render.js'
 import { countResults, planOutput, serializePlan } from './report/outputs.js'
 import { IssueClient, type IssueRef } from './github/issues.js'
 import { ReportPublisher } from './github/publisher.js'
 import { attributeApprovals, keptApprovals, parseApprovals, type Approval } from './approvals.js'
 import { buildRows } from './report/rows.js'
+import type { TokenCredential } from '@azure/identity'
 import type { FleetPlan, FleetSnapshot, OperationResult, RunReport } from './model.js'
 import { createClock, sleep } from './util/clock.js'
 import { errorMessage } from './util/errors.js'
@@ -31,6 +36,8 @@ interface RunState {
   approvals: Approval[]
   /** undefined: not looked up (yet, or the lookup failed); null: looked up, none open. */
   dashboard: IssueRef | null | undefined
+  /** What pre-flight predicted; undefined with `preflight: none` or before it ran. */
+  preflight?: PreflightReport
   failures: string[]
   notes: string[]
 }
@@ -120,6 +127,10 @@ async function upgrade(config: Config, state: RunState, publisher: ReportPublish
   }
   logPlan(state.plan)
 
+  if (config.preflight.checks.length > 0) await preflight(config, state, adapter, credential)
+  const checked = state.preflight
+  const ledger = new CapacityLedger(checked?.budgets ?? [])
+
   const { execute } = config
   adapter.keepRawFor(
     execute.dryRun ? [] : state.plan.clusters.filter(cp => cp.operations.some(op => op.kind !== 'node-image')).map(cp => cp.cluster.id)
@@ -128,11 +139,45 @@ async function upgrade(config: Config, state: RunState, publisher: ReportPublish
     executePlan(state.plan, execute, {
       start: async op => adapter.start(op),
       checkWindow: (cluster, upgradeClass, at) => checkWindow(config.window, cluster.maintenanceConfigs, upgradeClass, at),
+      preflight: {
+        hold: op => preflightHold(checked, op.key),
+        acquire: async op => ledger.acquire(checked?.operations[op.key]?.claims ?? [])
+      },
       now,
       deadlineSignal: deadline => AbortSignal.timeout(Math.max(0, deadline.getTime() - now().getTime())),
       log
     })
   )
+}
+
+/** Read what the checks need and predict which operations would fail. Never fails the run. */
+async function preflight(config: Config, state: RunState, adapter: AksAdapter, credential: TokenCredential): Promise<void> {
+  await core.group('Pre-flight checks', async () => {
+    try {
+      const facts = await readPreflightFacts(state.plan, config.preflight.checks, {
+        armGet: async (subscriptionId, path) => adapter.armGet(subscriptionId, path),
+        userKubeconfig: async cluster => adapter.userKubeconfig(cluster),
+        apiServerToken: async () => {
+          const token = await credential.getToken(AKS_SERVER_SCOPE)
+          if (!token) throw new Error('Entra ID returned no token for the AKS server application')
+          return token.token
+        },
+        kube: kubeClient,
+        readsPerSubscription: config.discovery.readsPerSubscription,
+        log
+      })
+      state.preflight = evaluatePreflight(state.plan, facts, config.preflight)
+      for (const [key, check] of Object.entries(state.preflight.operations)) {
+        for (const f of check.findings) core.warning(`Pre-flight ${f.reason} on ${key}: ${f.detail}`)
+      }
+      for (const n of state.preflight.notRun) core.info(`Check not run: ${n.check} on ${n.scope}: ${n.reason}`)
+    } catch (error: unknown) {
+      // A defect of ours must not stop the upgrades the checks only advise on.
+      const message = `Pre-flight checks could not run: ${errorMessage(error)}`
+      state.notes.push(message)
+      core.warning(message)
+    }
+  })
 }
 
 /** Find the dashboard and its ticked approval boxes, with who ticked them where GitHub says. */
@@ -215,6 +260,7 @@ function buildReport(config: Config, state: RunState, startedAt: Date): RunRepor
     // A schedule the gate could not read was already reported on its operations.
     core.warning(`Could not summarise the maintenance window: ${errorMessage(error)}`)
   }
+  if (state.preflight) runReport.preflight = state.preflight
   if (state.approvals.length > 0) runReport.approvals = state.approvals
   // Which ticked boxes stay, decided once: the issue and the summary render the same list.
   runReport.approved = keptApprovals(runReport, buildRows(runReport))

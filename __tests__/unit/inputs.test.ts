@@ -162,6 +162,9 @@ describe('readConfig: bad input', () => {
     ['unknown time zone', { timezone: 'Mars/Olympus' }, /timezone.*Mars\/Olympus/],
     ['maintenance-window hour 25', { 'maintenance-window': 'Sat 25:00-04:00' }, /maintenance-window.*25:00/],
     ['maintenance-window unknown day', { 'maintenance-window': 'Caturday 02:00-04:00' }, /maintenance-window.*Caturday/],
+    ['unknown pre-flight check', { preflight: 'quota,ips' }, /preflight 'quota,ips'.*'ips' is not a check.*'none'.*'quota', 'subnet', 'pdb'/],
+    ['none with a check', { preflight: 'none,quota' }, /preflight 'none,quota'.*'none' is not a check/],
+    ['preflight-failures', { 'preflight-failures': 'ignore' }, /preflight-failures 'ignore'.*'hold', 'warn'/],
     ['blackout range reversed', { 'blackout-dates': '2027-01-04..2026-12-20' }, /blackout-dates.*2027-01-04\.\.2026-12-20/]
   ])('%s', (_name, inputs, message) => {
     let thrown: unknown
@@ -186,6 +189,9 @@ describe('readConfig: parsed values', () => {
     [{ 'report-id': 'prod' }, c => c.report.reportId, 'prod'],
     [{ ring: '1' }, c => c.plan.ring, 1],
     [{}, c => c.plan.ring, null],
+    [{}, c => c.preflight, { checks: ['quota', 'subnet', 'pdb'], policy: 'hold' }],
+    [{ preflight: 'none' }, c => c.preflight.checks, []],
+    [{ preflight: 'PDB, quota', 'preflight-failures': 'warn' }, c => c.preflight, { checks: ['pdb', 'quota'], policy: 'warn' }],
     [{ subscriptions: `${SUB}\n${OTHER_SUB}` }, c => c.discovery.subscriptions, [SUB, OTHER_SUB]],
     [{ subscriptions: `${SUB}, ${SUB.toUpperCase()}` }, c => c.discovery.subscriptions, [SUB.toUpperCase()]]
   ])('%j', (inputs, pick, expected) => {

@@ -11,6 +11,7 @@ import type { SignInSettings } from '../azure/auth.js'
 import type { ReadSettings } from '../azure/snapshot.js'
 import type { PlannerOptions } from '../plan/planner.js'
 import type { ExecuteOptions } from '../execute/executor.js'
+import type { PreflightCheck, PreflightPolicy } from '../preflight/types.js'
 
 type IssueMode = 'dashboard' | 'per-run' | 'off'
 
@@ -46,6 +47,13 @@ export interface ReportSettings {
   runUrl?: string
 }
 
+/** Pre-flight checks before operations start: what `preflight/` takes. */
+interface PreflightSettings {
+  /** Empty: `preflight: none`. */
+  checks: PreflightCheck[]
+  policy: PreflightPolicy
+}
+
 /**
  * Everything one run needs, validated, in the parts each phase takes:
  * inputs -> azure (sign-in) -> discovery (snapshot) -> plan -> window (gate) -> execute -> report.
@@ -56,6 +64,7 @@ export interface Config {
   plan: PlanSettings
   window: GateOptions
   execute: ExecuteOptions
+  preflight: PreflightSettings
   report: ReportSettings
   /** Test seam AKS_UPGRADE_PILOT_TEST_NOW (see util/clock.ts); unset in production. */
   testNow?: string
@@ -80,6 +89,8 @@ export const INPUT_DEFAULTS = {
   'wait-timeout-minutes': '300',
   'max-parallel': '5',
   'max-parallel-pools': '1',
+  preflight: 'quota,subnet,pdb',
+  'preflight-failures': 'hold',
   'ring-tag': 'aks-upgrade-ring',
   'ring-untagged': 'first',
   'ring-soak-days': '0',
@@ -349,6 +360,24 @@ function readExecute(input: Input): ExecuteOptions {
   }
 }
 
+const PREFLIGHT_CHECKS: readonly PreflightCheck[] = ['quota', 'subnet', 'pdb']
+
+function readPreflight(input: Input): PreflightSettings {
+  const value = withDefault(input, 'preflight')
+  const items = splitList(value).map(i => i.toLowerCase())
+  const allowed = "expected 'none' or a comma list of 'quota', 'subnet', 'pdb'."
+  if (items.length === 0) fail('preflight', value, allowed)
+  const checks: PreflightCheck[] = []
+  if (!(items.length === 1 && items[0] === 'none')) {
+    for (const item of items) {
+      const check = PREFLIGHT_CHECKS.find(c => c === item)
+      if (check === undefined) fail('preflight', value, `'${item}' is not a check; ${allowed}`)
+      if (!checks.includes(check)) checks.push(check)
+    }
+  }
+  return { checks, policy: oneOf('preflight-failures', withDefault(input, 'preflight-failures'), ['hold', 'warn']) }
+}
+
 function runUrl(env: NodeJS.ProcessEnv): string | undefined {
   const server = env.GITHUB_SERVER_URL
   const repo = env.GITHUB_REPOSITORY
@@ -394,6 +423,7 @@ export function readConfig(get: InputReader, env: NodeJS.ProcessEnv = {}): Confi
     plan: readPlan(input, upgrade, issue),
     window,
     execute: readExecute(input),
+    preflight: readPreflight(input),
     report: readReport(input, env, issue, window.timezone)
   }
   const testNow = env.AKS_UPGRADE_PILOT_TEST_NOW
