@@ -9,6 +9,8 @@ export interface DetailLevels {
   done: 'table' | 'counts'
   pending: 'table' | 'counts'
   held: 'table' | 'counts'
+  /** Pre-flight predictions, assumptions and checks not run. */
+  preflight: 'table' | 'counts'
   clusters: 'tables' | 'rings'
   upToDate: 'tables' | 'list' | 'counts'
   /** Longest Azure message or sentence shown, in characters. */
@@ -22,6 +24,7 @@ export const SUMMARY_DETAIL: DetailLevels = {
   done: 'table',
   pending: 'table',
   held: 'table',
+  preflight: 'table',
   clusters: 'tables',
   upToDate: 'tables',
   textLimit: 4000
@@ -37,6 +40,11 @@ const DETAIL_STEPS = {
   upToDateList: { change: { upToDate: 'list' }, dropped: 'the tables of up-to-date clusters' },
   upToDate: { change: { upToDate: 'counts' }, dropped: 'the list of up-to-date clusters', partial: 'part of the list of up-to-date clusters' },
   held: { change: { held: 'counts' }, dropped: 'the Held table', partial: 'part of the Held table' },
+  preflight: {
+    change: { preflight: 'counts' },
+    dropped: 'the pre-flight tables (counts per check remain)',
+    partial: 'part of the pre-flight predictions'
+  },
   clusters: {
     change: { clusters: 'rings' },
     dropped: 'the per-cluster tables (a summary per ring remains)',
@@ -54,6 +62,7 @@ export const ISSUE_STEPS: Array<DetailStep<DetailLevels>> = [
   DETAIL_STEPS.upToDate,
   DETAIL_STEPS.held,
   DETAIL_STEPS.clusters,
+  DETAIL_STEPS.preflight,
   DETAIL_STEPS.pending,
   DETAIL_STEPS.done,
   DETAIL_STEPS.inProgress,
@@ -71,6 +80,7 @@ export const SUMMARY_STEPS: Array<DetailStep<DetailLevels>> = [
   DETAIL_STEPS.upToDate,
   DETAIL_STEPS.clusters,
   DETAIL_STEPS.held,
+  DETAIL_STEPS.preflight,
   DETAIL_STEPS.pending,
   DETAIL_STEPS.done,
   DETAIL_STEPS.inProgress,

@@ -11,7 +11,16 @@ const RESULT_HOLD_LABELS: Record<string, string> = {
   'operation-running': 'Waits for the operation running on the cluster',
   'earlier-operation-failed': 'Not started: an earlier operation on the cluster failed',
   'ring-halted': 'Ring halted: an earlier ring failed',
-  'start-refused': 'Azure refused to start it'
+  'start-refused': 'Azure refused to start it',
+  'preflight-quota': 'Pre-flight: not enough vCPU quota for the surge nodes',
+  'preflight-subnet': 'Pre-flight: not enough free addresses in the subnet',
+  'preflight-pdb': 'Pre-flight: a PodDisruptionBudget blocks the drain',
+  'preflight-deprecated-api': 'Pre-flight: deprecated APIs still in use'
+}
+
+/** Hold reasons of pre-flight: the operator has something to fix before the window. */
+export function isPreflightHold(reason: string | undefined): boolean {
+  return reason?.startsWith('preflight-') === true
 }
 
 /** Hold reasons that end when the maintenance window opens. */

@@ -15,6 +15,7 @@ import { headerLines } from './sections/header.js'
 import { heldSection } from './sections/held.js'
 import { inProgressSection } from './sections/in-progress.js'
 import { APPROVED_HEADING, pendingSection } from './sections/pending.js'
+import { preflightNotesSection, preflightSection } from './sections/preflight.js'
 import { readFailuresSection } from './sections/read-failures.js'
 import { upToDateSection } from './sections/up-to-date.js'
 import { bodyLimit, type ReportTarget } from './target.js'
@@ -36,6 +37,8 @@ const SECTIONS: readonly ReportSection[] = [
   { level: 'done', draft: ctx => doneSection(ctx, 'would-upgrade') },
   { level: 'pending', draft: pendingSection },
   { level: 'held', draft: heldSection },
+  { level: 'preflight', draft: preflightSection },
+  { level: 'preflight', draft: preflightNotesSection },
   { level: 'clusters', draft: clustersSection },
   { level: 'upToDate', draft: upToDateSection }
 ]

@@ -2,6 +2,7 @@
 // and sorted into the report's sections. Pure, shared by the body, the comment and the title.
 import type { ClusterPlan, OperationResult, PlanEntry, ReasonCode, RunReport } from '../model.js'
 import { parseClusterId } from '../util/cluster-id.js'
+import { isPreflightHold } from './labels.js'
 
 export type RowStatus = 'failed' | 'in-progress' | 'upgraded' | 'would-upgrade' | 'pending' | 'held' | 'up-to-date'
 
@@ -48,8 +49,9 @@ function statusOf(entry: PlanEntry | undefined, result: OperationResult | undefi
       case 'would-start':
         return 'would-upgrade'
       case 'pending':
-        // No applicable AKS schedule is not a wait that ends by itself: the cluster is held.
-        return result.holdReason === 'no-cluster-schedule' ? 'held' : 'pending'
+        // No applicable AKS schedule, or a pre-flight prediction, is not a wait that ends by
+        // itself: the operator has something to fix.
+        return result.holdReason === 'no-cluster-schedule' || isPreflightHold(result.holdReason) ? 'held' : 'pending'
       case 'skipped':
         return 'held'
     }

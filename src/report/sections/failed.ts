@@ -8,7 +8,8 @@ import type { SectionDraft } from '../fit.js'
 import { formatDuration } from '../format.js'
 import { REASON_LABELS } from '../labels.js'
 import type { Row } from '../rows.js'
-import { newSectionMeter, overCap, sectionHeading } from './table.js'
+import { markdownTable, newSectionMeter, overCap, sectionHeading } from './table.js'
+import { parseUsageDetails } from '../../preflight/deprecated.js'
 
 function failureLocation(row: Row): FailureLocation {
   const where: FailureLocation = { resourceGroup: row.resourceGroup, cluster: row.cluster, subscriptionId: row.subscriptionId }
@@ -79,6 +80,18 @@ function pushFailure(ctx: RenderContext, row: Row, what: string, error: ErrorInf
   lines.push(`#### ${failureTitle(ctx, row)}`, '', `${what}${timing}`, '')
   const azure = azureLine(ctx, error)
   if (azure) lines.push(`- **Azure:** ${azure}`)
+  const usages = error ? parseUsageDetails(error.message) : []
+  if (usages.length > 0) {
+    // AKS's deprecated-API stop lists each API in one long sentence: a table reads better.
+    lines.push(
+      '',
+      ...markdownTable(
+        ['Deprecated API', 'Last seen', 'Removed in'],
+        usages.map(u => [codeSpan(u.api, true), escapeText(u.lastSeen), escapeText(u.removedIn)])
+      ),
+      ''
+    )
+  }
   lines.push(`- **Cause:** ${renderMarked(advice.cause)}`, `- **What to do:** ${renderMarked(advice.fix)}`)
   if (advice.inspect) lines.push(`- **Inspect:** ${codeSpan(advice.inspect)}`)
   if (advice.docs)
