@@ -271,8 +271,11 @@ class PreflightRead {
     }
   }
 
+  /** The facts, with the checks not run in a stable order (reads finish in any order). */
   finish(): PreflightFacts {
     this.facts.armRequests = this.counter.n
+    const order = ['quota', 'subnet', 'pdb', 'deprecated-api']
+    this.facts.notRun.sort((a, b) => order.indexOf(a.check) - order.indexOf(b.check) || a.scope.localeCompare(b.scope))
     return this.facts
   }
 }
