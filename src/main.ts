@@ -141,7 +141,7 @@ async function upgrade(config: Config, state: RunState, publisher: ReportPublish
       checkWindow: (cluster, upgradeClass, at) => checkWindow(config.window, cluster.maintenanceConfigs, upgradeClass, at),
       preflight: {
         hold: op => preflightHold(checked, op.key),
-        acquire: async op => ledger.acquire(checked?.operations[op.key]?.claims ?? [])
+        acquire: async (op, waiting) => ledger.acquire(checked?.operations[op.key]?.claims ?? [], waiting)
       },
       now,
       deadlineSignal: deadline => AbortSignal.timeout(Math.max(0, deadline.getTime() - now().getTime())),

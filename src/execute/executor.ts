@@ -27,7 +27,8 @@ export interface ExecutorDeps {
   /** Pre-flight: a prediction that holds the operation, and the shared budgets (quota, subnet) its surge draws on. */
   preflight?: {
     hold(operation: Operation): Finding | undefined
-    acquire(operation: Operation): Promise<Acquired>
+    /** `waiting` is called once when the operation has to wait for a slot. */
+    acquire(operation: Operation, waiting: (detail: string) => void): Promise<Acquired>
   }
   /** A signal that fires at `deadline` (injected so tests control time). */
   deadlineSignal(deadline: Date): AbortSignal
@@ -136,7 +137,7 @@ class PlanRun {
   private async capacity(op: Operation, cluster: ClusterSnapshot): Promise<{ lease: Lease } | Outcome> {
     const { deps } = this
     if (!deps.preflight) return { lease: { release: () => undefined, keep: () => undefined } }
-    const got = await deps.preflight.acquire(op)
+    const got = await deps.preflight.acquire(op, detail => deps.log.info(`Queued ${describe(op, cluster)}: ${detail}`))
     if ('held' in got) {
       deps.log.info(`Pending ${describe(op, cluster)}: ${got.held.detail}`)
       return { result: { operation: op, outcome: 'pending', holdReason: `preflight-${got.held.check}`, holdDetail: got.held.detail } }

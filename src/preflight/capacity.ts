@@ -49,7 +49,7 @@ export class CapacityLedger {
    * Claims that cannot fit even alone are not taken: pre-flight predicts those (and holds
    * them, unless `preflight-failures: warn` lets them start anyway).
    */
-  async acquire(claims: readonly Claim[]): Promise<Acquired> {
+  async acquire(claims: readonly Claim[], waiting?: (detail: string) => void): Promise<Acquired> {
     const known = claims.filter(c => c.amount > 0 && this.budgets.has(c.budget))
     if (known.some(c => c.amount > (this.budgets.get(c.budget)?.free ?? 0))) return { lease: NO_LEASE }
     for (;;) {
@@ -66,6 +66,8 @@ export class CapacityLedger {
           }
         }
       }
+      waiting?.(`waits for ${short.amount} ${budget.unit} of ${budget.label} until an operation running beside it ends`)
+      waiting = undefined
       await new Promise<void>(resolve => this.waiters.push(resolve))
     }
   }
