@@ -9,6 +9,7 @@ import type { ManagedCluster } from '@azure/arm-containerservice'
 import type { AccessToken, TokenCredential } from '@azure/identity'
 import { ClientAssertionCredential } from '@azure/identity'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { parse as parseYaml } from 'yaml'
 import {
   NODE_IMAGES,
   controlPlaneUpgradesFor,
@@ -20,7 +21,7 @@ import {
   resolveVersion,
   DEFAULT_KUBERNETES_VERSIONS
 } from './emulator/fleet.ts'
-import type { Fleet } from './emulator/fleet.ts'
+import type { Fleet, PoolSeed } from './emulator/fleet.ts'
 import { decodeJwt } from './emulator/jwt.ts'
 import { actionDefaults, baseInputs, inputEnvName, parseFileCommands, runAction, TEST_CLIENT_ID, TEST_TENANT_ID } from './emulator/run-action.ts'
 import { startEmulator } from './emulator/server.ts'
@@ -64,18 +65,18 @@ let emu: Emulator
 let ca: string
 let skewMs = 0
 
-async function oidcAssertion(): Promise<string> {
-  const res = await httpsJson('GET', `${emu.url}/_oidc/token?api-version=2.0&audience=${encodeURIComponent('api://AzureADTokenExchange')}`, {
-    authorization: `Bearer ${emu.oidcRequestToken}`
+async function oidcAssertion(on: Emulator = emu): Promise<string> {
+  const res = await httpsJson('GET', `${on.url}/_oidc/token?api-version=2.0&audience=${encodeURIComponent('api://AzureADTokenExchange')}`, {
+    authorization: `Bearer ${on.oidcRequestToken}`
   })
   const body = res.body as { value?: unknown }
   if (typeof body.value !== 'string') throw new Error(`no OIDC token: ${JSON.stringify(res.body)}`)
   return body.value
 }
 
-function credential(): ClientAssertionCredential {
-  return new ClientAssertionCredential(TEST_TENANT_ID, TEST_CLIENT_ID, oidcAssertion, {
-    authorityHost: emu.url,
+function credential(on: Emulator = emu): ClientAssertionCredential {
+  return new ClientAssertionCredential(TEST_TENANT_ID, TEST_CLIENT_ID, () => oidcAssertion(on), {
+    authorityHost: on.url,
     disableInstanceDiscovery: true,
     tlsOptions: { ca }
   })
@@ -624,5 +625,403 @@ describe('runner harness', () => {
     )
     expect(result.code).toBe(1)
     expect(result.stdout).toContain('::error::')
+  })
+})
+
+// ---------------------------------------------------------------------------
+// Pre-flight reads: Compute SKUs and usages, virtual network usages, the user kubeconfig and
+// the cluster's Kubernetes API, and the quota/subnet/PDB failures of upgrades that ignore them.
+
+const PRE_SUB = '3f6b1d2e-7a4c-4e89-b0d1-c2e3f4a5b6c7'
+const VNET_HUB = `/subscriptions/${PRE_SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-hub`
+const AKS_SCOPE = '6dae42f8-4368-4678-94ff-3960e28e3630/.default'
+
+describe('pre-flight', () => {
+  let pre: Emulator
+  let armBearer: string
+
+  beforeAll(async () => {
+    pre = await startEmulator({ fleet: loadFleet('preflight'), operationDurationMs: 60, pageSize: 4 })
+    armBearer = (await credential(pre).getToken(`${pre.url}/.default`)).token
+  })
+
+  afterAll(async () => {
+    await pre.stop()
+  })
+
+  const preClient = (): ContainerServiceClient =>
+    new ContainerServiceClient(credential(pre), PRE_SUB, { endpoint: pre.url, tlsOptions: { ca }, retryOptions: { maxRetries: 0 } })
+
+  /** Every `value` of an ARM list, following nextLink as the action does. */
+  async function armValues(path: string): Promise<Array<Record<string, unknown>>> {
+    const out: Array<Record<string, unknown>> = []
+    let next: string | undefined = `${pre.url}${path}`
+    while (next !== undefined) {
+      const res = await httpsJson('GET', next, { authorization: `Bearer ${armBearer}` })
+      if (res.status !== 200) throw new Error(`${res.status} ${JSON.stringify(res.body)}`)
+      const body = res.body as { value: Array<Record<string, unknown>>; nextLink?: string }
+      out.push(...body.value)
+      next = body.nextLink
+    }
+    return out
+  }
+
+  const usagesPath = (location: string): string =>
+    `/subscriptions/${PRE_SUB}/providers/Microsoft.Compute/locations/${location}/usages?api-version=2025-11-01`
+
+  async function usage(location: string, name: string): Promise<{ currentValue: number; limit: number } | undefined> {
+    const rows = await armValues(usagesPath(location))
+    const row = rows.find(r => (r.name as { value: string }).value === name)
+    return row === undefined ? undefined : { currentValue: Number(row.currentValue), limit: Number(row.limit) }
+  }
+
+  function prePool(cluster: string, pool: string): PoolSeed {
+    const found = pre.state.fleet.clusters.find(c => c.name === cluster)?.agentPools.find(p => p.name === pool)
+    if (found === undefined) throw new Error(`no pool ${cluster}/${pool}`)
+    return found
+  }
+
+  describe('Compute and Network reads', () => {
+    it.each([
+      ["location eq 'westeurope'", ['westeurope']],
+      ["location eq 'SwedenCentral'", ['swedencentral']],
+      [undefined, ['northeurope', 'westeurope']]
+    ])('lists VM SKUs for $filter %j across pages', async (filter, locations) => {
+      const query = filter === undefined ? '' : `&$filter=${encodeURIComponent(filter)}`
+      const skus = await armValues(`/subscriptions/${PRE_SUB}/providers/Microsoft.Compute/skus?api-version=2021-07-01${query}`)
+      expect([...new Set(skus.flatMap(s => s.locations as string[]))].sort()).toEqual(locations)
+      const d4 = skus.find(s => s.name === 'Standard_D4s_v3')
+      expect(d4).toMatchObject({ resourceType: 'virtualMachines', tier: 'Standard', size: 'D4s_v3', family: 'standardDSv3Family', restrictions: [] })
+      expect(d4?.capabilities).toContainEqual({ name: 'vCPUs', value: '4' })
+      expect(d4?.locationInfo).toEqual([{ location: (d4?.locations as string[] | undefined)?.[0], zones: ['1', '2', '3'] }])
+      // pageSize 4: the SKU table is longer, so the filter had to survive the nextLink.
+      const pages = pre.requests.filter(r => r.path.endsWith('/Microsoft.Compute/skus'))
+      expect(pages.at(-1)?.query.$skipToken).toBeDefined()
+      if (filter !== undefined) expect(pages.at(-1)?.query.$filter).toBe(filter)
+    })
+
+    it.each([
+      // westeurope: DSv3 = 3 x 4 + 2 x 2, DDSv5 = (2 + 3 + 1 + 1 + 1 + 1 + 1) x 4, Spot D8s_v3 = 2 x 8.
+      ['westeurope', 'standardDSv3Family', 16, 1000, 'Standard DSv3 Family vCPUs'],
+      ['westeurope', 'standardDDSv5Family', 40, 1000, 'Standard DDSv5 Family vCPUs'],
+      ['westeurope', 'cores', 56, 1000, 'Total Regional vCPUs'],
+      ['westeurope', 'lowPriorityCores', 16, 1000, 'Total Regional Low-priority vCPUs'],
+      // northeurope: the seeded limit, the fleet's own use (2 clusters x 2 x 4).
+      ['northeurope', 'standardDSv3Family', 16, 20, 'Standard DSv3 Family vCPUs'],
+      ['northeurope', 'standardBSFamily', 0, 1000, 'Standard BS Family vCPUs']
+    ])('reports %s usage of %s as the fleet uses it', async (location, name, currentValue, limit, localizedValue) => {
+      const rows = await armValues(usagesPath(location))
+      expect(rows.find(r => (r.name as { value: string }).value === name)).toEqual({
+        unit: 'Count',
+        currentValue,
+        limit,
+        name: { value: name, localizedValue }
+      })
+    })
+
+    it.each([
+      ['usages of a forbidden location', usagesPath('eastus'), 'Microsoft.Compute/locations/usages/read'],
+      [
+        'a forbidden virtual network',
+        `/subscriptions/${PRE_SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-locked/usages?api-version=2024-05-01`,
+        'Microsoft.Network/virtualNetworks/usages/read'
+      ]
+    ])('answers 403 AuthorizationFailed for %s', async (_, path, action) => {
+      const res = await httpsJson('GET', `${pre.url}${path}`, { authorization: `Bearer ${armBearer}` })
+      expect(res.status).toBe(403)
+      expect(res.body).toMatchObject({
+        error: { code: 'AuthorizationFailed', message: expect.stringContaining(`perform action '${action}' over scope`) }
+      })
+    })
+
+    it('reports subnet usage: a /28 with a classic Azure CNI pool, a /24, and a seeded value', async () => {
+      const rows = await armValues(`${VNET_HUB}/usages?api-version=2024-05-01`)
+      const name = { localizedValue: 'Subnet size and usage', value: 'SubnetSpace' }
+      expect(rows).toEqual([
+        // 2 nodes x (1 + maxPods 4) on the /28 (11 usable addresses).
+        { name, currentValue: 10, id: `${VNET_HUB}/subnets/aks-small`, limit: 11, unit: 'Count' },
+        // 3 nodes x (1 + the classic default of 30 pods).
+        { name, currentValue: 93, id: `${VNET_HUB}/subnets/aks-nodes`, limit: 251, unit: 'Count' },
+        { name, currentValue: 3, id: `${VNET_HUB}/subnets/GatewaySubnet`, limit: 27, unit: 'Count' }
+      ])
+    })
+
+    it('answers 404 ResourceNotFound for an unknown virtual network', async () => {
+      const path = `/subscriptions/${PRE_SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-nope/usages?api-version=2024-05-01`
+      const res = await httpsJson('GET', `${pre.url}${path}`, { authorization: `Bearer ${armBearer}` })
+      expect(res).toMatchObject({
+        status: 404,
+        body: {
+          error: {
+            code: 'ResourceNotFound',
+            message: expect.stringMatching(
+              /^The Resource 'Microsoft\.Network\/virtualNetworks\/vnet-nope' under resource group 'rg-net' was not found\./
+            )
+          }
+        }
+      })
+    })
+
+    it('shows the network fields pre-flight reads on the pool and cluster wire', async () => {
+      const c = preClient()
+      expect(await c.agentPools.get('rg-pre', 'aks-entra', 'cni')).toMatchObject({ vnetSubnetID: `${VNET_HUB}/subnets/aks-small`, maxPods: 4 })
+      expect((await c.agentPools.get('rg-pre', 'aks-entra', 'system')).maxPods).toBe(30)
+      expect((await c.agentPools.get('rg-pre', 'aks-local', 'apps')).maxPods).toBe(110)
+      expect(await c.agentPools.get('rg-pre', 'aks-local', 'spot')).toMatchObject({ scaleSetPriority: 'Spot', scaleSetEvictionPolicy: 'Delete' })
+      expect((await c.agentPools.get('rg-pre', 'aks-local', 'cordon')).upgradeSettings?.undrainableNodeBehavior).toBe('Cordon')
+      const entra = await c.managedClusters.get('rg-pre', 'aks-entra')
+      expect(entra.networkProfile?.networkPlugin).toBe('azure')
+      expect(entra.networkProfile?.networkPluginMode).toBeUndefined()
+      expect(entra).toMatchObject({ disableLocalAccounts: true, aadProfile: { managed: true, enableAzureRbac: true, tenantID: TEST_TENANT_ID } })
+      const priv = await c.managedClusters.get('rg-pre', 'aks-private')
+      expect(priv.apiServerAccessProfile?.enablePrivateCluster).toBe(true)
+      expect(priv.privateFqdn).toMatch(/\.privatelink\.westeurope\.azmk8s\.io$/)
+    })
+  })
+
+  describe('listClusterUserCredential', () => {
+    async function kubeconfigOf(name: string): Promise<Record<string, unknown>> {
+      const result = await preClient().managedClusters.listClusterUserCredentials('rg-pre', name, { format: 'exec' })
+      expect(result.kubeconfigs?.map(k => k.name)).toEqual(['clusterUser'])
+      const value = result.kubeconfigs?.[0]?.value
+      if (value === undefined) throw new Error('no kubeconfig')
+      return parseYaml(Buffer.from(value).toString('utf8')) as Record<string, unknown>
+    }
+
+    it('gives an Entra cluster an exec (kubelogin) user and the emulator CA', async () => {
+      const config = await kubeconfigOf('aks-entra')
+      expect(config).toMatchObject({ apiVersion: 'v1', kind: 'Config', 'current-context': 'aks-entra' })
+      expect(config.clusters).toEqual([
+        {
+          name: 'aks-entra',
+          cluster: { 'certificate-authority-data': Buffer.from(ca).toString('base64'), server: `${pre.url}/_kube/${PRE_SUB}/rg-pre/aks-entra` }
+        }
+      ])
+      const [user] = config.users as Array<{ name: string; user: Record<string, unknown> }>
+      expect(user?.name).toBe('clusterUser_rg-pre_aks-entra')
+      expect(user?.user.token).toBeUndefined()
+      expect(user?.user.exec).toMatchObject({
+        apiVersion: 'client.authentication.k8s.io/v1beta1',
+        command: 'kubelogin',
+        args: [
+          'get-token',
+          '--environment',
+          'AzurePublicCloud',
+          '--server-id',
+          '6dae42f8-4368-4678-94ff-3960e28e3630',
+          '--client-id',
+          '80faf920-1908-4b52-b5ef-a8e7bedfc67a',
+          '--tenant-id',
+          TEST_TENANT_ID,
+          '--login',
+          'devicecode'
+        ]
+      })
+    })
+
+    it('gives a local-account cluster a token the API server accepts', async () => {
+      const config = await kubeconfigOf('aks-local')
+      const [user] = config.users as Array<{ user: { token?: string; exec?: unknown } }>
+      const [cluster] = config.clusters as Array<{ cluster: { server: string } }>
+      expect(user?.user.exec).toBeUndefined()
+      expect(user?.user.token).toMatch(/^[0-9a-f]{64}$/)
+      const res = await httpsJson('GET', `${cluster?.cluster.server}/api/v1/nodes`, { authorization: `Bearer ${user?.user.token ?? ''}` })
+      expect(res.status).toBe(200)
+    })
+
+    it('points a private cluster at a closed loopback port', async () => {
+      const config = await kubeconfigOf('aks-private')
+      const server = (config.clusters as Array<{ cluster: { server: string } }>)[0]?.cluster.server ?? ''
+      expect(server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
+      expect(server).not.toBe(pre.url)
+      await expect(httpsJson('GET', `${server}/api/v1/nodes`)).rejects.toMatchObject({ code: 'ECONNREFUSED' })
+    })
+
+    it.each([
+      ['aks-nolocal', 400, 'BadRequest', /^Getting static credential is not allowed because this cluster is set to disable local accounts\.$/],
+      ['aks-nocred', 403, 'AuthorizationFailed', /perform action 'Microsoft\.ContainerService\/managedClusters\/listClusterUserCredential\/action'/]
+    ])('refuses %s with %i %s', async (name, statusCode, code, message) => {
+      await expect(preClient().managedClusters.listClusterUserCredentials('rg-pre', name)).rejects.toMatchObject({
+        statusCode,
+        code,
+        message: expect.stringMatching(message)
+      })
+    })
+  })
+
+  describe('Kubernetes API', () => {
+    const kubeUrl = (cluster: string, path: string): string => `${pre.url}/_kube/${PRE_SUB}/rg-pre/${cluster}${path}`
+    const localToken = (): string => pre.state.fleet.clusters.find(c => c.name === 'aks-local')?.kubeToken ?? ''
+    const local = (path: string) => httpsJson('GET', kubeUrl('aks-local', path), { authorization: `Bearer ${localToken()}` })
+    const names = (body: unknown): string[] => (body as { items: Array<{ metadata: { name: string } }> }).items.map(i => i.metadata.name)
+
+    it.each([
+      ['no token', 'aks-local', undefined],
+      ['a wrong local token', 'aks-local', 'nope'],
+      ['an ARM token on an Entra cluster', 'aks-entra', 'arm']
+    ])('answers 401 Unauthorized for %s', async (_, cluster, token) => {
+      const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token === 'arm' ? armBearer : token}` }
+      const res = await httpsJson('GET', kubeUrl(cluster, '/api/v1/nodes'), headers)
+      expect(res).toMatchObject({
+        status: 401,
+        body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }
+      })
+    })
+
+    it('lists nodes of an Entra cluster for a token of the AKS server app, with agent pool labels', async () => {
+      const token = (await credential(pre).getToken(AKS_SCOPE)).token
+      const res = await httpsJson('GET', kubeUrl('aks-entra', '/api/v1/nodes?labelSelector=kubernetes.azure.com%2Fagentpool%3Dcni'), {
+        authorization: `Bearer ${token}`
+      })
+      expect(res.status).toBe(200)
+      expect(res.body).toMatchObject({ kind: 'NodeList', apiVersion: 'v1', metadata: { resourceVersion: expect.any(String) } })
+      expect(names(res.body)).toEqual(['aks-cni-12345678-vmss000000', 'aks-cni-12345678-vmss000001'])
+      const [node] = (res.body as { items: Array<{ metadata: { labels: Record<string, string> } }> }).items
+      expect(node?.metadata.labels).toMatchObject({
+        'kubernetes.azure.com/agentpool': 'cni',
+        agentpool: 'cni',
+        'kubernetes.io/os': 'linux',
+        'node.kubernetes.io/instance-type': 'Standard_D2s_v3'
+      })
+    })
+
+    it('computes PDB status from the pods the selector picks', async () => {
+      const res = await local('/apis/policy/v1/poddisruptionbudgets')
+      expect(res.body).toMatchObject({ kind: 'PodDisruptionBudgetList', apiVersion: 'policy/v1' })
+      const status = Object.fromEntries(
+        (res.body as { items: Array<{ metadata: { namespace: string; name: string }; status: Record<string, unknown> }> }).items.map(i => [
+          `${i.metadata.namespace}/${i.metadata.name}`,
+          [i.status.expectedPods, i.status.currentHealthy, i.status.desiredHealthy, i.status.disruptionsAllowed]
+        ])
+      )
+      expect(status).toEqual({
+        'batch/everything': [1, 1, 1, 0], // `{}` selects the namespace's pods; maxUnavailable 0
+        'batch/nothing': [0, 0, 1, 0], // no selector: no pods
+        'data/db': [1, 1, 1, 0],
+        'shop/api': [2, 2, 1, 1], // maxUnavailable 50% of 2, rounded up
+        'shop/web': [3, 3, 3, 0] // minAvailable = replicas
+      })
+      const namespaced = await local('/apis/policy/v1/namespaces/shop/poddisruptionbudgets')
+      expect(names(namespaced.body)).toEqual(['api', 'web'])
+    })
+
+    it.each([
+      ['app=web', ['web-0', 'web-1', 'web-2']],
+      ['app in (web,api),tier!=front', ['api-0', 'api-1']],
+      ['tier,app notin (web)', ['cache-0']],
+      ['!tier', ['api-0', 'api-1']],
+      ['app==cache', ['cache-0']]
+    ])('selects shop pods by labelSelector %j', async (selector, expected) => {
+      const res = await local(`/api/v1/namespaces/shop/pods?labelSelector=${encodeURIComponent(selector)}`)
+      expect(res.status).toBe(200)
+      expect(names(res.body)).toEqual(expected)
+    })
+
+    it('selects pods by node (fieldSelector) and places pool pods round-robin', async () => {
+      const res = await local(`/api/v1/pods?fieldSelector=${encodeURIComponent('spec.nodeName=aks-system-12345678-vmss000001')}`)
+      expect(names(res.body)).toEqual(['api-1', 'cache-0'])
+      const bad = await local('/api/v1/pods?fieldSelector=spec.containers%3Dx')
+      expect(bad).toMatchObject({ status: 400, body: { reason: 'BadRequest', message: 'field label not supported: spec.containers' } })
+    })
+
+    it('pages lists with limit and continue', async () => {
+      const all = names((await local('/api/v1/pods')).body)
+      expect(all).toHaveLength(8)
+      const seen: string[] = []
+      let token: string | undefined
+      let pages = 0
+      do {
+        const res = await local(`/api/v1/pods?limit=3${token === undefined ? '' : `&continue=${encodeURIComponent(token)}`}`)
+        const body = res.body as { metadata: { continue?: string; remainingItemCount?: number } }
+        seen.push(...names(res.body))
+        pages++
+        if (body.metadata.continue !== undefined) expect(body.metadata.remainingItemCount).toBe(all.length - seen.length)
+        token = body.metadata.continue
+      } while (token !== undefined)
+      expect(pages).toBe(3)
+      expect(seen).toEqual(all)
+    })
+
+    it('serves the deprecated-API metric as Prometheus text', async () => {
+      const res = await local('/metrics')
+      expect(res.status).toBe(200)
+      expect(res.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8')
+      const lines = String(res.body).split('\n')
+      expect(lines.filter(l => l.startsWith('apiserver_requested_deprecated_apis'))).toEqual([
+        'apiserver_requested_deprecated_apis{group="",removed_release="",resource="componentstatuses",subresource="",version="v1"} 1',
+        'apiserver_requested_deprecated_apis{group="flowcontrol.apiserver.k8s.io",removed_release="1.32",resource="flowschemas",subresource="",version="v1beta3"} 1'
+      ])
+      expect(lines).toContain('# TYPE apiserver_requested_deprecated_apis gauge')
+      expect(lines.some(l => l.startsWith('apiserver_storage_objects{resource="pods"} 8'))).toBe(true)
+    })
+
+    it.each([
+      [
+        '/apis/policy/v1/poddisruptionbudgets',
+        'poddisruptionbudgets.policy is forbidden: User "clusterUser" cannot list resource "poddisruptionbudgets" in API group "policy" at the cluster scope'
+      ],
+      ['/api/v1/namespaces/shop/pods', 'pods is forbidden: User "clusterUser" cannot list resource "pods" in API group "" in the namespace "shop"'],
+      ['/metrics', 'forbidden: User "clusterUser" cannot get path "/metrics"']
+    ])('answers 403 Forbidden on %s when RBAC denies it', async (path, message) => {
+      const token = pre.state.fleet.clusters.find(c => c.name === 'aks-locked')?.kubeToken ?? ''
+      const res = await httpsJson('GET', kubeUrl('aks-locked', path), { authorization: `Bearer ${token}` })
+      expect(res).toMatchObject({ status: 403, body: { kind: 'Status', status: 'Failure', reason: 'Forbidden', code: 403, message } })
+    })
+
+    it('answers 404 for an unknown cluster and 405 for a write', async () => {
+      expect((await httpsJson('GET', kubeUrl('aks-nope', '/api/v1/pods'))).status).toBe(404)
+      const write = await httpsJson('POST', kubeUrl('aks-local', '/api/v1/namespaces/shop/pods'), { authorization: `Bearer ${localToken()}` }, '{}')
+      expect(write).toMatchObject({ status: 405, body: { kind: 'Status', reason: 'MethodNotAllowed' } })
+      expect(pre.requests.at(-1)?.service).toBe('kube')
+    })
+  })
+
+  describe('upgrades that meet the limits', () => {
+    it.each([
+      [
+        'aks-entra',
+        'cni',
+        'SubnetIsFull',
+        /^Failed to scale node pool 'cni' in Kubernetes service 'aks-entra'\. .*Subnet aks-small with address prefix 10\.240\.0\.0\/28 doesn't have enough capacity for IP addresses\./
+      ],
+      [
+        'aks-local',
+        'apps',
+        'PodDrainFailure',
+        /^Drain node aks-apps-12345678-vmss000000 failed when evicting pod web-0 failed with Too Many Requests error\..*PDB debug info: shop\/web-0 blocked by pdb web with 0 unready pods\.$/
+      ],
+      ['aks-local', 'cordon', undefined, undefined], // the PDB blocks, but undrainableNodeBehavior Cordon goes on
+      ['aks-local', 'system', undefined, undefined] // its PDB still allows a disruption
+    ])('%s/%s: a node image upgrade ends with %s', async (cluster, pool, code, message) => {
+      const c = preClient()
+      const run = c.agentPools.beginUpgradeNodeImageVersion('rg-pre', cluster, pool, FAST).then(p => p.pollUntilDone())
+      if (code === undefined) await run
+      else await expect(run).rejects.toThrow(new RegExp(`^The long-running operation has failed\\. ${code}\\.`))
+      const after = await c.agentPools.get('rg-pre', cluster, pool)
+      expect(after.provisioningState).toBe(code === undefined ? 'Succeeded' : 'Failed')
+      expect(after.status?.provisioningError?.code).toBe(code)
+      if (message !== undefined) expect(after.status?.provisioningError?.message).toMatch(message)
+    })
+
+    it('fails the second of two upgrades started at once beyond the family quota, then lets it run alone', async () => {
+      const c = preClient()
+      const first = prePool('aks-q1', 'apps')
+      first.stuck = true
+      const running = await c.agentPools.beginUpgradeNodeImageVersion('rg-quota', 'aks-q1', 'apps', FAST)
+      await running.submitted()
+      // The first upgrade's surge node (1 x 4 vCPUs) counts while it runs.
+      expect(await usage('northeurope', 'standardDSv3Family')).toEqual({ currentValue: 20, limit: 20 })
+      expect(await usage('northeurope', 'cores')).toMatchObject({ currentValue: 20 })
+      await expect(c.agentPools.beginUpgradeNodeImageVersion('rg-quota', 'aks-q2', 'apps', FAST).then(p => p.pollUntilDone())).rejects.toThrow(
+        /QuotaExceeded\. .*Operation could not be completed as it results in exceeding approved standardDSv3Family Cores quota\. Additional details - Deployment Model: Resource Manager, Location: northeurope, Current Limit: 20, Current Usage: 20, Additional Required: 4, \(Minimum\) New Limit Required: 24\./
+      )
+      first.stuck = false
+      for (const op of pre.state.operations) if (op.status === 'InProgress' && op.resourceId.includes('/aks-q1/')) op.dueAt = 0
+      await running.pollUntilDone()
+      expect(await usage('northeurope', 'standardDSv3Family')).toEqual({ currentValue: 16, limit: 20 })
+      // Alone, the same upgrade fits: it was the concurrency that did not.
+      await c.agentPools.beginUpgradeNodeImageVersion('rg-quota', 'aks-q2', 'apps', FAST).then(p => p.pollUntilDone())
+      expect((await c.agentPools.get('rg-quota', 'aks-q2', 'apps')).provisioningState).toBe('Succeeded')
+    })
   })
 })

@@ -13,7 +13,10 @@ import {
   allPatches
 } from './fleet.ts'
 import type { ClusterSeed, FleetError, KubernetesVersionSeed, PoolSeed } from './fleet.ts'
+import { armError, forbidden, rpError } from './arm-errors.ts'
+import { admitPoolUpgrade } from './capacity.ts'
 import { isRecord, verifyJwt } from './jwt.ts'
+import { handlePreflightArm } from './preflight-arm.ts'
 import { armTime } from './types.ts'
 import type { EmulatorContext, Incoming, OperationKind, OperationRecord, PoolTarget, Reply } from './types.ts'
 
@@ -38,16 +41,6 @@ const API_VERSION_PATTERN = /^202\d-\d{2}-\d{2}(-preview)?$/
 // ---------------------------------------------------------------------------
 // Error bodies
 
-/** ARM front door shape (auth, api-version, routing, unknown resources). */
-function armError(status: number, code: string, message: string, headers?: Record<string, string>): Reply {
-  return headers === undefined ? { status, body: { error: { code, message } } } : { status, headers, body: { error: { code, message } } }
-}
-
-/** The AKS resource provider answers its own validation and conflict errors flat (as real AKS does). */
-function rpError(status: number, code: string, message: string): Reply {
-  return { status, body: { code, details: null, message, subcode: '' } }
-}
-
 function hasProperties(body: unknown): body is Record<string, unknown> & { properties: Record<string, unknown> } {
   return isRecord(body) && isRecord(body.properties)
 }
@@ -58,14 +51,6 @@ function missingProperties(): Reply {
     400,
     'InvalidRequestContent',
     "The request content was invalid and could not be deserialized: 'Missing required property properties'."
-  )
-}
-
-function forbidden(oid: string, action: string, scope: string): Reply {
-  return armError(
-    403,
-    'AuthorizationFailed',
-    `The client '${oid}' with object id '${oid}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`
   )
 }
 
@@ -198,6 +183,12 @@ function poolProperties(pool: PoolSeed): Record<string, unknown> {
   if (pool.maxCount !== undefined) props.maxCount = pool.maxCount
   if (pool.nodeLabels !== undefined) props.nodeLabels = pool.nodeLabels
   if (pool.tags !== undefined) props.tags = pool.tags
+  if (pool.vnetSubnetID !== undefined) props.vnetSubnetID = pool.vnetSubnetID
+  if (pool.podSubnetID !== undefined) props.podSubnetID = pool.podSubnetID
+  if (pool.podIPAllocationMode !== undefined) props.podIPAllocationMode = pool.podIPAllocationMode
+  if (pool.scaleSetPriority !== undefined) props.scaleSetPriority = pool.scaleSetPriority
+  // AKS fills these for Spot pools (AgentPoolsCreate_Update.json).
+  if (pool.scaleSetPriority === 'Spot') Object.assign(props, { scaleSetEvictionPolicy: 'Delete', spotMaxPrice: -1 })
   if (pool.provisioningError !== undefined) props.status = { provisioningError: pool.provisioningError }
   return props
 }
@@ -225,26 +216,22 @@ function clusterToWire(cluster: ClusterSeed): Record<string, unknown> {
     nodeResourceGroup: `MC_${cluster.resourceGroup}_${cluster.name}_${cluster.location}`,
     enableRBAC: true,
     supportPlan: cluster.supportPlan,
-    networkProfile: {
-      networkPlugin: 'azure',
-      networkPluginMode: 'overlay',
-      networkPolicy: 'cilium',
-      networkDataplane: 'cilium',
-      loadBalancerSku: 'standard',
-      outboundType: 'loadBalancer',
-      podCidr: '10.244.0.0/16',
-      serviceCidr: '10.0.0.0/16',
-      dnsServiceIP: '10.0.0.10',
-      ipFamilies: ['IPv4']
-    },
+    networkProfile: networkProfileWire(cluster),
     maxAgentPools: 100,
     autoUpgradeProfile: {
       upgradeChannel: cluster.autoUpgradeProfile?.upgradeChannel ?? 'none',
       nodeOSUpgradeChannel: cluster.autoUpgradeProfile?.nodeOSUpgradeChannel ?? 'NodeImage'
     },
-    disableLocalAccounts: true,
+    disableLocalAccounts: cluster.disableLocalAccounts ?? false,
     oidcIssuerProfile: { enabled: true },
     resourceUID: stableUid(clusterId(cluster))
+  }
+  if (cluster.aadProfile !== undefined) properties.aadProfile = cluster.aadProfile
+  if (cluster.apiServerAccessProfile !== undefined) {
+    properties.apiServerAccessProfile = cluster.apiServerAccessProfile
+    if (cluster.apiServerAccessProfile.enablePrivateCluster === true) {
+      properties.privateFQDN = `${prefix}-${stableUid(`${clusterId(cluster)}#private`).slice(0, 8)}.${stableUid(clusterId(cluster)).slice(0, 32)}.privatelink.${cluster.location}.azmk8s.io`
+    }
   }
   if (cluster.provisioningError !== undefined) properties.status = { provisioningError: cluster.provisioningError }
   return {
@@ -257,6 +244,26 @@ function clusterToWire(cluster: ClusterSeed): Record<string, unknown> {
     sku: cluster.sku,
     identity: { type: 'SystemAssigned', principalId: stableUid(`${clusterId(cluster)}#mi`), tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47' },
     properties
+  }
+}
+
+/** The seed's plugin and mode with the fields AKS shows for that network model. */
+function networkProfileWire(cluster: ClusterSeed): Record<string, unknown> {
+  const plugin = cluster.networkProfile?.networkPlugin ?? 'kubenet'
+  const mode = cluster.networkProfile?.networkPluginMode
+  const wire: Record<string, unknown> = { networkPlugin: plugin }
+  if (mode !== undefined) wire.networkPluginMode = mode
+  if (mode?.toLowerCase() === 'overlay') Object.assign(wire, { networkPolicy: 'cilium', networkDataplane: 'cilium' })
+  else if (plugin === 'azure') wire.networkDataplane = 'azure'
+  // Pods get addresses from a CIDR of their own with kubenet and Overlay, from subnets otherwise.
+  if (plugin === 'kubenet' || mode?.toLowerCase() === 'overlay') wire.podCidr = '10.244.0.0/16'
+  return {
+    ...wire,
+    loadBalancerSku: 'standard',
+    outboundType: 'loadBalancer',
+    serviceCidr: '10.0.0.0/16',
+    dnsServiceIP: '10.0.0.10',
+    ipFamilies: ['IPv4']
   }
 }
 
@@ -436,6 +443,10 @@ function startOperation(ctx: EmulatorContext, args: StartArgs): OperationRecord 
   if (subject.failNextOperation !== undefined) {
     op.willFail = subject.failNextOperation
     delete subject.failNextOperation
+  }
+  // Surge nodes take quota and addresses, and a blocking PDB stops the drain (capacity.ts).
+  if (pool !== undefined && (args.kind === 'node-image' || args.kind === 'pool-version')) {
+    admitPoolUpgrade(ctx, cluster, pool, op, args.startedAgoMs !== undefined)
   }
   ctx.state.operations.push(op)
   if (!stuck) ctx.scheduleSettle(durationMs + 1)
@@ -959,6 +970,9 @@ export function handleArm(ctx: EmulatorContext, req: Incoming): Reply {
     return armError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.')
   }
   const route = parseRoute(req.path)
+  // Other providers' reads and listClusterUserCredential (preflight-arm.ts).
+  const other = route === undefined ? handlePreflightArm(ctx, req, caller.oid) : undefined
+  if (other !== undefined) return other
   if (!API_VERSION_PATTERN.test(apiVersion)) {
     const location = route !== undefined && 'location' in route ? route.location : 'westeurope'
     return armError(

@@ -2,6 +2,8 @@
 // A fleet is plain JSON so other teams can feed the same seeds to their own emulator.
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { normalizePreflightCluster } from './fleet-preflight.ts'
+import type { AadProfileSeed, ComputeSeed, KubeSeed, NetworkProfileSeed, VirtualNetworkSeed } from './fleet-preflight.ts'
 
 /** An error AKS reports for an operation (`{code, message}` of the ARM error shape). */
 export interface FleetError {
@@ -45,7 +47,16 @@ export interface PoolSeed {
   osSKU?: string
   count?: number
   vmSize?: string
+  /** Default by the cluster's network: 250 (Overlay, pod subnet, `none`), 30 (classic Azure CNI), 110 (kubenet). */
   maxPods?: number
+  /** Full subnet id the nodes take their addresses from; absent: an AKS-managed virtual network. */
+  vnetSubnetID?: string
+  /** Full subnet id pods take their addresses from (Azure CNI with a pod subnet). */
+  podSubnetID?: string
+  /** With `podSubnetID`: `DynamicIndividual` (16 addresses per node) or `StaticBlock` (blocks of 16 for maxPods + 1). */
+  podIPAllocationMode?: 'DynamicIndividual' | 'StaticBlock'
+  /** `Spot` pools count against `lowPriorityCores` instead of their family and `cores`. */
+  scaleSetPriority?: 'Regular' | 'Spot'
   availabilityZones?: string[]
   enableAutoScaling?: boolean
   minCount?: number
@@ -124,6 +135,20 @@ export interface ClusterSeed {
   provisioningError?: FleetError
   /** Server-managed; generated when absent. */
   eTag?: string
+  /** Default `{ networkPlugin: 'azure', networkPluginMode: 'overlay' }` (what the emulator always showed). */
+  networkProfile?: NetworkProfileSeed
+  /** Entra ID integration when present (`managed` default true, `tenantID` default DEFAULT_TENANT_ID). */
+  aadProfile?: AadProfileSeed
+  /** Default false. True without `aadProfile`: listClusterUserCredential answers 400. */
+  disableLocalAccounts?: boolean
+  /** A private cluster's user kubeconfig points at a closed loopback port. */
+  apiServerAccessProfile?: { enablePrivateCluster?: boolean }
+  /** listClusterUserCredential answers 403. */
+  credentialsForbidden?: boolean
+  /** The cluster's Kubernetes API (`<emulator>/_kube/<sub>/<rg>/<name>`). */
+  kubernetes?: KubeSeed
+  /** Server-managed: the local account's bearer token in the user kubeconfig; generated when absent. */
+  kubeToken?: string
 }
 
 /** One `values[]` entry of `listKubernetesVersions`, wire shape (KubernetesVersions_List.json). */
@@ -155,11 +180,30 @@ interface SubscriptionSeed {
  * ```
  * `kubernetesVersions` maps a location (or `default`) to the `values` of `listKubernetesVersions`;
  * when absent, DEFAULT_KUBERNETES_VERSIONS (real AKS data of 2026-07) is used.
+ *
+ * Pre-flight parts (fleet-preflight.ts, capacity.ts, kube.ts):
+ * ```json
+ * { "compute": { "vmSizes": { "Standard_X4": { "family": "standardXFamily", "vCPUs": 4 } },
+ *                "usages": { "<sub>/westeurope": { "standardDSv3Family": { "limit": 10 } }, "westeurope": { "cores": { "limit": 100 } } },
+ *                "forbiddenUsages": ["<sub>/westeurope"], "forbiddenSkus": false },
+ *   "virtualNetworks": [{ "id": "/subscriptions/…/providers/Microsoft.Network/virtualNetworks/vnet", "subnets": [{ "name": "aks", "limit": 11 }] }] }
+ * ```
+ * `compute.vmSizes` adds to DEFAULT_VM_SIZES. A usage row not seeded has limit 1000 (twice the
+ * fleet's own use, rounded up to a thousand, when that is more) and, like a row seeded with
+ * only `limit`, currentValue = the vCPUs of the fleet's running nodes there (count x vCPUs).
+ * Running pool upgrades add their surge vCPUs and addresses; one that would pass a limit
+ * ends `QuotaExceeded` / `SubnetIsFull`. A subnet's currentValue defaults to the addresses of
+ * the pools on it (classic Azure CNI: count x (1 + maxPods), else count; pod subnet: 16 per node).
+ * Clusters add `networkProfile`, `aadProfile`, `disableLocalAccounts`, `apiServerAccessProfile`,
+ * `credentialsForbidden` and `kubernetes` (pods, PDBs, deprecated-API metric); pools add
+ * `vnetSubnetID`, `podSubnetID`, `podIPAllocationMode`, `scaleSetPriority`.
  */
 export interface Fleet {
   subscriptions?: Record<string, SubscriptionSeed>
   clusters: ClusterSeed[]
   kubernetesVersions?: Record<string, KubernetesVersionSeed[]>
+  compute?: ComputeSeed
+  virtualNetworks?: VirtualNetworkSeed[]
 }
 
 // ---------------------------------------------------------------------------
@@ -349,7 +393,6 @@ export function normalizeFleet(seed: Fleet): Fleet {
       pool.osSKU ??= defaultOsSku(pool.osType)
       pool.count ??= 3
       pool.vmSize ??= pool.osType === 'Windows' ? 'Standard_D4s_v5' : 'Standard_D4ds_v5'
-      pool.maxPods ??= pool.osType === 'Windows' ? 30 : 110
       pool.currentOrchestratorVersion ??= resolveVersion(pool.orchestratorVersion, versions) ?? pool.orchestratorVersion
       pool.latestNodeImageVersion ??= LATEST_NODE_IMAGES[pool.osSKU] ?? pool.nodeImageVersion
       pool.provisioningState ??= 'Succeeded'
@@ -358,6 +401,7 @@ export function normalizeFleet(seed: Fleet): Fleet {
       pool.recentlyUsedVersions ??= []
       pool.eTag ??= randomUUID()
     }
+    normalizePreflightCluster(cluster)
   }
   return fleet
 }

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import type { Emulator } from './server.ts'
 import { DEFAULT_SUBSCRIPTION } from './fleet.ts'
+import { DEFAULT_TENANT_ID } from './fleet-preflight.ts'
 
 export interface RunResult {
   /** Exit code; null when killed (timeout). */
@@ -35,7 +36,8 @@ export interface RunOptions {
 }
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
-export const TEST_TENANT_ID = '4c7f9a2e-1b3d-4e5f-8a6b-9c0d1e2f3a4b'
+/** Also the tenant Entra-integrated clusters trust by default. */
+export const TEST_TENANT_ID = DEFAULT_TENANT_ID
 export const TEST_CLIENT_ID = '0f8e2d4c-6b1a-4937-a5c8-e3d2f1b0a9c7'
 
 /** The inputs every run needs to reach the emulator instead of Azure. */

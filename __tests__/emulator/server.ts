@@ -1,8 +1,9 @@
-// Local Azure (ARM + Entra ID) and GitHub (OIDC + REST) emulator over HTTPS, driven by the
-// real SDKs. One server, one port; the path decides the service.
+// Local Azure (ARM + Entra ID), AKS clusters' Kubernetes API and GitHub (OIDC + REST) emulator
+// over HTTPS, driven by the real SDKs. One server, one port; the path decides the service.
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:https'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { createServer as createTcpServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { handleArm, seedOperations, settleOperations } from './arm.ts'
 import { normalizeFleet } from './fleet.ts'
@@ -10,6 +11,7 @@ import type { Fleet } from './fleet.ts'
 import { API_PREFIX, GRAPHQL_PATH, createGitHubState, handleGitHub } from './github.ts'
 import { handleAad, handleOidc } from './identity.ts'
 import { createJwtKey } from './jwt.ts'
+import { KUBE_PREFIX, handleKube } from './kube.ts'
 import { tlsMaterial } from './tls.ts'
 import type { EmulatorContext, EmulatorState, Fault, Incoming, OperationKind, RecordedRequest, Reply, Service } from './types.ts'
 
@@ -63,6 +65,7 @@ export interface Emulator {
 
 function serviceOf(path: string): Service {
   if (path.startsWith('/_oidc/')) return 'oidc'
+  if (path.startsWith(KUBE_PREFIX)) return 'kube'
   if (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`) || path === GRAPHQL_PATH) return 'github'
   const lower = path.toLowerCase()
   if (lower.startsWith('/subscriptions/') || lower.startsWith('/providers/')) return 'arm'
@@ -128,6 +131,18 @@ function matches(fault: Fault, method: string, path: string): boolean {
 
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
+/** A loopback port nothing listens on (bound, then closed): connecting to it is refused at once. */
+async function closedLoopbackPort(): Promise<number> {
+  const probe = createTcpServer()
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => resolve())
+  })
+  const { port } = probe.address() as AddressInfo
+  await new Promise<void>(resolve => probe.close(() => resolve()))
+  return port
+}
+
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   const tls = await tlsMaterial()
   const now = options.now ?? Date.now
@@ -169,6 +184,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     oidcRequestToken: emulator.oidcRequestToken,
     oidcKey: createJwtKey(),
     aadKey: createJwtKey(),
+    caPem: tls.ca,
+    closedPort: await closedLoopbackPort(),
     state,
     now,
     scheduleSettle(ms) {
@@ -241,6 +258,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
           break
         case 'github':
           send(res, handleGitHub(state.github, githubToken, now, incoming), service)
+          break
+        case 'kube':
+          send(res, handleKube(ctx, incoming), service)
           break
       }
     } finally {

@@ -1,9 +1,9 @@
-// Types shared by the emulator's services (ARM, Entra ID, GitHub OIDC, GitHub REST).
+// Types shared by the emulator's services (ARM, Entra ID, GitHub OIDC, GitHub REST, Kubernetes API).
 import type { Fleet, FleetError } from './fleet.ts'
 import type { GitHubState } from './github.ts'
 import type { JwtKey } from './jwt.ts'
 
-export type Service = 'arm' | 'aad' | 'oidc' | 'github'
+export type Service = 'arm' | 'aad' | 'oidc' | 'github' | 'kube'
 
 export interface RecordedRequest {
   method: string
@@ -60,6 +60,17 @@ export interface PoolTarget {
   resolved: string
 }
 
+/** What a running pool upgrade holds while its surge nodes exist (released when it ends). */
+export interface OperationCapacity {
+  /** The quota row the surge vCPUs count against: the size's family, or `lowPriorityCores` for Spot. */
+  usage: string
+  /** Also counted in `cores` (Total Regional vCPUs); Spot vCPUs are not. */
+  regional: boolean
+  vCPUs: number
+  /** Subnet id (as the pool names it) -> addresses the surge nodes take there. */
+  subnets: Array<{ id: string; addresses: number }>
+}
+
 /** A long-running operation the emulator tracks (status monitor + Location URL). */
 export interface OperationRecord {
   id: string
@@ -83,6 +94,8 @@ export interface OperationRecord {
   kubernetesVersion?: PoolTarget
   /** Pools upgraded together with the control plane (their orchestratorVersion changed in the cluster PUT). */
   pools?: PoolTarget[]
+  /** Pool upgrades: the surge it holds while it runs (absent when it failed to get it). */
+  capacity?: OperationCapacity
 }
 
 export interface EmulatorState {
@@ -107,6 +120,10 @@ export interface EmulatorContext {
   oidcRequestToken: string
   oidcKey: JwtKey
   aadKey: JwtKey
+  /** PEM of the emulator's CA (the kubeconfig's certificate-authority-data). */
+  caPem: string
+  /** A loopback port bound and closed at start: a private cluster's API server (connects are refused). */
+  closedPort: number
   state: EmulatorState
   now(): number
   /** Re-check running operations after `ms` (timers are cleared on stop). */
