@@ -595,9 +595,9 @@ describe('scale', () => {
     const missing = fleet.clusters.map(c => c.name).filter(name => !result.summary.includes(`**${name}**`))
     expect(missing).toEqual([])
 
-    // ARM reads: each GET (path and page) at most once; listKubernetesVersions once per location.
+    // ARM reads: each GET (path, filter and page) at most once; listKubernetesVersions once per location.
     const gets = e.requests.filter(r => r.service === 'arm' && r.method === 'GET')
-    const keys = gets.map(r => `${r.path.toLowerCase()}?${r.query.$skipToken ?? r.query.$skiptoken ?? ''}`)
+    const keys = gets.map(r => `${r.path.toLowerCase()}?${r.query.$filter ?? ''}&${r.query.$skipToken ?? r.query.$skiptoken ?? ''}`)
     const repeated = [...new Set(keys.filter((k, i) => keys.indexOf(k) !== i))]
     expect(repeated).toEqual([])
     const versionReads = gets.filter(r => /\/locations\/[^/]+\/kubernetesVersions$/i.test(r.path))

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import type { Emulator } from '../emulator/server.ts'
 import { baseInputs, runAction } from '../emulator/run-action.ts'
 import type { Fleet } from '../emulator/fleet.ts'
-import { clusterSeed, planRows, useEmulator } from './support.ts'
+import { armWrites, clusterSeed, planRows, useEmulator } from './support.ts'
 
 const SUB = '8f3c2a71-4b6e-4d19-9a5c-2e7b1f0d6c34'
 const OLD = 'AKSUbuntu-2204gen2containerd-202607.02.0'
@@ -26,7 +26,9 @@ function fleet(devImage: string): Fleet {
 const { start } = useEmulator()
 
 const posts = (e: Emulator): string[] =>
-  e.requests.filter(r => r.service === 'arm' && r.method === 'POST').map(r => r.path.split('/managedClusters/')[1] ?? r.path)
+  armWrites(e)
+    .filter(r => r.method === 'POST')
+    .map(r => r.path.split('/managedClusters/')[1] ?? r.path)
 
 describe('ring input', () => {
   it('ring 0 job upgrades only ring 0', async () => {

@@ -36,9 +36,14 @@ export function clusterSeed(
   return { location: 'westeurope', autoUpgradeProfile: { upgradeChannel: 'none', nodeOSUpgradeChannel: 'None' }, ...seed }
 }
 
+/** `listClusterUserCredential` is a POST that only reads (pre-flight's way to the API server). */
+function isCredentialRead(r: RecordedRequest): boolean {
+  return r.method === 'POST' && /\/listClusterUserCredential$/i.test(r.path)
+}
+
 /** ARM requests that change something (PUT, POST, PATCH, DELETE), from request index `since` on. */
 export function armWrites(emu: Emulator, since = 0): RecordedRequest[] {
-  return emu.requests.slice(since).filter(r => r.service === 'arm' && r.method !== 'GET')
+  return emu.requests.slice(since).filter(r => r.service === 'arm' && r.method !== 'GET' && !isCredentialRead(r))
 }
 
 const CLUSTER_PATH = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerService\/managedClusters\//i
