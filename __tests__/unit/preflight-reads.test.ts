@@ -16,7 +16,17 @@ function clusterPlan(name: string, sub: string, over: Partial<ClusterSnapshot> =
   const pools = [poolSnapshot('apps', { nodeImageVersion: U0702, vmSize: 'Standard_D4s_v3', count: 3, vnetSubnetId: `${VNET}/subnets/${name}` })]
   const cluster = clusterSnapshot(name, { subscriptionId: sub, location: 'westeurope', pools, ...over })
   const ops = operations
-    ? [{ key: `${cluster.id}/agentPools/apps#node-image`, kind: 'node-image' as const, upgradeClass: 'node-image' as const, clusterId: cluster.id, pool: 'apps', from: U0702, to: U0709 }]
+    ? [
+        {
+          key: `${cluster.id}/agentPools/apps#node-image`,
+          kind: 'node-image' as const,
+          upgradeClass: 'node-image' as const,
+          clusterId: cluster.id,
+          pool: 'apps',
+          from: U0702,
+          to: U0709
+        }
+      ]
     : []
   return { cluster, ring: 0, operations: ops, entries: [], warnings: [] }
 }
@@ -37,8 +47,14 @@ function fakes(over: Partial<PreflightReadDeps> = {}): { deps: PreflightReadDeps
   const deps: PreflightReadDeps = {
     armGet: async (_sub, path) => {
       gets.push(path.split('?')[0] ?? path)
-      if (path.includes('/skus')) return { value: [{ resourceType: 'virtualMachines', name: 'Standard_D4s_v3', family: 'standardDSv3Family', capabilities: [{ name: 'vCPUs', value: '4' }] }] }
-      if (path.includes('/usages') && path.includes('Microsoft.Compute')) return { value: [{ name: { value: 'cores' }, currentValue: 10, limit: 100 }] }
+      if (path.includes('/skus'))
+        return {
+          value: [
+            { resourceType: 'virtualMachines', name: 'Standard_D4s_v3', family: 'standardDSv3Family', capabilities: [{ name: 'vCPUs', value: '4' }] }
+          ]
+        }
+      if (path.includes('/usages') && path.includes('Microsoft.Compute'))
+        return { value: [{ name: { value: 'cores' }, currentValue: 10, limit: 100 }] }
       return { value: [{ id: `${VNET}/subnets/aks-a`, currentValue: 3, limit: 11 }] }
     },
     userKubeconfig: async () => KUBECONFIG,
@@ -54,7 +70,12 @@ function fakes(over: Partial<PreflightReadDeps> = {}): { deps: PreflightReadDeps
 describe('pre-flight reads', () => {
   it('reads SKUs once per location, usages once per subscription and location, each virtual network once', async () => {
     const { deps, gets } = fakes()
-    const plan = fleet([clusterPlan('aks-a', SUB_A), clusterPlan('aks-b', SUB_A), clusterPlan('aks-c', SUB_B), clusterPlan('aks-idle', SUB_B, {}, false)])
+    const plan = fleet([
+      clusterPlan('aks-a', SUB_A),
+      clusterPlan('aks-b', SUB_A),
+      clusterPlan('aks-c', SUB_B),
+      clusterPlan('aks-idle', SUB_B, {}, false)
+    ])
     const facts = await readPreflightFacts(plan, ['quota', 'subnet', 'pdb'], deps)
     expect(gets.filter(g => g.endsWith('/skus'))).toHaveLength(1)
     expect(gets.filter(g => g.includes('Microsoft.Compute/locations')).sort()).toEqual([
@@ -92,7 +113,11 @@ describe('pre-flight reads', () => {
       error: new KubeUnreachableError('127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1'),
       reason: /^API server not reachable \(private cluster\? use a self-hosted runner in the VNet\)/
     },
-    { name: 'an API server that refuses', error: new KubeStatusError(403, 'forbidden'), reason: /refused to list poddisruptionbudgets.*403.*RBAC Reader/ }
+    {
+      name: 'an API server that refuses',
+      error: new KubeStatusError(403, 'forbidden'),
+      reason: /refused to list poddisruptionbudgets.*403.*RBAC Reader/
+    }
   ])('lists $name as a check not run', async ({ error, reason }) => {
     const { deps } = fakes({
       kube: () => ({
@@ -130,7 +155,11 @@ describe('pre-flight reads', () => {
           spec: { minAvailable: 3, selector: { matchLabels: { app: 'web' } } },
           status: { disruptionsAllowed: 0, currentHealthy: 3, desiredHealthy: 3, expectedPods: 3 }
         },
-        { metadata: { namespace: 'shop', name: 'api' }, spec: { maxUnavailable: 1, selector: {} }, status: { disruptionsAllowed: 1, expectedPods: 2 } }
+        {
+          metadata: { namespace: 'shop', name: 'api' },
+          spec: { maxUnavailable: 1, selector: {} },
+          status: { disruptionsAllowed: 1, expectedPods: 2 }
+        }
       ],
       '/api/v1/nodes': [{ metadata: { name: 'aks-apps-1', labels: { 'kubernetes.azure.com/agentpool': 'apps' } } }],
       '/api/v1/namespaces/shop/pods': [{ metadata: { namespace: 'shop', labels: { app: 'web' } }, spec: { nodeName: 'aks-apps-1' } }]
