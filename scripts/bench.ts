@@ -4,11 +4,14 @@
 //
 //   BENCH_CLUSTERS=200 BENCH_LATENCY_MS=30 npm run bench
 //   BENCH_CLUSTERS=1000 BENCH_LATENCY_MS=30 npm run bench      (peak RSS)
+//   BENCH_VNETS=20 BENCH_PREFLIGHT=quota,subnet,pdb npm run bench   (pre-flight's cost: pools
+//   on their own subnets in 20 shared virtual networks; BENCH_PREFLIGHT=none for the baseline)
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startEmulator } from '../__tests__/emulator/server.ts'
 import { generateFleet, DEFAULT_SUBSCRIPTION } from '../__tests__/emulator/fleet.ts'
+import type { Fleet } from '../__tests__/emulator/fleet.ts'
 import { baseInputs, runAction } from '../__tests__/emulator/run-action.ts'
 
 /** Must match READS_PER_SUBSCRIPTION in src/main.ts (the cap the lower bound divides by). */
@@ -16,8 +19,26 @@ const READ_CAP = 6
 
 const clusters = Number(process.env.BENCH_CLUSTERS ?? 200)
 const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 30)
+const vnets = Number(process.env.BENCH_VNETS ?? 0)
+const preflight = process.env.BENCH_PREFLIGHT ?? 'quota,subnet,pdb'
 
-const emu = await startEmulator({ fleet: generateFleet({ clusters }), latencyMs, pageSize: 100 })
+/** Each cluster's pools on a subnet of its own, in `count` virtual networks shared round-robin. */
+function withVnets(fleet: Fleet, count: number): Fleet {
+  if (count <= 0) return fleet
+  const ids = Array.from(
+    { length: count },
+    (_, i) => `/subscriptions/${DEFAULT_SUBSCRIPTION}/resourceGroups/rg-network/providers/Microsoft.Network/virtualNetworks/vnet-${i + 1}`
+  )
+  const subnets = new Map<string, Array<{ name: string; limit: number }>>(ids.map(id => [id, []]))
+  fleet.clusters.forEach((c, i) => {
+    const id = ids[i % count] ?? ''
+    subnets.get(id)?.push({ name: c.name, limit: 4091 })
+    for (const p of c.agentPools) p.vnetSubnetID = `${id}/subnets/${c.name}`
+  })
+  return { ...fleet, virtualNetworks: ids.map(id => ({ id, subnets: subnets.get(id) ?? [] })) }
+}
+
+const emu = await startEmulator({ fleet: withVnets(generateFleet({ clusters }), vnets), latencyMs, pageSize: 100 })
 try {
   // Peak RSS of the action's own process, measured inside it at exit.
   const dir = mkdtempSync(join(tmpdir(), 'aks-bench-'))
@@ -30,7 +51,7 @@ try {
   const t0 = performance.now()
   const result = await runAction(
     emu,
-    { ...baseInputs(emu), 'subscription-id': DEFAULT_SUBSCRIPTION, 'dry-run': 'true', issue: 'off' },
+    { ...baseInputs(emu), 'subscription-id': DEFAULT_SUBSCRIPTION, 'dry-run': 'true', issue: 'off', preflight },
     { env: { NODE_OPTIONS: `--import=${preload}` } }
   )
   const wall = performance.now() - t0
@@ -39,6 +60,10 @@ try {
     throw new Error(`the action exited with ${String(result.code)}`)
   }
   const arm = emu.requests.filter(r => r.service === 'arm')
+  // Pre-flight's own ARM requests: Compute, Network and the cluster credential (the API server is not ARM).
+  const preflightArm = arm.filter(r => /\/providers\/Microsoft\.(Compute|Network)\/|\/listClusterUserCredential$/i.test(r.path))
+  const credentials = preflightArm.filter(r => /\/listClusterUserCredential$/i.test(r.path)).length
+  const kube = emu.requests.filter(r => r.service === 'kube').length
   const first = Math.min(...arm.map(r => r.at))
   const last = Math.max(...arm.map(r => r.at))
   const armWall = last - first + latencyMs
@@ -55,6 +80,11 @@ try {
     ['wall time (process)', `${(wall / 1000).toFixed(2)} s`],
     ['wall time (first to last ARM request)', `${(armWall / 1000).toFixed(2)} s`],
     ['ARM requests', `${arm.length} (${(arm.length / clusters).toFixed(2)} per cluster)`],
+    [
+      `pre-flight ARM requests (${preflight}${vnets > 0 ? `, ${vnets} virtual networks` : ''})`,
+      `${preflightArm.length} (${(preflightArm.length / clusters).toFixed(2)} per cluster: ${credentials} cluster credentials, ${preflightArm.length - credentials} quota and subnet reads)`
+    ],
+    ['API server requests (not ARM)', `${kube}`],
     ['peak ARM concurrency', `${emu.peakConcurrency} (cap ${READ_CAP} per subscription)`],
     ['peak RSS of the action', `${(rssKb / 1024).toFixed(1)} MB`],
     ['lower bound max(path x latency, requests x latency / cap)', `${(lowerBound / 1000).toFixed(2)} s`],

@@ -154,6 +154,15 @@ describe('pre-flight in the report', () => {
     expect(out.find(e => e.pool === 'apps')?.hold).toEqual({ reason: 'preflight-pdb', detail: PDB_DETAIL, nextWindow: null })
   })
 
+  it('says the checks ran and found nothing, when nothing is predicted', () => {
+    const r = report('warn')
+    const { [op('apps').key]: _apps, ...rest } = r.preflight?.operations ?? {}
+    const quiet: RunReport = { ...r, preflight: { ...(r.preflight as PreflightReport), operations: rest } }
+    const part = section(renderReport(quiet, 'summary'), '### 🔎 Pre-flight')
+    expect(part).toContain('No planned operation is predicted to fail (checks: quota, subnet, pdb).')
+    expect(part).toContain('<details><summary>Checks not run (1)</summary>')
+  })
+
   it('has no pre-flight section without pre-flight', () => {
     const { preflight: _p, ...none } = report('hold')
     expect(renderReport(none, 'summary')).not.toContain('Pre-flight predictions')

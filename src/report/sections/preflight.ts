@@ -75,7 +75,12 @@ export function preflightNotesSection(ctx: RenderContext): SectionDraft | null {
   }
   const notRun = checked.notRun
   if (notes.size === 0 && notRun.length === 0) return null
-  const lines: string[] = []
+  // Under the predictions table when there is one; else a heading of its own that says the
+  // checks ran and found nothing.
+  const lines: string[] =
+    predictions(ctx).length > 0
+      ? []
+      : [sectionHeading('🔎 Pre-flight'), '', `No planned operation is predicted to fail (checks: ${checked.checks.join(', ')}).`, '']
   if (notRun.length > 0) {
     lines.push(`<details><summary>Checks not run (${notRun.length.toLocaleString('en-US')})</summary>`, '')
     if (ctx.detail.preflight === 'counts') lines.push(...notRunCounts(notRun))
