@@ -238,3 +238,82 @@ describe('dry run and policy', () => {
     expect(e.requests.filter(r => /Microsoft\.(Compute|Network)|listClusterUserCredential/i.test(r.path) || r.service === 'kube')).toEqual([])
   })
 })
+
+describe('deprecated APIs and a minor upgrade', () => {
+  const minorInputs = (e: Emulator, extra: Record<string, string> = {}): Record<string, string> =>
+    inputs(e, { upgrade: 'node-image,patch,minor', ...extra })
+
+  it('holds the control plane minor while the API server serves APIs it removes, and still refreshes node images', async () => {
+    const e = await start(
+      fleetOf(
+        [
+          cluster('aks-minor', [pool('system', { orchestratorVersion: '1.31.9' })], {
+            kubernetes: {
+              deprecatedApis: [{ group: 'flowcontrol.apiserver.k8s.io', version: 'v1beta3', resource: 'flowschemas', removed_release: '1.32' }]
+            },
+            kubernetesVersion: '1.31.9'
+          })
+        ],
+        {
+          kubernetesVersions: {
+            default: [
+              { version: '1.31', capabilities: { supportPlan: ['KubernetesOfficial'] }, patchVersions: { '1.31.9': { upgrades: ['1.32.7'] } } },
+              {
+                version: '1.32',
+                isDefault: true,
+                capabilities: { supportPlan: ['KubernetesOfficial'] },
+                patchVersions: { '1.32.7': { upgrades: [] } }
+              }
+            ]
+          }
+        }
+      )
+    )
+    const result = await runAction(e, minorInputs(e), at)
+    expectSuccess(result)
+    const cp = planRow(planRows(result), 'aks-minor', null)
+    expect(cp).toMatchObject({ action: 'minor', result: 'pending', hold: { reason: 'preflight-deprecated-api' } })
+    expect(cp.hold?.detail).toBe(
+      'the API server still serves requests for 1 API that 1.32 removes: flowcontrol.apiserver.k8s.io/v1beta3 flowschemas (removed in 1.32)'
+    )
+    expect(armWrites(e).map(label)).toEqual(['POST aks-minor/agentPools/system/upgradeNodeImageVersion'])
+    expect(e.requests.some(r => r.service === 'kube' && r.path.endsWith('/metrics'))).toBe(true)
+  })
+
+  it('shows the usage details of UpgradeBlockedOnDeprecatedAPIUsage as a table', async () => {
+    const usage =
+      'Control Plane upgrade is blocked due to recent usage of a Kubernetes API deprecated in the specified version. Please refer to https://kubernetes.io/docs/reference/using-api/deprecation-guide to migrate the usage. ' +
+      'AKS records the usage over the last 12 hours, so you may need to wait that long after migrating before this error stops. To bypass this error, set forceUpgrade in upgradeSettings.overrideSettings. ' +
+      'Bypassing this error without migrating usage will result in the deprecated Kubernetes API calls failing. See details in https://aka.ms/aks/UpgradeAndDeprecatedAPIs. ' +
+      'Usage details: 1 error occurred:\n\t* usage has been detected on API flowcontrol.apiserver.k8s.io.flowschemas.v1beta3.list, and was recently seen at: 2026-11-28 20:00:00 +0000 UTC, which will be removed in 1.32\n\n'
+    const e = await start(
+      fleetOf(
+        [
+          cluster('aks-blocked', [pool('system', { orchestratorVersion: '1.31.9', nodeImageVersion: NODE_IMAGES.ubuntu2204 })], {
+            kubernetesVersion: '1.31.9',
+            failNextOperation: { code: 'UpgradeBlockedOnDeprecatedAPIUsage', message: usage }
+          })
+        ],
+        {
+          kubernetesVersions: {
+            default: [
+              { version: '1.31', capabilities: { supportPlan: ['KubernetesOfficial'] }, patchVersions: { '1.31.9': { upgrades: ['1.32.7'] } } },
+              {
+                version: '1.32',
+                isDefault: true,
+                capabilities: { supportPlan: ['KubernetesOfficial'] },
+                patchVersions: { '1.32.7': { upgrades: [] } }
+              }
+            ]
+          }
+        }
+      )
+    )
+    const result = await runAction(e, minorInputs(e, { preflight: 'none' }), at)
+    expect(result.code).not.toBe(0)
+    const failed = section(result.summary, '### ❌ Failed')
+    expect(failed).toContain('| Deprecated API | Last seen | Removed in |')
+    expect(failed).toContain('| `flowcontrol.apiserver.k8s.io.flowschemas.v1beta3.list` | 2026-11-28 20:00:00 +0000 UTC | 1.32 |')
+    expect(failed).toMatch(/--enable-force-upgrade --upgrade-override-until/)
+  })
+})
