@@ -1,6 +1,7 @@
 // Azure Resource Manager, Microsoft.ContainerService slice: the routes, payloads, LRO headers
 // and error bodies of AKS-API-NOTES.md §1-§8 and the official examples.
 import { randomUUID } from 'node:crypto'
+import { pathSegments } from './paths.ts'
 import {
   clusterId,
   compareVersions,
@@ -864,11 +865,7 @@ type Route =
   | { kind: 'operationResult'; sub: string; location: string; id: string }
 
 function parseRoute(path: string): Route | undefined {
-  const seg = path
-    .split('/')
-    .filter(s => s !== '')
-    .map(s => decodeURIComponent(s))
-  const low = seg.map(s => s.toLowerCase())
+  const { seg, low } = pathSegments(path)
   if (low[0] !== 'subscriptions' || seg[1] === undefined) return undefined
   const sub = seg[1]
   const rp = RP.toLowerCase()

@@ -3,6 +3,7 @@
 // (listClusterUserCredential) that leads to the cluster's API server (kube.ts).
 // Shapes: the official examples in /tmp/contracts (see each function).
 import { stringify } from 'yaml'
+import { pathSegments } from './paths.ts'
 import { armError, forbidden, rpError } from './arm-errors.ts'
 import { computeUsages, subnetCurrent } from './capacity.ts'
 import { clusterId } from './fleet.ts'
@@ -24,11 +25,7 @@ type Route =
   | { kind: 'credential'; sub: string; rg: string; name: string }
 
 function parseRoute(path: string): Route | undefined {
-  const seg = path
-    .split('/')
-    .filter(s => s !== '')
-    .map(s => decodeURIComponent(s))
-  const low = seg.map(s => s.toLowerCase())
+  const { seg, low } = pathSegments(path)
   const sub = seg[1]
   if (low[0] !== 'subscriptions' || sub === undefined) return undefined
   if (low[2] === 'providers' && low[3] === 'microsoft.compute') {

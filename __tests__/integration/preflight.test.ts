@@ -4,7 +4,7 @@
 // or a PodDisruptionBudget blocks the drain. What ran at once is read from the emulator's
 // operation records, never from wall-clock luck.
 import { describe, expect, it } from 'vitest'
-import { NODE_IMAGES } from '../emulator/fleet.ts'
+import { kubernetesVersionsFrom, NODE_IMAGES } from '../emulator/fleet.ts'
 import type { ClusterSeed, Fleet, PoolSeed } from '../emulator/fleet.ts'
 import { baseInputs, runAction } from '../emulator/run-action.ts'
 import type { Emulator } from '../emulator/server.ts'
@@ -256,15 +256,10 @@ describe('deprecated APIs and a minor upgrade', () => {
         ],
         {
           kubernetesVersions: {
-            default: [
-              { version: '1.31', capabilities: { supportPlan: ['KubernetesOfficial'] }, patchVersions: { '1.31.9': { upgrades: ['1.32.7'] } } },
-              {
-                version: '1.32',
-                isDefault: true,
-                capabilities: { supportPlan: ['KubernetesOfficial'] },
-                patchVersions: { '1.32.7': { upgrades: [] } }
-              }
-            ]
+            default: kubernetesVersionsFrom([
+              { version: '1.31', patches: ['1.31.9'] },
+              { version: '1.32', patches: ['1.32.7'], isDefault: true }
+            ])
           }
         }
       )
@@ -296,15 +291,10 @@ describe('deprecated APIs and a minor upgrade', () => {
         ],
         {
           kubernetesVersions: {
-            default: [
-              { version: '1.31', capabilities: { supportPlan: ['KubernetesOfficial'] }, patchVersions: { '1.31.9': { upgrades: ['1.32.7'] } } },
-              {
-                version: '1.32',
-                isDefault: true,
-                capabilities: { supportPlan: ['KubernetesOfficial'] },
-                patchVersions: { '1.32.7': { upgrades: [] } }
-              }
-            ]
+            default: kubernetesVersionsFrom([
+              { version: '1.31', patches: ['1.31.9'] },
+              { version: '1.32', patches: ['1.32.7'], isDefault: true }
+            ])
           }
         }
       )
