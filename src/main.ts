@@ -10,6 +10,7 @@ import { checkWindow } from './window/gate.js'
 import { windowStatus } from './window/status.js'
 import { executePlan } from './execute/executor.js'
 import { AKS_SERVER_SCOPE, kubeClient, readPreflightFacts } from './azure/preflight-reads.js'
+import { DEFAULT_BACKOFF } from './azure/retry.js'
 import { CapacityLedger } from './preflight/capacity.js'
 import { evaluatePreflight, preflightHold } from './preflight/evaluate.js'
 import type { PreflightReport } from './preflight/types.js'
@@ -103,7 +104,9 @@ async function upgrade(config: Config, state: RunState, publisher: ReportPublish
     // The poll backs off from the first delay to 5 s at most, so a slot is freed within 5 s of
     // its operation's end (and never later than a status monitor's Retry-After of 5 s or more asks).
     maxPollIntervalMs: Math.max(azure.pollIntervalMs, 5_000),
-    sleep
+    sleep,
+    readRetry: { ...DEFAULT_BACKOFF, sleep },
+    log: message => core.info(message)
   })
 
   state.snapshot = await core.group('Read clusters', async () => {

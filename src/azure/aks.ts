@@ -16,6 +16,7 @@ import { createDefaultHttpClient, createPipelineRequest, type HttpClient } from 
 import type { ClusterRef, ClusterSnapshot, KubernetesMinorVersion, MaintenanceConfig, Operation, OsType, PoolSnapshot } from '../model.js'
 import type { CloudEndpoints } from './clouds.js'
 import { armScope } from './clouds.js'
+import { readRetryPolicy, type BackoffOptions } from './retry.js'
 import { clusterId, parseClusterId } from '../util/cluster-id.js'
 
 /** Dates the SDK deserialises into `Date` back to the `YYYY-MM-DD` the wire carried. */
@@ -193,6 +194,9 @@ export interface AksAdapterOptions {
   pollIntervalMs: number
   maxPollIntervalMs: number
   sleep: (ms: number, signal: AbortSignal) => Promise<void>
+  /** Reads ARM answers with 429 and no Retry-After, or a body cut short: tried again with back-off. */
+  readRetry: BackoffOptions
+  log: (message: string) => void
 }
 
 interface Poller {
@@ -230,7 +234,8 @@ export class AksAdapter {
       client = new ContainerServiceClient(this.credential, subscriptionId, {
         endpoint: this.cloud.armEndpoint,
         credentials: { scopes: [armScope(this.cloud)] },
-        userAgentOptions: { userAgentPrefix: 'aks-upgrade-pilot' }
+        userAgentOptions: { userAgentPrefix: 'aks-upgrade-pilot' },
+        additionalPolicies: [{ policy: readRetryPolicy(this.options.readRetry, this.options.log), position: 'perCall' }]
       })
       this.clients.set(subscriptionId, client)
     }

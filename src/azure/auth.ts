@@ -7,6 +7,8 @@ import type { TokenCredential } from '@azure/identity'
 import type { CloudEndpoints } from './clouds.js'
 import { armScope } from './clouds.js'
 import { errorMessage } from '../util/errors.js'
+import { sleep } from '../util/clock.js'
+import { DEFAULT_BACKOFF, withBackoff } from './retry.js'
 
 class SignInError extends Error {
   constructor(message: string) {
@@ -38,6 +40,16 @@ function claims(jwt: string): Record<string, unknown> {
   }
 }
 
+/**
+ * GitHub's token service fails now and then with a 5xx (502-504 are retried inside
+ * @actions/http-client already, a 500 is not) or a dropped connection: worth another try. A 4xx
+ * (no `id-token: write`, a bad request token) is not: it fails at once with the advice.
+ */
+export function oidcRetryable(error: unknown): boolean {
+  const status = /Error Code\s*:\s*(\d{3})/.exec(errorMessage(error))?.[1]
+  return status === undefined || Number(status) >= 500
+}
+
 export function createCredential(settings: SignInSettings): TokenCredential {
   if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
     throw new SignInError(`GitHub did not give this job an OIDC token request URL. ${ID_TOKEN_PERMISSION_HINT}`)
@@ -46,7 +58,7 @@ export function createCredential(settings: SignInSettings): TokenCredential {
   const getAssertion = async (): Promise<string> => {
     let token: string
     try {
-      token = await core.getIDToken(settings.audience)
+      token = await withBackoff(async () => core.getIDToken(settings.audience), oidcRetryable, { ...DEFAULT_BACKOFF, sleep })
     } catch (error: unknown) {
       throw new SignInError(`Could not get a GitHub OIDC token: ${errorMessage(error)}. ${ID_TOKEN_PERMISSION_HINT}`)
     }

@@ -24,7 +24,8 @@ export function createClock(fake: string | undefined): () => Date {
 }
 
 /** setTimeout as a promise that rejects with an AbortError when `signal` fires. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (!signal) return new Promise(resolve => setTimeout(resolve, ms))
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason instanceof Error ? signal.reason : new DOMException('Aborted', 'AbortError'))
