@@ -240,11 +240,19 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       if (fault !== undefined) {
         fault.remaining--
         if (fault.remaining <= 0) faults.splice(faults.indexOf(fault), 1)
-        const reply: Reply = { status: fault.status }
-        if (fault.headers !== undefined) reply.headers = fault.headers
-        if (fault.body !== undefined) reply.body = fault.body
-        send(res, reply, service)
-        return
+        fault.before?.(state)
+        if (fault.delayMs !== undefined) await sleep(fault.delayMs)
+        if (fault.drop === true) {
+          res.socket?.destroy()
+          return
+        }
+        if (fault.status !== undefined) {
+          const reply: Reply = { status: fault.status }
+          if (fault.headers !== undefined) reply.headers = fault.headers
+          if (fault.body !== undefined) reply.body = fault.body
+          send(res, reply, service)
+          return
+        }
       }
       switch (service) {
         case 'arm':

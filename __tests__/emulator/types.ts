@@ -24,12 +24,19 @@ export interface Fault {
   method?: string
   /** Exact path (case-insensitive, no query) or a RegExp tested against the path. */
   path: string | RegExp
-  status: number
+  /** Answer with this status; absent: the request goes on to its route (after `before` and `delayMs`). */
+  status?: number
   headers?: Record<string, string>
   /** JSON-encoded unless a string; no body when absent. */
   body?: unknown
   /** How many requests it answers; default 1; `Infinity` for all. */
   count?: number
+  /** Runs when the fault matches, first: e.g. someone else changes the resource (a real eTag change). */
+  before?: (state: EmulatorState) => void
+  /** Wait this long before answering (or routing). */
+  delayMs?: number
+  /** Close the connection without an answer. */
+  drop?: boolean
 }
 
 /** What a route handler answers. */

@@ -17,6 +17,8 @@ import type { ClusterRef, ClusterSnapshot, KubernetesMinorVersion, MaintenanceCo
 import type { CloudEndpoints } from './clouds.js'
 import { armScope } from './clouds.js'
 import { readRetryPolicy, type BackoffOptions } from './retry.js'
+import { decideAgain, type FreshState } from './refusal.js'
+import { OutsideChangeError, toErrorInfo } from '../util/errors.js'
 import { clusterId, parseClusterId } from '../util/cluster-id.js'
 
 /** Dates the SDK deserialises into `Date` back to the `YYYY-MM-DD` the wire carried. */
@@ -348,8 +350,33 @@ export class AksAdapter {
     return raw
   }
 
-  /** Start one planned operation: the request its kind needs. */
+  /**
+   * Start one planned operation. When Azure refuses because of someone else (409: another
+   * operation runs; 412: the resource changed since our read), read it again and decide:
+   * send once more with the new eTag, or report it as changed outside this run.
+   */
   async start(op: Operation): Promise<RunningOperation> {
+    try {
+      return await this.send(op)
+    } catch (error: unknown) {
+      const status = toErrorInfo(error).status
+      if (status !== 409 && status !== 412) throw error
+      let fresh: FreshState
+      try {
+        fresh = await this.readAgain(op)
+      } catch {
+        throw error
+      }
+      const retake = decideAgain(op, status, fresh)
+      if (retake.kind === 'outside') throw new OutsideChangeError(retake.reason, retake.detail)
+      if (retake.kind === 'failed') throw error
+      // A second refusal is reported as it comes.
+      return this.send(op)
+    }
+  }
+
+  /** The request the operation's kind needs. */
+  private async send(op: Operation): Promise<RunningOperation> {
     switch (op.kind) {
       case 'node-image':
         if (!op.pool) throw new Error('node-image operation without a pool')
@@ -360,6 +387,25 @@ export class AksAdapter {
         if (!op.pool) throw new Error('pool-version operation without a pool')
         return this.startPoolUpgrade(op.clusterId, op.pool, op.to)
     }
+  }
+
+  /** The cluster or pool as Azure shows it now; a PUT sent after this carries its new eTag. */
+  private async readAgain(op: Operation): Promise<FreshState> {
+    const ref = parseClusterId(op.clusterId)
+    if (!ref) throw new Error(`'${op.clusterId}' is not a managed cluster resource id`)
+    const client = this.client(ref.subscriptionId)
+    const raw = this.raw.get(this.key(op.clusterId))
+    if (op.pool === undefined) {
+      const cluster = await client.managedClusters.get(ref.resourceGroup, ref.name)
+      if (raw) {
+        raw.cluster = cluster
+        raw.changed = false
+      }
+      return { provisioningState: cluster.provisioningState, requested: cluster.kubernetesVersion, current: cluster.currentKubernetesVersion }
+    }
+    const pool = await client.agentPools.get(ref.resourceGroup, ref.name, op.pool)
+    if (raw) raw.pools.set(op.pool, pool)
+    return { provisioningState: pool.provisioningState, requested: pool.orchestratorVersion, current: pool.currentOrchestratorVersion }
   }
 
   /** POST upgradeNodeImageVersion: the pool moves to `latestNodeImageVersion`. */

@@ -3,7 +3,7 @@
 // us past the window's end); an operation started inside the window may finish.
 // Rings run in order, so a failure in ring N holds every later ring in this run too.
 import type { ClusterPlan, ClusterSnapshot, FleetPlan, Operation, OperationResult, UpgradeKind, WindowDecision } from '../model.js'
-import { toErrorInfo } from '../util/errors.js'
+import { OutsideChangeError, toErrorInfo } from '../util/errors.js'
 import { createLimiter } from '../util/limit.js'
 import type { RunningOperation } from '../azure/aks.js'
 import { haltMessage } from '../plan/rings.js'
@@ -108,6 +108,7 @@ class PlanRun {
       running = await deps.start(op)
     } catch (error: unknown) {
       lease.release()
+      if (error instanceof OutsideChangeError) return this.changedOutside(op, cluster, error)
       const info = toErrorInfo(error)
       deps.log.error(`Could not start ${describe(op, cluster)}: ${info.code}: ${info.message}`)
       return { result: { operation: op, outcome: 'failed', holdReason: 'start-refused', error: info }, hold: failedHold }
@@ -180,6 +181,19 @@ class PlanRun {
       }
     }
     return undefined
+  }
+
+  /**
+   * Azure refused because of someone else: another operation runs, or the resource changed
+   * and no longer asks for this upgrade. Pending, not failed; the rest of the cluster waits
+   * for the next run, which reads it afresh.
+   */
+  private changedOutside(op: Operation, cluster: ClusterSnapshot, error: OutsideChangeError): Outcome {
+    this.deps.log.warning(`Not started ${describe(op, cluster)}: ${error.message}`)
+    return {
+      result: { operation: op, outcome: 'pending', holdReason: error.reason, holdDetail: error.message },
+      hold: { outcome: 'pending', holdReason: 'operation-running', holdDetail: `waits: ${error.message}` }
+    }
   }
 
   /**

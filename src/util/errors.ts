@@ -8,6 +8,16 @@ export class InputError extends Error {
   }
 }
 
+/** An operation not started because of someone else's change: reported as pending, not failed. */
+export class OutsideChangeError extends Error {
+  readonly reason: 'started-outside' | 'changed-outside'
+  constructor(reason: 'started-outside' | 'changed-outside', message: string) {
+    super(message)
+    this.name = 'OutsideChangeError'
+    this.reason = reason
+  }
+}
+
 /** The message of anything thrown, without assuming it is an Error. */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message
