@@ -46,6 +46,7 @@ function facts(over: Partial<PreflightFacts> = {}): PreflightFacts {
       ]
     ]),
     subnetUsages: new Map(),
+    vnetsRead: new Set(),
     clusters: new Map(),
     notRun: [],
     armRequests: 2,
@@ -103,6 +104,21 @@ describe('quota', () => {
     expect(findings(report)).toEqual([])
   })
 
+  it('lists a check not run once, though two operations of the pool ran into it', () => {
+    const cluster = clusterSnapshot('aks-prod', { location: 'westeurope', pools: [pool('apps', { vmSize: 'Standard_NC24ads_A100_v4' })] })
+    const version: Operation = {
+      key: `${cluster.id}/agentPools/apps#pool-version`,
+      kind: 'pool-version',
+      upgradeClass: 'patch',
+      clusterId: cluster.id,
+      pool: 'apps',
+      from: '1.35.5',
+      to: '1.35.6'
+    }
+    const p: FleetPlan = { clusters: [{ cluster, ring: 0, operations: [version, refresh(cluster, 'apps')], entries: [], warnings: [] }], rings: {} }
+    expect(evaluatePreflight(p, facts(), ALL).notRun).toHaveLength(1)
+  })
+
   it('says what it assumed when maxSurge is unset', () => {
     const { maxSurge: _m, ...noSurge } = pool('apps', { count: 25 })
     const report = evaluatePreflight(plan([noSurge]), facts(), ALL)
@@ -126,6 +142,17 @@ describe('subnet', () => {
       expect(hold?.detail).toBe(
         "needs 31 addresses in subnet aks-nodes (31 per node (Azure CNI reserves an address for each of maxPods 30, plus the node's), 1 surge node), 6 free of 11"
       )
+  })
+})
+
+describe('subnet missing from its network', () => {
+  it('is listed as a check not run when its virtual network was read', () => {
+    const report = evaluatePreflight(
+      plan([pool('apps', { vnetSubnetId: SUBNET })], { network: { plugin: 'azure' } }),
+      facts({ vnetsRead: new Set([VNET.toLowerCase()]) }),
+      ALL
+    )
+    expect(report.notRun).toEqual([{ check: 'subnet', scope: SUBNET, reason: 'subnet aks-nodes is not in the usages of its virtual network' }])
   })
 })
 
@@ -209,6 +236,30 @@ describe('the quota-aware scheduler', () => {
     expect(second).toHaveProperty('lease')
   })
 
+  it('does not wait when what the ending operations give back is not enough', async () => {
+    const ledger = new CapacityLedger([budget])
+    const kept = await ledger.acquire([{ budget: 'q', amount: 4 }])
+    if ('lease' in kept) kept.lease.keep()
+    const ending = await ledger.acquire([{ budget: 'q', amount: 4 }])
+    expect(ending).toHaveProperty('lease')
+    // 8 free, 4 kept for good: a claim of 6 can never fit in this run, so it is held at once.
+    expect(await ledger.acquire([{ budget: 'q', amount: 6 }])).toHaveProperty('held')
+  })
+
+  it('lets a claim larger than the budget (preflight-failures: warn) take all of it, so others wait', async () => {
+    const ledger = new CapacityLedger([budget])
+    const big = await ledger.acquire([{ budget: 'q', amount: 12 }])
+    let small: unknown
+    const waiting = ledger.acquire([{ budget: 'q', amount: 4 }]).then(r => {
+      small = r
+    })
+    await Promise.resolve()
+    expect(small).toBeUndefined()
+    if ('lease' in big) big.lease.release()
+    await waiting
+    expect(small).toHaveProperty('lease')
+  })
+
   it('holds a claim when what is missing stays taken (an operation left running)', async () => {
     const ledger = new CapacityLedger([budget])
     const first = await ledger.acquire([{ budget: 'q', amount: 8 }])
@@ -251,6 +302,49 @@ describe('the quota-aware scheduler', () => {
     const results = await executePlan(p, { dryRun: false, wait: true, waitTimeoutMinutes: 60, maxParallel: 1, maxParallelPools: 2 }, deps)
     expect(results.map(r => r.outcome)).toEqual(['succeeded', 'succeeded'])
     expect(peak).toBe(1)
+  })
+
+  it('holds the control plane when the pool pre-upgrade before it is held, and refreshes node images', async () => {
+    const cluster = clusterSnapshot('aks-prod', { location: 'westeurope', pools: [pool('system'), pool('apps')] })
+    const pre: Operation = {
+      key: `${cluster.id}/agentPools/system#pool-version`,
+      kind: 'pool-version',
+      upgradeClass: 'minor',
+      clusterId: cluster.id,
+      pool: 'system',
+      from: '1.33.9',
+      to: '1.34.9'
+    }
+    const cp: Operation = {
+      key: `${cluster.id}#control-plane`,
+      kind: 'control-plane',
+      upgradeClass: 'minor',
+      clusterId: cluster.id,
+      from: '1.35.6',
+      to: '1.36.2'
+    }
+    const p: FleetPlan = { clusters: [{ cluster, ring: 0, operations: [pre, cp, refresh(cluster, 'apps')], entries: [], warnings: [] }], rings: {} }
+    const deps: ExecutorDeps = {
+      start: async () => ({ wait: async () => {} }),
+      checkWindow: () => ({ open: true, detail: 'no window' }),
+      preflight: {
+        hold: op =>
+          op.key === pre.key
+            ? { reason: 'preflight-pdb', severity: 'block', detail: 'PodDisruptionBudget shop/web blocks the drain', advice: '' }
+            : undefined,
+        acquire: async () => ({ lease: { release: () => {}, keep: () => {} } })
+      },
+      now: () => new Date('2026-11-21T23:00:00Z'),
+      deadlineSignal: () => new AbortController().signal,
+      log: { info: () => {}, warning: () => {}, error: () => {} }
+    }
+    const results = await executePlan(p, { dryRun: false, wait: true, waitTimeoutMinutes: 60, maxParallel: 1, maxParallelPools: 1 }, deps)
+    expect(results.map(r => [r.operation.kind, r.outcome, r.holdReason])).toEqual([
+      ['pool-version', 'pending', 'preflight-pdb'],
+      ['control-plane', 'pending', 'preflight-pdb'],
+      ['node-image', 'succeeded', undefined]
+    ])
+    expect(results[1]?.holdDetail).toBe('waits for pool system: PodDisruptionBudget shop/web blocks the drain')
   })
 
   it('holds an operation predicted to fail before looking at the window, even in a dry run', async () => {

@@ -19,7 +19,9 @@ describe('surge nodes from upgradeSettings', () => {
     { name: 'unset on 1.35: 10% of 25 nodes', settings: { count: 25, version: '1.35.6' }, nodes: 3, assumed: true },
     { name: 'unset on 1.35: 10% of 3 nodes is still one', settings: { count: 3, version: '1.35.6' }, nodes: 1, assumed: true },
     { name: 'unset on 1.27: one node', settings: { count: 25, version: '1.27.9' }, nodes: 1, assumed: true },
-    { name: 'empty string is unset', settings: { count: 10, maxSurge: '', version: '1.34.9' }, nodes: 1, assumed: true }
+    { name: 'empty string is unset', settings: { count: 10, maxSurge: '', version: '1.34.9' }, nodes: 1, assumed: true },
+    { name: 'never more than the pool has', settings: { count: 3, maxSurge: '5', version: '1.35.6' }, nodes: 3, assumed: false },
+    { name: 'an empty pool surges nothing', settings: { count: 0, version: '1.35.6' }, nodes: 0, assumed: true }
   ])('$name', ({ settings, nodes, assumed }) => {
     const surge = surgeNodes(settings)
     expect(surge.nodes).toBe(nodes)

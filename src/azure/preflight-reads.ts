@@ -18,7 +18,7 @@ import { createLimiter, keyedLimiter } from '../util/limit.js'
 /** The AKS server application: Entra-integrated API servers accept tokens for it. */
 export const AKS_SERVER_SCOPE = '6dae42f8-4368-4678-94ff-3960e28e3630/.default'
 
-const API_VERSIONS = { skus: '2021-07-01', usages: '2025-11-01', vnetUsages: '2024-05-01' }
+const API_VERSIONS = { skus: '2021-07-01', usages: '2024-11-01', vnetUsages: '2024-05-01' }
 
 const ROLE_ACTIONS = {
   skus: 'Microsoft.Compute/skus/read',
@@ -135,6 +135,7 @@ class PreflightRead {
     vmSizes: new Map(),
     computeUsages: new Map(),
     subnetUsages: new Map(),
+    vnetsRead: new Set(),
     clusters: new Map(),
     notRun: [],
     armRequests: 0
@@ -154,8 +155,8 @@ class PreflightRead {
   }
 
   async skus(key: string, subscriptionId: string, location: string): Promise<void> {
-    const path = `/subscriptions/${subscriptionId}/providers/Microsoft.Compute/skus?api-version=${API_VERSIONS.skus}&$filter=${encodeURIComponent(`location eq '${location}'`)}`
-    const scope = `/subscriptions/${subscriptionId}/providers/Microsoft.Compute/locations/${location}`
+    const path = `/subscriptions/${subscriptionId}/providers/Microsoft.Compute/skus?api-version=${API_VERSIONS.skus}&$filter=${encodeURIComponent(`location eq '${locationKey(location)}'`)}`
+    const scope = `/subscriptions/${subscriptionId}/providers/Microsoft.Compute/locations/${locationKey(location)}`
     try {
       this.facts.vmSizes.set(key, parseSkus(await this.limit(subscriptionId)(() => armList(this.deps, this.counter, subscriptionId, path))))
     } catch (error: unknown) {
@@ -164,7 +165,7 @@ class PreflightRead {
   }
 
   async usages(key: string, subscriptionId: string, location: string): Promise<void> {
-    const scope = `/subscriptions/${subscriptionId}/providers/Microsoft.Compute/locations/${location}`
+    const scope = `/subscriptions/${subscriptionId}/providers/Microsoft.Compute/locations/${locationKey(location)}`
     try {
       const values = await this.limit(subscriptionId)(() =>
         armList(this.deps, this.counter, subscriptionId, `${scope}/usages?api-version=${API_VERSIONS.usages}`)
@@ -181,6 +182,7 @@ class PreflightRead {
       const values = await this.limit(subscriptionId)(() =>
         armList(this.deps, this.counter, subscriptionId, `${id}/usages?api-version=${API_VERSIONS.vnetUsages}`)
       )
+      this.facts.vnetsRead.add(id.toLowerCase())
       for (const v of values as Array<{ id?: unknown; currentValue?: unknown; limit?: unknown }>) {
         const current = num(v?.currentValue)
         const limit = num(v?.limit)

@@ -55,7 +55,10 @@ export class KubeClient {
         headers,
         ...(this.target.ca !== undefined ? { ca: this.target.ca } : {}),
         ...(this.target.clientCert !== undefined ? { cert: this.target.clientCert, key: this.target.clientKey } : {}),
-        timeout: this.options.requestTimeoutMs
+        timeout: this.options.requestTimeoutMs,
+        // A fresh connection each time: the connect timeout below waits for its TLS handshake,
+        // which a kept-alive socket would never emit again.
+        agent: false
       })
       const connect = setTimeout(
         () => req.destroy(new KubeUnreachableError(`no connection to ${url.host} within ${this.options.connectTimeoutMs / 1000} s`)),

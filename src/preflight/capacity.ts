@@ -44,21 +44,22 @@ export class CapacityLedger {
   }
 
   /**
-   * Takes the claims when they fit beside the running operations; waits while an operation
-   * that will end in this run holds what is missing; reports a hold when none will.
-   * Claims that cannot fit even alone are not taken: pre-flight predicts those (and holds
-   * them, unless `preflight-failures: warn` lets them start anyway).
+   * Takes the claims when they fit beside the running operations; waits while operations that
+   * will end in this run hold what is missing; reports a hold when waiting cannot help.
+   * A claim larger than the whole budget (pre-flight predicts it fails and holds it, unless
+   * `preflight-failures: warn` lets it start) takes all of it, so nothing starts beside it.
    */
   async acquire(claims: readonly Claim[], waiting?: (detail: string) => void): Promise<Acquired> {
-    const known = claims.filter(c => c.amount > 0 && this.budgets.has(c.budget))
-    if (known.some(c => c.amount > (this.budgets.get(c.budget)?.free ?? 0))) return { lease: NO_LEASE }
+    const known = claims
+      .filter(c => c.amount > 0 && this.budgets.has(c.budget))
+      .map(c => ({ budget: c.budget, amount: Math.min(c.amount, this.budgets.get(c.budget)?.free ?? 0) }))
     for (;;) {
-      const short = known.find(c => this.used(c.budget) + c.amount > (this.budgets.get(c.budget)?.free ?? 0))
+      const short = known.find(c => this.used(c.budget) + c.amount > this.free(c.budget))
       if (!short) return { lease: this.take(known) }
       const budget = this.budgets.get(short.budget) as Budget
-      const ending = [...this.holders].some(h => h.ending && h.claims.some(c => c.budget === short.budget))
-      if (!ending) {
-        const left = Math.max(0, budget.free - this.used(short.budget))
+      // Waiting helps only when what the ending operations give back is enough.
+      if (this.free(short.budget) - this.kept(short.budget) < short.amount) {
+        const left = Math.max(0, this.free(short.budget) - this.used(short.budget))
         return {
           held: {
             check: budget.check,
@@ -70,6 +71,17 @@ export class CapacityLedger {
       waiting = undefined
       await new Promise<void>(resolve => this.waiters.push(resolve))
     }
+  }
+
+  private free(budget: string): number {
+    return this.budgets.get(budget)?.free ?? 0
+  }
+
+  /** What operations that go on after this run hold of a budget: it does not come back. */
+  private kept(budget: string): number {
+    let n = 0
+    for (const h of this.holders) if (!h.ending) for (const c of h.claims) if (c.budget === budget) n += c.amount
+    return n
   }
 
   private take(claims: Claim[]): Lease {

@@ -134,8 +134,15 @@ function subnetCheck(ev: Evaluation, cluster: ClusterSnapshot, pool: PoolSnapsho
   if (nodes === 0) return
   for (const need of needs) {
     const usage = ev.facts.subnetUsages.get(need.subnetId.toLowerCase())
-    if (!usage) continue
     const subnet = need.subnetId.split('/').pop() ?? need.subnetId
+    if (!usage) {
+      // Its network was read but did not list it (or gave no numbers for it).
+      const vnet = need.subnetId.slice(0, need.subnetId.toLowerCase().indexOf('/subnets/'))
+      if (ev.facts.vnetsRead.has(vnet.toLowerCase())) {
+        ev.notRun.push({ check: 'subnet', scope: need.subnetId, reason: `subnet ${subnet} is not in the usages of its virtual network` })
+      }
+      continue
+    }
     const key = `subnet|${need.subnetId.toLowerCase()}`
     const budget = ev.budget(key, () => ({ key, check: 'subnet', label: `addresses in subnet ${subnet}`, free: free(usage), unit: 'addresses' }))
     const amount = need.perNode * nodes
@@ -184,7 +191,7 @@ function deprecatedCheck(ev: Evaluation, cluster: ClusterSnapshot, op: Operation
     reason: 'preflight-deprecated-api',
     severity: 'block',
     detail: `the API server still serves requests for ${plural(removed.length, 'API')} that ${target} removes: ${list}`,
-    advice: `move the callers to the current API versions; AKS stops this upgrade with UpgradeBlockedOnDeprecatedAPIUsage (${DOCS.deprecated}). The documented override is upgradeSettings.overrideSettings.forceUpgrade with an 'until' date: for you to decide, the action never sets it`
+    advice: `move the callers to the current API versions; AKS stops this upgrade with UpgradeBlockedOnDeprecatedAPIUsage (${DOCS.deprecated}). The API server counts these requests since it last started, while AKS looks at the last 12 hours: if the callers moved more than 12 hours ago, preflight-failures: warn lets AKS decide. The documented override is upgradeSettings.overrideSettings.forceUpgrade with an 'until' date: for you to decide, the action never sets it`
   })
 }
 
@@ -221,9 +228,20 @@ export function evaluatePreflight(plan: FleetPlan, facts: PreflightFacts, option
     policy: options.policy,
     budgets: [...ev.budgets.values()],
     operations,
-    notRun: [...facts.notRun, ...ev.notRun],
+    notRun: once([...facts.notRun, ...ev.notRun]),
     armRequests: facts.armRequests
   }
+}
+
+/** Each check not run listed once, though several operations of a pool ran into it. */
+function once(notRun: CheckNotRun[]): CheckNotRun[] {
+  const seen = new Set<string>()
+  return notRun.filter(n => {
+    const key = `${n.check}|${n.scope.toLowerCase()}|${n.reason}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
 }
 
 /** What holds an operation before it starts: its first blocking prediction, under policy hold. */

@@ -40,10 +40,11 @@ export function surgeNodes(pool: SurgeSettings): Surge {
   const count = Math.max(0, pool.count ?? 0)
   if (pool.maxSurge !== undefined && pool.maxSurge.trim() !== '') {
     // maxSurge 0 (with maxUnavailable > 0): nodes are upgraded in place, none added.
+    // AKS surges at most the nodes left to upgrade: never more than the pool has.
     const surge = nodesOf(pool.maxSurge, count)
-    if (surge !== undefined) return { nodes: surge }
+    if (surge !== undefined) return { nodes: Math.min(surge, count) }
   }
   const fallback = defaultMaxSurge(pool.version)
-  const nodes = Math.max(1, nodesOf(fallback, count) ?? 1)
+  const nodes = Math.min(count, Math.max(1, nodesOf(fallback, count) ?? 1))
   return { nodes, assumed: `maxSurge is not set: assumed AKS's default of ${fallback} (${nodes} node${nodes === 1 ? '' : 's'})` }
 }

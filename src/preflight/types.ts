@@ -84,6 +84,8 @@ export interface PreflightFacts {
   computeUsages: Map<string, Map<string, Usage>>
   /** lower-case subnet id -> usage. Absent: its virtual network was not read. */
   subnetUsages: Map<string, Usage>
+  /** lower-case ids of the virtual networks whose usages were read. */
+  vnetsRead: Set<string>
   /** lower-case cluster id -> what its API server told. */
   clusters: Map<string, ClusterApiFacts>
   notRun: CheckNotRun[]
