@@ -1,10 +1,13 @@
 // Minor upgrades can wait for a person, and this module holds all of it: the approval type,
 // the checkbox line the report issue carries (one per cluster and target minor) and its
-// parser, who ticked a box (from the issue's edit history, which github/ reads), and which
-// ticked boxes the rewritten issue keeps. Pure.
+// parser, who ticked a box (from the issue's edit history, which github/ reads), whether
+// that person may approve (from what github/ learnt about them), and which ticked boxes the
+// rewritten issue keeps. Pure.
 //
 // The hidden key is what counts; the visible text must still name the same cluster and
 // minor, so a box whose text was edited to approve something else approves nothing.
+// Approving a Kubernetes minor upgrade of production must need the trust merging to main
+// needs: a tick counts only when GitHub's own records show a person with write access made it.
 import type { ClusterPlan, PlanEntry, RunReport } from './model.js'
 import { minorOf } from './plan/kubernetes.js'
 import { escapeText } from './report/escape.js'
@@ -12,13 +15,24 @@ import { holdLabel, REASON_LABELS } from './report/labels.js'
 import type { ReportRows, Row } from './report/rows.js'
 import { parseClusterId } from './util/cluster-id.js'
 
-/** A ticked box. `approvedBy` is unknown from an issue body alone (GitHub does not say who ticked). */
+/**
+ * A ticked box. Who ticked it is not in the issue body (GitHub does not say): it comes from
+ * the edit history (`tickedBy`), and the tick counts (`approvedBy`) or not (`refused`) once
+ * judgeApprovals has weighed that person.
+ */
 export interface Approval {
   /** Compared case-insensitively. */
   clusterId: string
   /** `1.36` */
   minor: string
+  /** The login whose edit ticked the box, from the issue's edit history. */
+  tickedBy?: string
+  /** The person the approval counts for. */
   approvedBy?: string
+  /** Why the tick does not count, as the report shows it; the planner sees no approval. */
+  refused?: string
+  /** A refused tick GitHub could not judge yet: the rewritten issue keeps it ticked for the next run. */
+  recheck?: boolean
 }
 
 /** Order of two minors (`1.36` vs `1.35`): negative, 0 or positive; null when either is no minor. */
@@ -32,10 +46,10 @@ export function compareMinors(a: string, b: string): number | null {
 /** One approval per cluster and minor: the key an approval given and a box offered share. */
 export const approvalKeyOf = (clusterId: string, minor: string): string => `${clusterId.trim().toLowerCase()}|${minor}`
 
-/** The approval of a cluster's upgrade to a minor, if one was given. */
+/** The approval of a cluster's upgrade to a minor, if one was given (a refused tick is none). */
 export function findApproval(approvals: readonly Approval[], clusterId: string, minor: string): Approval | undefined {
   const id = clusterId.toLowerCase()
-  return approvals.find(a => a.clusterId.trim().toLowerCase() === id && a.minor.trim().replace(/^v/i, '') === minor)
+  return approvals.find(a => a.refused === undefined && a.clusterId.trim().toLowerCase() === id && a.minor.trim().replace(/^v/i, '') === minor)
 }
 
 // ---------------------------------------------------------------------------
@@ -175,24 +189,193 @@ export interface BodyEdit {
 }
 
 /**
- * For each approval, the editor of the last edit that turned its box from unticked (or
- * absent) to ticked. Approvals without such an edit keep no approver ("approved in the issue").
+ * The edits GitHub lists for an issue body, oldest first (edits with the same `editedAt`
+ * keep this order); `complete` is false when older ones were left unread.
  */
-export function attributeApprovals(approvals: Approval[], edits: BodyEdit[], parse: (body: string) => Approval[]): Approval[] {
-  const sorted = [...edits].sort((a, b) => a.editedAt.localeCompare(b.editedAt))
-  const approver = new Map<string, string>()
-  let ticked = new Set<string>()
-  for (const edit of sorted) {
-    const now = new Set(parse(edit.body).map(a => approvalKeyOf(a.clusterId, a.minor)))
+export interface EditHistory {
+  edits: BodyEdit[]
+  complete: boolean
+}
+
+/**
+ * For each approval, the editor of the last edit that turned its box from unticked (or
+ * absent) to ticked (`tickedBy`). Approvals without such an edit keep none: they were ticked
+ * before the history starts, or in an edit GitHub records without an editor. When the
+ * history is incomplete, a box already ticked in its oldest edit was ticked by someone unseen.
+ */
+export function attributeApprovals(approvals: Approval[], history: EditHistory, parse: (body: string) => Approval[]): Approval[] {
+  const sorted = [...history.edits].sort((a, b) => a.editedAt.localeCompare(b.editedAt))
+  const keysOf = (body: string): Set<string> => new Set(parse(body).map(a => approvalKeyOf(a.clusterId, a.minor)))
+  const ticker = new Map<string, string>()
+  let ticked = history.complete || sorted[0] === undefined ? new Set<string>() : keysOf(sorted[0].body)
+  for (const edit of history.complete ? sorted : sorted.slice(1)) {
+    const now = keysOf(edit.body)
     for (const k of now) {
-      if (!ticked.has(k) && edit.editor) approver.set(k, edit.editor)
+      if (ticked.has(k)) continue
+      if (edit.editor) ticker.set(k, edit.editor)
+      else ticker.delete(k)
     }
     ticked = now
   }
   return approvals.map(a => {
-    const by = approver.get(approvalKeyOf(a.clusterId, a.minor))
-    return by !== undefined && !by.endsWith('[bot]') ? { ...a, approvedBy: by } : a
+    const by = ticker.get(approvalKeyOf(a.clusterId, a.minor))
+    return by === undefined ? a : { ...a, tickedBy: by }
   })
+}
+
+// ---------------------------------------------------------------------------
+// Who may approve: GitHub's own trust. Whoever cannot push to the repository (and so cannot
+// merge to main) cannot approve, and `minor-approvers` narrows that further.
+
+/** A repository role, lowest first, as GitHub's collaborator permission endpoint names them. */
+const ROLES = ['none', 'read', 'triage', 'write', 'maintain', 'admin'] as const
+export type RepoRole = (typeof ROLES)[number]
+
+/** What GitHub answered about a login, or why it could not tell. */
+export type Lookup<T> = { ok: true; value: T } | { ok: false; problem: string }
+
+/**
+ * The role from `GET /repos/{owner}/{repo}/collaborators/{username}/permission`: `role_name`
+ * when it is a built-in role; a custom role's name says nothing here, so its base role, the
+ * legacy `permission` (where maintain reads as write and triage as read), decides.
+ */
+export function repoRole(permission: unknown, roleName: unknown): RepoRole {
+  return ROLES.find(r => r === roleName) ?? ROLES.find(r => r === permission) ?? 'none'
+}
+
+/** Write, maintain and admin may push, so they may approve and write the dashboard. */
+export function canWrite(role: RepoRole): boolean {
+  return ROLES.indexOf(role) >= ROLES.indexOf('write')
+}
+
+/** An app's account (`name[bot]`): its edits are a program's, never a person's approval. */
+export const isBot = (login: string): boolean => /\[bot\]$/i.test(login)
+
+/** `minor-approvers`: logins and `org/team` slugs, lower-cased. Both empty: anyone with write. */
+export interface MinorApprovers {
+  logins: string[]
+  teams: string[]
+}
+
+/** What github/ learnt about the login that ticked a box. */
+export interface EditorFacts {
+  role: Lookup<RepoRole>
+  /** Active membership of the `minor-approvers` teams asked about (none when listed by name). */
+  teams: Record<string, Lookup<boolean>>
+}
+
+/** The teams to ask about `login`: none when it is a bot, listed by name, or no team is listed. */
+export function teamsToAsk(login: string, approvers: MinorApprovers): string[] {
+  return isBot(login) || approvers.logins.includes(login.toLowerCase()) ? [] : approvers.teams
+}
+
+function listed(approvers: MinorApprovers): string {
+  const names = [...approvers.logins, ...approvers.teams]
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1] ?? ''}`
+}
+
+const isMember = (fact: Lookup<boolean> | undefined): boolean => fact?.ok === true && fact.value
+
+/**
+ * Why someone may not approve. `recheck`: GitHub could not answer (a lookup failed, the edit
+ * history was unreadable), so the tick stays in the issue and the next run asks again; a
+ * definite no is unticked in the rewrite, and the box offered again to someone who may approve.
+ */
+export interface Refusal {
+  why: string
+  recheck: boolean
+}
+
+/** Why `login` is not among `minor-approvers`, or null when it is (by name or as an active team member). */
+function notListed(login: string, approvers: MinorApprovers, facts: EditorFacts): Refusal | null {
+  if (approvers.logins.length === 0 && approvers.teams.length === 0) return null
+  if (approvers.logins.includes(login.toLowerCase())) return null
+  if (approvers.teams.some(t => isMember(facts.teams[t]))) return null
+  const unknown = approvers.teams.flatMap(t => {
+    const fact = facts.teams[t]
+    return fact && !fact.ok ? [`${t} (${fact.problem})`] : []
+  })
+  const why = `minor-approvers allows only ${listed(approvers)}`
+  if (unknown.length === 0) return { why: `${why}, and @${login} is not an active member of a team it names`, recheck: false }
+  return {
+    why:
+      `${why}, and @${login} is not shown to be a member of ${unknown.join(', ')}: reading team membership needs a token ` +
+      "with read:org (the job's GITHUB_TOKEN cannot), or list the approvers' logins instead",
+    recheck: true
+  }
+}
+
+/** Why `login` may not approve, or null when it may. */
+export function whyNotApprover(login: string, approvers: MinorApprovers, facts: EditorFacts, repository: string): Refusal | null {
+  if (isBot(login)) return { why: `@${login} is an app, and only people approve upgrades`, recheck: false }
+  const unlisted = notListed(login, approvers, facts)
+  if (unlisted !== null) return unlisted
+  if (!facts.role.ok) return { why: `the permission of @${login} on ${repository} could not be read (${facts.role.problem})`, recheck: true }
+  if (canWrite(facts.role.value)) return null
+  return { why: `@${login} has ${facts.role.value} permission on ${repository}, and approving needs write, maintain or admin`, recheck: false }
+}
+
+const RECHECK = 'The box stays ticked, and the next run checks again'
+
+/** Why a tick whose editor is unknown does not count, and how to make it count. */
+function unattributed(historyProblem: string | undefined, complete: boolean): Refusal {
+  if (historyProblem !== undefined) {
+    return {
+      why:
+        "ticked, but not counted yet: who ticked it is not known, because the issue's edit history (GitHub GraphQL, userContentEdits) " +
+        `could not be read (${historyProblem}). ${RECHECK}; on GitHub Enterprise Server, the token must be able to query GraphQL`,
+      recheck: true
+    }
+  }
+  const where = complete ? 'shows nobody ticking it' : 'shows nobody ticking it as far back as it was read'
+  return {
+    why: `ticked, but the issue's edit history ${where}, so who approved is not known. Tick it again so GitHub records who did`,
+    recheck: false
+  }
+}
+
+/** The facts judgeApprovals weighs, besides the approvals. */
+export interface Verdict {
+  /** Keyed by lower-cased login. */
+  facts: ReadonlyMap<string, EditorFacts>
+  approvers: MinorApprovers
+  repository: string
+  /** Whether the edit history was read to its start. */
+  complete: boolean
+  /** Why the edit history could not be read at all. */
+  historyProblem?: string
+}
+
+/**
+ * The verdict on each ticked box: it counts for its editor (`approvedBy`) when that person
+ * may approve, otherwise it is `refused` with the reason, and kept ticked (`recheck`) when
+ * GitHub could not answer.
+ */
+export function judgeApprovals(approvals: readonly Approval[], verdict: Verdict): Approval[] {
+  return approvals.map(a => {
+    const box: Approval = { clusterId: a.clusterId, minor: a.minor }
+    const tickedBy = a.tickedBy
+    if (tickedBy === undefined) {
+      const { why, recheck } = unattributed(verdict.historyProblem, verdict.complete)
+      return recheck ? { ...box, refused: why, recheck } : { ...box, refused: why }
+    }
+    const facts = verdict.facts.get(tickedBy.toLowerCase()) ?? { role: { ok: false, problem: 'not looked up' }, teams: {} }
+    const refusal = whyNotApprover(tickedBy, verdict.approvers, facts, verdict.repository)
+    if (refusal === null) return { ...box, tickedBy, approvedBy: tickedBy }
+    if (!refusal.recheck) return { ...box, tickedBy, refused: `ticked by @${tickedBy}, who may not approve: ${refusal.why}` }
+    return { ...box, tickedBy, refused: `ticked by @${tickedBy}, not counted yet: ${refusal.why}. ${RECHECK}`, recheck: true }
+  })
+}
+
+/**
+ * The run note for an issue that carries this report's marker but is not adopted as its
+ * dashboard: its author is neither the identity the action writes as nor shown to have write.
+ */
+export function ignoredDashboardNote(issue: number, author: string, role: Lookup<RepoRole>, repository: string): string {
+  const why = role.ok
+    ? `@${author} has ${role.value} permission on ${repository}, and only the action itself or someone with write, maintain or admin writes the dashboard`
+    : `the permission of @${author} on ${repository} could not be read (${role.problem})`
+  return `Ignored issue #${issue} by @${author}: it carries this report's marker, but ${why}, so its checkboxes approve nothing and it is not rewritten.`
 }
 
 // ---------------------------------------------------------------------------
@@ -277,7 +460,8 @@ export function keptApprovals(report: RunReport, rows: ReportRows): ApprovedBox[
     if (waiting) box.waiting = waiting
     out.push(box)
   }
-  for (const a of report.approvals ?? []) add(a.clusterId, a.minor, a.approvedBy)
+  // A refused tick is not kept: the box is offered again, unticked, for someone who may approve.
+  for (const a of report.approvals ?? []) if (a.refused === undefined) add(a.clusterId, a.minor, a.approvedBy)
   for (const row of rows.all) {
     const e = row.entry
     const r = row.result

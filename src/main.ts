@@ -18,7 +18,7 @@ import { renderReport } from './report/render.js'
 import { countResults, planOutput, serializePlan } from './report/outputs.js'
 import { IssueClient, type IssueRef } from './github/issues.js'
 import { ReportPublisher } from './github/publisher.js'
-import { attributeApprovals, keptApprovals, parseApprovals, type Approval } from './approvals.js'
+import { keptApprovals, parseApprovals, type Approval } from './approvals.js'
 import { buildRows } from './report/rows.js'
 import type { TokenCredential } from '@azure/identity'
 import type { FleetPlan, FleetSnapshot, OperationResult, RunReport } from './model.js'
@@ -183,19 +183,18 @@ async function preflight(config: Config, state: RunState, adapter: AksAdapter, c
   })
 }
 
-/** Find the dashboard and its ticked approval boxes, with who ticked them where GitHub says. */
+/**
+ * Find the dashboard (an issue the action or a writer opened) and its ticked approval boxes,
+ * each counted only when GitHub shows who ticked it and that person may approve.
+ */
 async function readApprovals(state: RunState, publisher: ReportPublisher): Promise<void> {
   try {
-    state.dashboard = await core.group('Find the dashboard issue', async () => publisher.findDashboard())
-    if (state.dashboard) state.approvals = parseApprovals(state.dashboard.body)
-    if (state.dashboard && state.approvals.length > 0) {
-      try {
-        state.approvals = attributeApprovals(state.approvals, await publisher.editHistory(state.dashboard.number), parseApprovals)
-      } catch (error: unknown) {
-        // Edit history is GraphQL-only (and absent on some servers): approvals still count.
-        core.info(`Could not read who ticked the approval boxes (${errorMessage(error)}); recording them as approved in the issue.`)
-      }
-    }
+    const dashboard = await core.group('Find the dashboard issue', async () => publisher.findDashboard())
+    state.dashboard = dashboard
+    state.notes.push(...publisher.notes)
+    if (dashboard) state.approvals = await core.group('Check who ticked the approval boxes', async () => publisher.approvals(dashboard))
+    // A refused tick leaves its minor upgrade awaiting approval; the report says why.
+    for (const a of state.approvals) if (a.refused !== undefined) core.warning(`Approval of ${a.clusterId} to ${a.minor} not counted: ${a.refused}.`)
   } catch (error: unknown) {
     // Upgrades do not depend on GitHub; the report step tries again and fails with this.
     core.warning(`${errorMessage(error)} Minor upgrades awaiting approval stay pending.`)

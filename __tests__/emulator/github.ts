@@ -1,6 +1,8 @@
-// GitHub REST (the issue, label and comment endpoints an Action's GITHUB_TOKEN uses),
-// served under /api/v3 like GitHub Enterprise Server so Octokit only needs GITHUB_API_URL.
+// GitHub REST (the issue, label and comment endpoints an Action's GITHUB_TOKEN uses, and who
+// may do what: github-access.ts), served under /api/v3 like GitHub Enterprise Server so
+// Octokit only needs GITHUB_API_URL.
 import { createHash, randomUUID } from 'node:crypto'
+import { authenticatedUserReply, createAccess, membershipReply, permissionReply, type GitHubAccess } from './github-access.ts'
 import { isRecord } from './jwt.ts'
 import { githubTime } from './types.ts'
 import type { Incoming, Reply } from './types.ts'
@@ -91,6 +93,8 @@ export interface GitHubState {
   issuesDisabled: boolean
   /** The login behind the emulator's token (GITHUB_TOKEN acts as this bot). */
   botLogin: string
+  /** Roles, teams and what kind of token the emulator's token is. */
+  access: GitHubAccess
   labels: GitHubLabel[]
   issues: GitHubIssue[]
   /** Requests served (drives the x-ratelimit-* headers). */
@@ -119,6 +123,7 @@ export function createGitHubState(repository: string, now: () => number): GitHub
     repo,
     issuesDisabled: false,
     botLogin: ACTIONS_BOT,
+    access: createAccess(owner),
     labels: [],
     issues: [],
     requestCount: 0,
@@ -403,8 +408,10 @@ function route(state: GitHubState, token: string, now: () => number, req: Incomi
     .split('/')
     .filter(s => s !== '')
     .map(s => decodeURIComponent(s))
-  if (seg[0] === 'user' && seg.length === 1) {
-    return message(403, 'Resource not accessible by integration', `${DOCS}/users/users#get-the-authenticated-user`)
+  const user = (login: string): Record<string, unknown> => userJson(u, login)
+  if (seg[0] === 'user' && seg.length === 1 && req.method === 'GET') return authenticatedUserReply(state.access, state.botLogin, user)
+  if (seg[0] === 'orgs' && seg[2] === 'teams' && seg[4] === 'memberships' && seg.length === 6 && req.method === 'GET') {
+    return membershipReply(state.access, u.api, `${seg[1]}/${seg[3]}`, seg[5] ?? '')
   }
   if (seg[0] !== 'repos' || seg.length < 3) return message(404, 'Not Found')
   if (seg[1]?.toLowerCase() !== state.owner.toLowerCase() || seg[2]?.toLowerCase() !== state.repo.toLowerCase()) {
@@ -415,6 +422,9 @@ function route(state: GitHubState, token: string, now: () => number, req: Incomi
   const body = isRecord(req.body) ? req.body : {}
 
   if (rest.length === 0 && m === 'GET') return { status: 200, body: repoJson(u, state) }
+  if (rest[0] === 'collaborators' && rest[2] === 'permission' && rest.length === 3 && m === 'GET') {
+    return permissionReply(state.access, rest[1] ?? '', user)
+  }
 
   if (rest[0] === 'labels') {
     if (rest.length === 1 && m === 'GET')
@@ -664,22 +674,35 @@ function updateIssue(u: Urls, state: GitHubState, issue: GitHubIssue, body: Reco
 }
 
 /**
- * The one GraphQL query an Action asks about issues: the body's edit history
- * (`repository.issue.userContentEdits`), which REST does not expose. `diff` carries the
- * body as it was after the edit. Anything else answers GraphQL's error shape.
+ * The GraphQL an Action asks: the token's `viewer`, and an issue body's edit history
+ * (`repository.issue.userContentEdits`, which REST does not expose), newest edit first and
+ * paged with `first`/`after` like GitHub. `diff` carries the body as it was after the edit.
+ * Anything else answers GraphQL's error shape.
  */
 function graphql(state: GitHubState, req: Incoming): Reply {
   const body = isRecord(req.body) ? req.body : {}
   const query = typeof body.query === 'string' ? body.query : ''
   const variables = isRecord(body.variables) ? body.variables : {}
+  if (req.method === 'POST' && /^\s*(?:query\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query)) {
+    return { status: 200, body: { data: { viewer: { login: state.botLogin } } } }
+  }
   if (req.method !== 'POST' || !/userContentEdits/.test(query)) {
-    return { status: 200, body: { errors: [{ message: 'This emulator answers only the userContentEdits query of an issue.' }] } }
+    return { status: 200, body: { errors: [{ message: 'This emulator answers only viewer and the userContentEdits query of an issue.' }] } }
   }
   const number = Number(variables.number)
   const issue = state.issues.find(i => i.number === number)
   if (!issue || variables.owner !== state.owner || variables.repo !== state.repo) {
     return { status: 200, body: { data: { repository: null }, errors: [{ type: 'NOT_FOUND', message: `Could not resolve issue ${number}` }] } }
   }
-  const nodes = issue.edits.map(e => ({ editedAt: githubTime(e.at), editor: { login: e.login }, diff: e.after }))
-  return { status: 200, body: { data: { repository: { issue: { userContentEdits: { nodes } } } } } }
+  const newestFirst = [...issue.edits].reverse()
+  const first = Number(/userContentEdits\([^)]*\bfirst:\s*(\d+)/.exec(query)?.[1] ?? newestFirst.length)
+  const from = typeof variables.after === 'string' ? Number(Buffer.from(variables.after, 'base64url').toString().replace('cursor:', '')) + 1 : 0
+  const page = newestFirst.slice(from, from + first)
+  const nodes = page.map(e => ({ editedAt: githubTime(e.at), editor: { login: e.login }, diff: e.after }))
+  const end = from + page.length - 1
+  const pageInfo = {
+    hasNextPage: end + 1 < newestFirst.length,
+    endCursor: page.length > 0 ? Buffer.from(`cursor:${end}`).toString('base64url') : null
+  }
+  return { status: 200, body: { data: { repository: { issue: { userContentEdits: { pageInfo, nodes } } } } } }
 }

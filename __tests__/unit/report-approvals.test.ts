@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest'
-import type { PlanEntry } from '../../src/model.ts'
-import { approvalCheckbox, approvedCheckbox, compareMinors, namesFromId, parseApprovals, type ApprovedBox } from '../../src/approvals.ts'
+import type { PlanEntry, RunReport } from '../../src/model.ts'
+import {
+  approvalCheckbox,
+  approvedCheckbox,
+  compareMinors,
+  ignoredDashboardNote,
+  keptApprovals,
+  namesFromId,
+  parseApprovals,
+  type Approval,
+  type ApprovedBox
+} from '../../src/approvals.ts'
 import { minorOf } from '../../src/plan/kubernetes.ts'
+import { renderReport } from '../../src/report/render.ts'
+import { buildRows } from '../../src/report/rows.ts'
+import { cluster, plan, withMinor } from './planner-fixtures.ts'
 
 const SUB = '0b1f6471-1bf0-4dda-aec3-cb9272f09590'
 
@@ -177,5 +190,82 @@ describe('compareMinors', () => {
   it.each(cases)('%s vs %s', (a, b, expected) => {
     const c = compareMinors(a, b)
     expect(c === null ? null : c < 0 ? 'lt' : c > 0 ? 'gt' : 'eq').toBe(expected)
+  })
+})
+
+describe('a tick that does not count', () => {
+  const c = cluster('aks-prod')
+  const refused: Approval = {
+    clusterId: c.id,
+    minor: '1.36',
+    tickedBy: 'mallory',
+    refused:
+      'ticked by @mallory, who may not approve: @mallory has triage permission on octo-org/platform, and approving needs write, maintain or admin'
+  }
+  function report(approvals: Approval[], notes: string[] = []): RunReport {
+    const fleet = plan([c], { ...withMinor, minorApproval: 'issue', approvals })
+    const r: RunReport = {
+      startedAt: '2026-07-20T12:00:00Z',
+      timezone: 'UTC',
+      dryRun: false,
+      upgrade: ['node-image', 'patch', 'minor'],
+      reportId: 'AKS upgrades',
+      actionVersion: 'test',
+      plan: fleet,
+      results: [],
+      readFailures: [],
+      notes,
+      window: { inWindow: true },
+      approvals
+    }
+    r.approved = keptApprovals(r, buildRows(r))
+    return r
+  }
+
+  it('is not acted on: the planner still awaits approval and no approval is kept', () => {
+    const r = report([refused])
+    expect(r.plan.clusters[0]?.entries.find(e => e.pool === null)?.reason).toBe('awaiting-approval')
+    expect(r.approved).toEqual([])
+  })
+
+  it.each(['issue', 'summary'] as const)(
+    'the %s says who ticked it and why, without a mention, and the issue offers the box again unticked',
+    target => {
+      const body = renderReport(report([refused]), target)
+      expect(body).toContain('**Ticked, but not counted.**')
+      expect(body).toContain(
+        '- rg-aks-prod/**aks-prod** to 1.36: ticked by @\u200Dmallory, who may not approve: @\u200Dmallory has triage permission'
+      )
+      expect(body).not.toMatch(/@mallory/)
+      expect(parseApprovals(body)).toEqual([])
+      if (target === 'issue')
+        expect(body).toMatch(
+          /^- \[ \] Approve the minor upgrade of \*\*aks-prod\*\* \(rg-aks-prod\) from 1\.35\.6 to Kubernetes \*\*1\.36\.2\*\* <!-- approve:/m
+        )
+    }
+  )
+
+  it('a tick GitHub could not judge yet stays ticked in the issue (the next run reads it back), and is not acted on', () => {
+    const unjudged: Approval = { clusterId: c.id, minor: '1.36', refused: 'ticked, but not counted yet: who ticked it is not known', recheck: true }
+    const r = report([unjudged])
+    expect(r.plan.clusters[0]?.entries.find(e => e.pool === null)?.reason).toBe('awaiting-approval')
+    expect(r.approved).toEqual([])
+    const issue = renderReport(r, 'issue')
+    expect(parseApprovals(issue)).toEqual([{ clusterId: c.id, minor: '1.36' }])
+    expect(issue).toContain('- rg-aks-prod/**aks-prod** to 1.36: ticked, but not counted yet: who ticked it is not known.')
+    expect(issue).not.toContain('Approved, waiting to start')
+  })
+
+  it('a counted approval next to it is kept ticked, and says nothing about refusals', () => {
+    const counted: Approval = { clusterId: c.id, minor: '1.36', tickedBy: 'alice', approvedBy: 'alice' }
+    const r = report([counted])
+    expect(r.approved?.map(a => a.approvedBy)).toEqual(['alice'])
+    expect(renderReport(r, 'issue')).not.toContain('Ticked, but not counted')
+  })
+
+  it('the note of an ignored look-alike dashboard names the issue without linking it or pinging its author', () => {
+    const body = renderReport(report([], [ignoredDashboardNote(12, 'mallory', { ok: true, value: 'read' }, 'octo-org/platform')]), 'issue')
+    expect(body).toContain('> ℹ️ Ignored issue \\#\u200D12 by @\u200Dmallory: it carries this report')
+    expect(body).not.toMatch(/@mallory|#12/)
   })
 })

@@ -12,6 +12,7 @@ import type { ReadSettings } from '../azure/snapshot.js'
 import type { PlannerOptions } from '../plan/planner.js'
 import type { ExecuteOptions } from '../execute/executor.js'
 import type { PreflightCheck, PreflightPolicy } from '../preflight/types.js'
+import type { MinorApprovers } from '../approvals.js'
 
 type IssueMode = 'dashboard' | 'per-run' | 'off'
 
@@ -45,6 +46,8 @@ export interface ReportSettings {
   apiUrl: string
   /** This workflow run's page, when the runner says where it is. */
   runUrl?: string
+  /** Who may tick the dashboard's approval boxes besides needing write access (`minor-approvers`); empty: anyone with write. */
+  minorApprovers: MinorApprovers
 }
 
 /** Pre-flight checks before operations start: what `preflight/` takes. */
@@ -227,6 +230,8 @@ function parseTags(value: string): Record<string, string> {
 }
 
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/
+// A team slug is the team name lower-cased with other characters turned into hyphens.
+const TEAM_SLUG = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/
 
 type Input = (name: string) => string
 type Defaulted = keyof typeof INPUT_DEFAULTS
@@ -385,7 +390,33 @@ function runUrl(env: NodeJS.ProcessEnv): string | undefined {
   return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined
 }
 
-function readReport(input: Input, env: NodeJS.ProcessEnv, issue: IssueMode, timezone: string): ReportSettings {
+/**
+ * `minor-approvers`: logins (an `@` is dropped) and `org/team` slugs. Set without approval
+ * boxes it would restrict nothing while looking like it does, so that fails too.
+ */
+function readApprovers(input: Input, minorApproval: PlanSettings['minorApproval']): MinorApprovers {
+  const value = input('minor-approvers')
+  const approvers: MinorApprovers = { logins: [], teams: [] }
+  const allowed = "expected GitHub logins or 'org/team' slugs separated by commas or newlines, e.g. 'alice, octo-org/platform-leads'."
+  for (const item of splitList(value).map(i => i.replace(/^@/, ''))) {
+    const [org = '', team, extra] = item.split('/')
+    if (/\[bot\]$/i.test(item)) fail('minor-approvers', value, `'${item}' is an app; only people approve upgrades, so ${allowed}`)
+    const valid = team === undefined ? LOGIN.test(item) : extra === undefined && LOGIN.test(org) && TEAM_SLUG.test(team)
+    if (!valid) fail('minor-approvers', value, `'${item}' is neither a login nor an 'org/team' slug; ${allowed}`)
+    const list = team === undefined ? approvers.logins : approvers.teams
+    if (!list.includes(item.toLowerCase())) list.push(item.toLowerCase())
+  }
+  if (approvers.logins.length + approvers.teams.length > 0 && minorApproval !== 'issue') {
+    fail(
+      'minor-approvers',
+      value,
+      "it names who may tick approval boxes, and there are none without 'minor-approval: issue'. Set that, or leave minor-approvers empty."
+    )
+  }
+  return approvers
+}
+
+function readReport(input: Input, env: NodeJS.ProcessEnv, issue: IssueMode, timezone: string, approvers: MinorApprovers): ReportSettings {
   const assignees = splitList(input('issue-assignees')).map(a => a.replace(/^@/, ''))
   for (const a of assignees) {
     if (!LOGIN.test(a)) fail('issue-assignees', a, 'expected GitHub logins separated by commas.')
@@ -400,7 +431,8 @@ function readReport(input: Input, env: NodeJS.ProcessEnv, issue: IssueMode, time
     reportId: input('report-id') || env.GITHUB_WORKFLOW || 'aks-upgrade-pilot',
     timezone,
     repository: env.GITHUB_REPOSITORY ?? '',
-    apiUrl: env.GITHUB_API_URL || 'https://api.github.com'
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    minorApprovers: approvers
   }
   const url = runUrl(env)
   if (url !== undefined) settings.runUrl = url
@@ -417,14 +449,15 @@ export function readConfig(get: InputReader, env: NodeJS.ProcessEnv = {}): Confi
   const upgrade = parseUpgrade(input('upgrade'))
   const window = readWindow(input)
   const issue = oneOf<IssueMode>('issue', withDefault(input, 'issue'), ['dashboard', 'per-run', 'off'])
+  const plan = readPlan(input, upgrade, issue)
   const config: Config = {
     azure,
     discovery: readDiscovery(input, azure.subscriptionId, upgrade, window.window),
-    plan: readPlan(input, upgrade, issue),
+    plan,
     window,
     execute: readExecute(input),
     preflight: readPreflight(input),
-    report: readReport(input, env, issue, window.timezone)
+    report: readReport(input, env, issue, window.timezone, readApprovers(input, plan.minorApproval))
   }
   const testNow = env.AKS_UPGRADE_PILOT_TEST_NOW
   if (testNow) config.testNow = testNow

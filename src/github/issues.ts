@@ -5,12 +5,14 @@ import * as github from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import { errorMessage } from '../util/errors.js'
-import type { BodyEdit } from '../approvals.js'
+import { repoRole, type BodyEdit, type EditHistory, type RepoRole } from '../approvals.js'
 
 export interface IssueRef {
   number: number
   url: string
   body: string
+  /** Login of whoever opened the issue ('' when GitHub does not say, e.g. a deleted account). */
+  author: string
 }
 
 export interface IssueLog {
@@ -25,9 +27,24 @@ class GitHubWriteError extends Error {
   }
 }
 
-function status(error: unknown): number | undefined {
+export function status(error: unknown): number | undefined {
   const s = typeof error === 'object' && error !== null ? (error as { status?: unknown }).status : undefined
   return typeof s === 'number' ? s : undefined
+}
+
+/** The user-content edits read per GraphQL page, and how far back a run reads (1,000 rewrites of the body). */
+const EDITS_PER_PAGE = 100
+const MAX_EDIT_PAGES = 10
+
+interface EditsPage {
+  repository: {
+    issue: {
+      userContentEdits: {
+        pageInfo: { hasNextPage: boolean; endCursor: string | null }
+        nodes: Array<{ editedAt: string; editor: { login: string } | null; diff: string | null } | null>
+      } | null
+    } | null
+  } | null
 }
 
 /** Turn GitHub's refusals into what the user has to change. */
@@ -90,8 +107,9 @@ export class IssueClient {
     return `${this.owner}/${this.repo}`
   }
 
-  /** The open issue carrying `label` whose body contains `marker`, paging through all of them. */
-  async findOpen(label: string, matches: (body: string) => boolean): Promise<IssueRef | undefined> {
+  /** The open issues carrying `label` whose body `matches`, newest first, paging through all of them. */
+  async findOpen(label: string, matches: (body: string) => boolean): Promise<IssueRef[]> {
+    const found: IssueRef[] = []
     const iterator = this.octokit.paginate.iterator(this.octokit.rest.issues.listForRepo, {
       owner: this.owner,
       repo: this.repo,
@@ -103,10 +121,47 @@ export class IssueClient {
       for (const issue of page.data) {
         if (issue.pull_request) continue
         const body = issue.body ?? ''
-        if (matches(body)) return { number: issue.number, url: issue.html_url, body }
+        if (matches(body)) found.push({ number: issue.number, url: issue.html_url, body, author: issue.user?.login ?? '' })
       }
     }
-    return undefined
+    return found
+  }
+
+  /**
+   * The login of a user's token (`GET /user`), or null for an installation token (the job's
+   * GITHUB_TOKEN, a GitHub App's), which GitHub refuses there with 403. Other failures throw.
+   */
+  async tokenUser(): Promise<string | null> {
+    try {
+      const { data } = await this.octokit.rest.users.getAuthenticated()
+      return data.login
+    } catch (error: unknown) {
+      if (status(error) === 403) return null
+      throw error
+    }
+  }
+
+  /** The bot an installation token writes as, as GraphQL's `viewer` names it; null when the server will not say. */
+  async viewerLogin(): Promise<string | null> {
+    try {
+      const result: { viewer: { login: string } | null } = await this.octokit.graphql('query { viewer { login } }')
+      return result.viewer?.login ?? null
+    } catch {
+      return null
+    }
+  }
+
+  /** The role of `login` on the repository (`GET .../collaborators/{username}/permission`). Throws GitHub's refusals. */
+  async permission(login: string): Promise<RepoRole> {
+    const { data } = await this.octokit.rest.repos.getCollaboratorPermissionLevel({ owner: this.owner, repo: this.repo, username: login })
+    return repoRole(data.permission, data.role_name)
+  }
+
+  /** Whether `login` is an active member of `org/team` (a pending invitation is not). Throws GitHub's refusals (404 included). */
+  async isTeamMember(team: string, login: string): Promise<boolean> {
+    const [org = '', slug = ''] = team.split('/')
+    const { data } = await this.octokit.rest.teams.getMembershipForUserInOrg({ org, team_slug: slug, username: login })
+    return data.state === 'active'
   }
 
   /**
@@ -150,7 +205,7 @@ export class IssueClient {
       labels,
       ...(assignees.length > 0 ? { assignees } : {})
     })
-    return { number: data.number, url: data.html_url, body: data.body ?? body }
+    return { number: data.number, url: data.html_url, body: data.body ?? body, author: data.user?.login ?? '' }
   }
 
   async update(issue: number, title: string, body: string, assignees: string[]): Promise<IssueRef> {
@@ -162,29 +217,40 @@ export class IssueClient {
       body,
       ...(assignees.length > 0 ? { assignees } : {})
     })
-    return { number: data.number, url: data.html_url, body: data.body ?? body }
+    return { number: data.number, url: data.html_url, body: data.body ?? body, author: data.user?.login ?? '' }
   }
 
-  /** The body's edit history (GraphQL userContentEdits), oldest first as GitHub lists them. */
-  async editHistory(issue: number): Promise<BodyEdit[]> {
-    const result: {
-      repository: {
-        issue: {
-          userContentEdits: { nodes: Array<{ editedAt: string; editor: { login: string } | null; diff: string | null } | null> } | null
-        } | null
-      } | null
-    } = await this.octokit.graphql(
-      `query($owner: String!, $repo: String!, $number: Int!) {
-        repository(owner: $owner, name: $repo) {
-          issue(number: $number) { userContentEdits(last: 100) { nodes { editedAt editor { login } diff } } }
-        }
-      }`,
-      { owner: this.owner, repo: this.repo, number: issue }
-    )
-    const nodes = result.repository?.issue?.userContentEdits?.nodes ?? []
-    return nodes
-      .filter((n): n is NonNullable<typeof n> => n !== null && typeof n.diff === 'string')
-      .map(n => ({ editedAt: n.editedAt, editor: n.editor?.login ?? null, body: n.diff ?? '' }))
+  /**
+   * The body's edit history (GraphQL userContentEdits), page by page: an approval given long
+   * ago is still attributed after many rewrites of the body. GitHub lists the newest edit
+   * first, so a read that stops at the cap misses only the oldest edits (`complete: false`).
+   */
+  async editHistory(issue: number): Promise<EditHistory> {
+    const edits: BodyEdit[] = []
+    let after: string | null = null
+    for (let page = 0; page < MAX_EDIT_PAGES; page++) {
+      const result: EditsPage = await this.octokit.graphql(
+        `query($owner: String!, $repo: String!, $number: Int!, $after: String) {
+          repository(owner: $owner, name: $repo) {
+            issue(number: $number) {
+              userContentEdits(first: ${EDITS_PER_PAGE}, after: $after) {
+                pageInfo { hasNextPage endCursor }
+                nodes { editedAt editor { login } diff }
+              }
+            }
+          }
+        }`,
+        { owner: this.owner, repo: this.repo, number: issue, after }
+      )
+      const connection = result.repository?.issue?.userContentEdits
+      for (const n of connection?.nodes ?? []) {
+        if (n !== null && typeof n.diff === 'string') edits.push({ editedAt: n.editedAt, editor: n.editor?.login ?? null, body: n.diff })
+      }
+      after = connection?.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null
+      // Oldest first: editedAt has whole seconds, so edits within one second keep GitHub's order.
+      if (after === null) return { edits: edits.reverse(), complete: true }
+    }
+    return { edits: edits.reverse(), complete: false }
   }
 
   async comment(issue: number, body: string): Promise<void> {

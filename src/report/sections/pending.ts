@@ -1,7 +1,7 @@
 // Pending: what waits (for its window, a ring, an approval), grouped by why, with the
 // approval boxes the issue offers and the approvals it keeps ticked.
 import type { PlanEntry } from '../../model.js'
-import { approvalCheckbox, approvalKeyOf, approvedCheckbox, type ApprovedBox } from '../../approvals.js'
+import { approvalCheckbox, approvalKeyOf, approvedCheckbox, namesFromId, type ApprovedBox } from '../../approvals.js'
 import { minorOf } from '../../plan/kubernetes.js'
 import { changeOf, clusterCell, escapedCell, escapedText, flatString, nextWindowText, poolCell, poolCount } from '../cells.js'
 import { rowsWith, type RenderContext } from '../context.js'
@@ -71,8 +71,10 @@ function approvalRequests(ctx: RenderContext, asking: readonly Row[], kept: read
   if (needApproval.length === 0) return []
   const lines: string[] = []
   if (ctx.target === 'issue') {
+    // A tick GitHub could not judge yet stays ticked, so the next run can count it.
+    const recheck = new Set((ctx.report.approvals ?? []).filter(a => a.recheck).map(a => approvalKeyOf(a.clusterId, a.minor)))
     lines.push('**Needs approval.** Tick a box to let the next run start that minor upgrade (inside its maintenance window):', '')
-    for (const e of needApproval) lines.push(approvalCheckbox(e))
+    for (const e of needApproval) lines.push(approvalCheckbox(e, recheck.has(approvalKeyOf(e.clusterId, minorOf(e.kubernetesVersion.target) ?? ''))))
   } else {
     lines.push('**Needs approval** in the report issue (tick the box there):', '')
     for (const e of needApproval) {
@@ -85,15 +87,31 @@ function approvalRequests(ctx: RenderContext, asking: readonly Row[], kept: read
   return lines
 }
 
+// A tick that does not count is said once, below the boxes: whoever ticked it sees why, and
+// the box itself is offered again, unticked, for someone who may approve.
+function refusedTicks(ctx: RenderContext): string[] {
+  const refused = (ctx.report.approvals ?? []).filter(a => a.refused !== undefined)
+  if (refused.length === 0) return []
+  const lines = ['**Ticked, but not counted.** These minor upgrades still need an approval:', '']
+  for (const a of refused) {
+    const { cluster, resourceGroup } = namesFromId(a.clusterId)
+    const rg = resourceGroup ? `${escapeText(resourceGroup)}/` : ''
+    lines.push(`- ${rg}**${escapeText(cluster)}** to ${escapeText(a.minor)}: ${escapedText(ctx, a.refused ?? '')}.`)
+  }
+  lines.push('')
+  return lines
+}
+
 export function pendingSection(ctx: RenderContext): SectionDraft | null {
   const rows = rowsWith(ctx, 'pending')
   const approvals = rows.filter(r => !r.result && r.entry?.reason === 'awaiting-approval')
   const asking = new Set(approvals)
   const others = rows.filter(r => !asking.has(r))
   const kept = ctx.approvedBoxes
-  if (rows.length === 0 && kept.length === 0) return null
+  const refused = refusedTicks(ctx)
+  if (rows.length === 0 && kept.length === 0 && refused.length === 0) return null
   // Only approvals kept from earlier runs: no rows to count.
-  const lines = [sectionHeading('⏳ Pending', rows.length > 0 ? rows.length : undefined), '', ...approvalRequests(ctx, approvals, kept)]
+  const lines = [sectionHeading('⏳ Pending', rows.length > 0 ? rows.length : undefined), '', ...approvalRequests(ctx, approvals, kept), ...refused]
 
   const counts = ctx.detail.pending === 'counts'
   const cut = counts || others.length === 0 ? undefined : newRowCut(others.length)
