@@ -89,24 +89,41 @@ const OUTPUT_LIMIT = 1_000_000
  * for a warning; the job summary keeps everything.
  */
 export function serializePlan(entries: PlanOutputEntry[], limit = OUTPUT_LIMIT): { json: string; truncated?: string } {
-  const full = JSON.stringify(entries)
-  if (full.length <= limit) return { json: full }
+  const full = jsonWithin(entries, limit)
+  if (full !== undefined) return { json: full }
   const compact = entries.map(({ message: _m, warnings: _w, ...rest }) => rest)
-  const compactJson = JSON.stringify(compact)
-  if (compactJson.length <= limit) return { json: compactJson, truncated: 'message and warnings of each entry' }
+  const compactJson = jsonWithin(compact, limit)
+  if (compactJson !== undefined) return { json: compactJson, truncated: 'message and warnings of each entry' }
   const relevant = compact.filter(e => e.action !== 'none' || e.result !== null || e.reason !== 'up-to-date')
-  const relevantJson = JSON.stringify(relevant)
-  if (relevantJson.length <= limit) {
+  const relevantJson = jsonWithin(relevant, limit)
+  if (relevantJson !== undefined) {
     return { json: relevantJson, truncated: `message and warnings, and the ${compact.length - relevant.length} up-to-date entries` }
   }
   // Still too large: keep whole entries in order while they fit.
-  const kept: typeof relevant = []
+  const kept: string[] = []
   let size = 2
   for (const e of relevant) {
-    const part = JSON.stringify(e).length + 1
-    if (size + part > limit) break
-    kept.push(e)
-    size += part
+    const part = JSON.stringify(e)
+    if (size + part.length + 1 > limit) break
+    kept.push(part)
+    size += part.length + 1
   }
-  return { json: JSON.stringify(kept), truncated: `message and warnings, up-to-date entries, and ${relevant.length - kept.length} further entries` }
+  return { json: `[${kept.join(',')}]`, truncated: `message and warnings, up-to-date entries, and ${relevant.length - kept.length} further entries` }
+}
+
+/**
+ * The JSON array of `items`, or undefined as soon as it would pass `limit` characters: at a
+ * thousand clusters the whole plan is megabytes, and building it only to throw it away is
+ * most of what the end of a run allocates.
+ */
+function jsonWithin(items: readonly object[], limit: number): string | undefined {
+  const parts: string[] = []
+  let size = 2
+  for (const item of items) {
+    const part = JSON.stringify(item)
+    size += part.length + (parts.length > 0 ? 1 : 0)
+    if (size > limit) return undefined
+    parts.push(part)
+  }
+  return `[${parts.join(',')}]`
 }
