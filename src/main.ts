@@ -25,6 +25,7 @@ import type { FleetPlan, FleetSnapshot, OperationResult, RunReport } from './mod
 import { createClock, sleep } from './util/clock.js'
 import { errorMessage } from './util/errors.js'
 import { ACTION_VERSION } from './version.js'
+import { CancelledError, unlessCancelled } from './util/cancel.js'
 
 const log = { info: (m: string) => core.info(m), warning: (m: string) => core.warning(m), error: (m: string) => core.error(m) }
 
@@ -67,8 +68,11 @@ export async function run(): Promise<void> {
   }
   // Made before sign-in (it sends nothing) so even a run that cannot reach Azure still reports.
   const publisher = new ReportPublisher(issueClient(config), config.report, log)
+  const cancel = listenForCancel()
   try {
-    await upgrade(config, state, publisher, now)
+    await upgrade(config, state, publisher, now, cancel)
+    // Cancelled while operations ran: they were left running in Azure, the run still fails.
+    if (cancel.aborted) throw cancel.reason
   } catch (error: unknown) {
     // Sign-in and other run-wide failures: still report below, then fail.
     const message = errorMessage(error)
@@ -77,6 +81,27 @@ export async function run(): Promise<void> {
     core.error(message)
   }
   await report(config, state, publisher, startedAt)
+}
+
+/** How long after the runner's first signal the process may still take: it kills soon after. */
+const CANCEL_GRACE_MS = 4_500
+
+/**
+ * The runner cancels a job (a person, or `timeout-minutes`) with SIGINT, then SIGTERM a few
+ * seconds later. On the first: start nothing new, stop waiting (operations go on in Azure),
+ * write the report, and leave within 5 s whatever the report still waits for.
+ */
+function listenForCancel(): AbortSignal {
+  const cancel = new AbortController()
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (cancel.signal.aborted) return
+    core.warning(`Received ${signal}: starting nothing new, and reporting what was done and what still runs in Azure.`)
+    cancel.abort(new CancelledError(signal))
+    setTimeout(() => process.exit(1), CANCEL_GRACE_MS).unref()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  return cancel.signal
 }
 
 function issueClient(config: Config): IssueClient | undefined {
@@ -91,14 +116,17 @@ function issueClient(config: Config): IssueClient | undefined {
 }
 
 /** Sign in, read, plan and execute. Throws on run-wide failures; the report follows in any case. */
-async function upgrade(config: Config, state: RunState, publisher: ReportPublisher, now: () => Date): Promise<void> {
+async function upgrade(config: Config, state: RunState, publisher: ReportPublisher, now: () => Date, cancel: AbortSignal): Promise<void> {
   const { azure } = config
-  const credential = await core.group('Sign in to Azure (GitHub OIDC)', async () => {
-    const cred = createCredential(azure)
-    await verifySignIn(cred, azure)
-    core.info(`Signed in to ${azure.cloud.armEndpoint} as client ${azure.clientId}`)
-    return cred
-  })
+  const credential = await unlessCancelled(
+    core.group('Sign in to Azure (GitHub OIDC)', async () => {
+      const cred = createCredential(azure)
+      await verifySignIn(cred, azure)
+      core.info(`Signed in to ${azure.cloud.armEndpoint} as client ${azure.clientId}`)
+      return cred
+    }),
+    cancel
+  )
   const adapter = new AksAdapter(credential, azure.cloud, {
     pollIntervalMs: azure.pollIntervalMs,
     // The poll backs off from the first delay to 5 s at most, so a slot is freed within 5 s of
@@ -109,11 +137,15 @@ async function upgrade(config: Config, state: RunState, publisher: ReportPublish
     log: message => core.info(message)
   })
 
-  state.snapshot = await core.group('Read clusters', async () => {
-    const s = await readFleet(adapter, config.discovery, log, now)
-    core.info(`Read ${s.clusters.filter(c => !c.readError).length} cluster(s); ${s.readFailures.length} read(s) failed`)
-    return s
-  })
+  // Reads cannot be called back; a cancelled run leaves them behind and reports at once.
+  state.snapshot = await unlessCancelled(
+    core.group('Read clusters', async () => {
+      const s = await readFleet(adapter, config.discovery, log, now)
+      core.info(`Read ${s.clusters.filter(c => !c.readError).length} cluster(s); ${s.readFailures.length} read(s) failed`)
+      return s
+    }),
+    cancel
+  )
   if (state.snapshot.clusters.every(c => c.readError !== undefined) && state.snapshot.readFailures.length > 0) {
     state.failures.push('No cluster could be read: see "Could not read" in the report.')
   }
@@ -130,7 +162,7 @@ async function upgrade(config: Config, state: RunState, publisher: ReportPublish
   }
   logPlan(state.plan)
 
-  if (config.preflight.checks.length > 0) await preflight(config, state, adapter, credential)
+  if (config.preflight.checks.length > 0) await unlessCancelled(preflight(config, state, adapter, credential), cancel)
   const checked = state.preflight
   const ledger = new CapacityLedger(checked?.budgets ?? [])
 
@@ -147,6 +179,7 @@ async function upgrade(config: Config, state: RunState, publisher: ReportPublish
         acquire: async (op, waiting) => ledger.acquire(checked?.operations[op.key]?.claims ?? [], waiting)
       },
       now,
+      stop: cancel,
       deadlineSignal: deadline => AbortSignal.timeout(Math.max(0, deadline.getTime() - now().getTime())),
       log
     })
@@ -227,6 +260,9 @@ async function report(config: Config, state: RunState, publisher: ReportPublishe
   const counts = countResults(runReport)
   if (counts.failed > 0) failures.push(`${counts.failed} upgrade operation(s) failed: see "Failed" in the report.`)
 
+  // The job summary first: it is local and fast, so a cancelled run that is killed while the
+  // issue is written still leaves the full report.
+  await writeSummary(runReport, failures)
   let issueRef: IssueRef | undefined
   if (config.report.issue !== 'off') {
     try {
@@ -237,7 +273,6 @@ async function report(config: Config, state: RunState, publisher: ReportPublishe
       core.error(message)
     }
   }
-  await writeSummary(runReport, failures)
   setOutputs(runReport, issueRef)
   if (failures.length > 0) core.setFailed(failures.join('\n'))
 }

@@ -22,6 +22,8 @@ export interface RunResult {
   summary: string
   /** From GITHUB_STATE (`core.saveState`). */
   state: Record<string, string>
+  /** With `signal`: how long the process took to exit after the signal was sent, in ms. */
+  exitAfterSignalMs?: number
 }
 
 export interface RunOptions {
@@ -33,6 +35,8 @@ export interface RunOptions {
   entry?: string
   /** Kill the action after this long; default 120 s. */
   timeoutMs?: number
+  /** Send `signal` to the action once `when()` is true (checked every 20 ms), as the runner does on cancel. */
+  signal?: { signal: NodeJS.Signals; when: () => boolean }
 }
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -215,6 +219,8 @@ export async function runAction(emu: Emulator, inputs: Record<string, string>, o
   const script = isAbsolute(entry) ? entry : resolve(REPO_ROOT, entry)
   const timeoutMs = options.timeoutMs ?? 120_000
 
+  let signalledAt: number | undefined
+  let exitAfterSignalMs: number | undefined
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
     const child = spawn(process.execPath, [script], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
     const out: Buffer[] = []
@@ -222,16 +228,29 @@ export async function runAction(emu: Emulator, inputs: Record<string, string>, o
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    const watch = options.signal
+    const poll = watch
+      ? setInterval(() => {
+          if (signalledAt !== undefined || !watch.when()) return
+          signalledAt = performance.now()
+          child.kill(watch.signal)
+        }, 20)
+      : undefined
     child.once('error', error => {
       clearTimeout(timer)
+      clearInterval(poll)
       fail(error)
     })
     child.once('close', exitCode => {
       clearTimeout(timer)
+      clearInterval(poll)
+      if (signalledAt !== undefined) exitAfterSignalMs = performance.now() - signalledAt
       done({ code: exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') })
     })
   })
 
   const [outputText, summary, stateText] = await Promise.all([readIfExists(files.output), readIfExists(files.summary), readIfExists(files.state)])
-  return { code, stdout, stderr, outputs: parseFileCommands(outputText), summary, state: parseFileCommands(stateText) }
+  const result: RunResult = { code, stdout, stderr, outputs: parseFileCommands(outputText), summary, state: parseFileCommands(stateText) }
+  if (exitAfterSignalMs !== undefined) result.exitAfterSignalMs = exitAfterSignalMs
+  return result
 }

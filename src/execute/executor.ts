@@ -30,6 +30,8 @@ export interface ExecutorDeps {
     /** `waiting` is called once when the operation has to wait for a slot. */
     acquire(operation: Operation, waiting: (detail: string) => void): Promise<Acquired>
   }
+  /** Fires when the run is cancelled: nothing new starts, and waits stop (the operations go on in Azure). */
+  stop?: AbortSignal
   /** A signal that fires at `deadline` (injected so tests control time). */
   deadlineSignal(deadline: Date): AbortSignal
   log: {
@@ -72,6 +74,14 @@ type Hold = Omit<OperationResult, 'operation' | 'outcome'> & { outcome: 'pending
 interface Outcome {
   result: OperationResult
   hold?: Hold
+}
+
+/** The hold fields of a result, passed on to the operations that wait behind it. */
+function heldFields(result: OperationResult): Omit<Hold, 'outcome'> {
+  const out: Omit<Hold, 'outcome'> = {}
+  if (result.holdReason !== undefined) out.holdReason = result.holdReason
+  if (result.holdDetail !== undefined) out.holdDetail = `waits for pool ${result.operation.pool ?? ''}: ${result.holdDetail}`
+  return out
 }
 
 /** One execution of a plan: the deadline, the results so far and a ring halt, shared by every cluster. */
@@ -139,14 +149,23 @@ class PlanRun {
     const { deps } = this
     if (!deps.preflight) return { lease: { release: () => undefined, keep: () => undefined } }
     const got = await deps.preflight.acquire(op, detail => deps.log.info(`Queued ${describe(op, cluster)}: ${detail}`))
-    if ('held' in got) {
+    // Cancelled while queued: say so rather than blame the quota. Otherwise the surge fits,
+    // only not beside operations that go on after this run: a wait, not a prediction.
+    if ('held' in got && !deps.stop?.aborted) {
       deps.log.info(`Pending ${describe(op, cluster)}: ${got.held.detail}`)
-      return { result: { operation: op, outcome: 'pending', holdReason: `preflight-${got.held.check}`, holdDetail: got.held.detail } }
+      return { result: { operation: op, outcome: 'pending', holdReason: 'waiting-for-capacity', holdDetail: got.held.detail } }
     }
-    const later = this.beforeStart(op, cluster, deps.now())
-    if (later) {
-      got.lease.release()
-      return later
+    let later: Outcome | undefined
+    try {
+      later = this.beforeStart(op, cluster, deps.now())
+    } catch (error: unknown) {
+      // A lease must never outlive its operation: others would wait for it forever.
+      if ('lease' in got) got.lease.release()
+      throw error
+    }
+    if (later || 'held' in got) {
+      if ('lease' in got) got.lease.release()
+      return later ?? { result: { operation: op, outcome: 'pending', holdReason: 'cancelled' } }
     }
     return got
   }
@@ -154,6 +173,13 @@ class PlanRun {
   /** Why the operation does not start now (window, dry run, wait-timeout), or undefined when it may. */
   private beforeStart(op: Operation, cluster: ClusterSnapshot, now: Date): Outcome | undefined {
     const { deps, options } = this
+    if (deps.stop?.aborted) {
+      const detail = 'not started: the run was cancelled; the next run continues'
+      return {
+        result: { operation: op, outcome: 'pending', holdReason: 'cancelled', holdDetail: detail },
+        hold: { outcome: 'pending', holdReason: 'cancelled', holdDetail: detail }
+      }
+    }
     const predicted = deps.preflight?.hold(op)
     if (predicted) return this.predictedToFail(op, cluster, predicted)
     const decision = deps.checkWindow(cluster, op.upgradeClass, now)
@@ -212,20 +238,23 @@ class PlanRun {
   private async waitFor(op: Operation, cluster: ClusterSnapshot, running: RunningOperation, startedAt: string, failedHold: Hold): Promise<Outcome> {
     const { deps, options } = this
     try {
-      await running.wait(deps.deadlineSignal(this.deadline))
+      const deadline = deps.deadlineSignal(this.deadline)
+      await running.wait(deps.stop ? AbortSignal.any([deadline, deps.stop]) : deadline)
       deps.log.info(`Succeeded ${describe(op, cluster)}`)
       return { result: { operation: op, outcome: 'succeeded', startedAt, finishedAt: deps.now().toISOString() } }
     } catch (error: unknown) {
-      if (isAbort(error) || (error instanceof Error && error.name === 'StillRunningError')) {
-        const detail = isAbort(error) ? `still running in Azure after wait-timeout-minutes (${options.waitTimeoutMinutes})` : (error as Error).message
+      if (deps.stop?.aborted || isAbort(error) || (error instanceof Error && error.name === 'StillRunningError')) {
+        const detail = deps.stop?.aborted
+          ? 'still running in Azure: the run was cancelled while waiting (the operation was not aborted); the next run reports it'
+          : isAbort(error)
+            ? `still running in Azure after wait-timeout-minutes (${options.waitTimeoutMinutes})`
+            : (error as Error).message
         deps.log.warning(`Stopped waiting for ${describe(op, cluster)}: ${detail}`)
         return {
           result: { operation: op, outcome: 'still-running', startedAt, holdDetail: detail },
-          hold: {
-            outcome: 'pending',
-            holdReason: 'operation-running',
-            holdDetail: 'waits for the running operation to finish; the next run continues'
-          }
+          hold: deps.stop?.aborted
+            ? { outcome: 'pending', holdReason: 'cancelled', holdDetail: 'not started: the run was cancelled; the next run continues' }
+            : { outcome: 'pending', holdReason: 'operation-running', holdDetail: 'waits for the running operation to finish; the next run continues' }
         }
       }
       const info = toErrorInfo(error)
@@ -255,7 +284,7 @@ class PlanRun {
     // Once one operation on the cluster did not complete, the rest wait: AKS runs one
     // operation at a time, and pools must not move ahead of a control plane that failed.
     let hold: Hold | undefined
-    for (const op of ops) {
+    for (const [i, op] of ops.entries()) {
       if (this.halt) {
         this.results.set(op.key, { operation: op, outcome: 'skipped', holdReason: 'ring-halted', holdDetail: this.halt.text })
         continue
@@ -270,6 +299,11 @@ class PlanRun {
       this.results.set(op.key, outcome.result)
       if (STARTED.has(outcome.result.outcome)) started.add(op.key)
       if (outcome.hold) hold = outcome.hold
+      else if (outcome.result.outcome === 'pending' && op.kind === 'pool-version' && ops.slice(i + 1).some(o => o.kind === 'control-plane')) {
+        // A pool held (pre-flight, capacity) before the control plane is its skew pre-upgrade:
+        // the control plane must not move without it. Node images stay free.
+        hold = { ...heldFields(outcome.result), outcome: 'pending', versionsOnly: true }
+      }
       // A pool's version upgrade left running (wait: false) does not stop other pools' images:
       // AKS runs operations on different pools side by side, only not beside a cluster upgrade.
       if (outcome.result.outcome === 'started' && op.kind === 'pool-version') imagesFree = true

@@ -12,6 +12,8 @@ const RESULT_HOLD_LABELS: Record<string, string> = {
   'earlier-operation-failed': 'Not started: an earlier operation on the cluster failed',
   'ring-halted': 'Ring halted: an earlier ring failed',
   'start-refused': 'Azure refused to start it',
+  cancelled: 'Not started: the run was cancelled',
+  'waiting-for-capacity': 'Waits for quota or subnet addresses held by operations still running',
   'started-outside': 'In progress: an operation started outside this run',
   'changed-outside': 'Changed outside this run: decided again next run',
   'preflight-quota': 'Pre-flight: not enough vCPU quota for the surge nodes',

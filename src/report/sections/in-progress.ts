@@ -13,7 +13,8 @@ export function inProgressSection(ctx: RenderContext): SectionDraft | null {
   if (ctx.detail.inProgress === 'counts') return summarySection(heading, ringCounts(ctx, rows))
   const state = (row: Row): string => {
     if (row.result?.outcome === 'started') return 'started, not waited on'
-    if (row.result?.outcome === 'still-running') return 'still running in Azure (the wait timed out)'
+    // Why waiting stopped: the run's time was up, the run was cancelled, or it lost track.
+    if (row.result?.outcome === 'still-running') return escapedCell(ctx, row.result.holdDetail ?? 'still running in Azure (the wait timed out)')
     return escapedCell(ctx, row.entry?.message ?? REASON_LABELS['operation-in-progress'])
   }
   const since = (row: Row): string => (row.result?.startedAt ? instantText(ctx, row.result.startedAt) : '—')
