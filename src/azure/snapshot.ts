@@ -6,7 +6,8 @@ import type { ClusterRef, ClusterSnapshot, FleetSnapshot, KubernetesMinorVersion
 import { toErrorInfo } from '../util/errors.js'
 import { keyedLimiter } from '../util/limit.js'
 import { clusterId } from '../util/cluster-id.js'
-import { toClusterSnapshot, toControlPlaneUpgrades, toPoolSnapshot, type AksAdapter } from './aks.js'
+import type { AksAdapter } from './aks.js'
+import { toClusterSnapshot, toControlPlaneUpgrades, toPoolSnapshot } from './convert.js'
 
 export interface ReadSettings {
   /** Named clusters; empty means discovery in `subscriptions`. */
