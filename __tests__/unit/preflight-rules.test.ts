@@ -21,7 +21,9 @@ describe('surge nodes from upgradeSettings', () => {
     { name: 'unset on 1.27: one node', settings: { count: 25, version: '1.27.9' }, nodes: 1, assumed: true },
     { name: 'empty string is unset', settings: { count: 10, maxSurge: '', version: '1.34.9' }, nodes: 1, assumed: true },
     { name: 'never more than the pool has', settings: { count: 3, maxSurge: '5', version: '1.35.6' }, nodes: 3, assumed: false },
-    { name: 'an empty pool surges nothing', settings: { count: 0, version: '1.35.6' }, nodes: 0, assumed: true }
+    { name: 'an empty pool surges nothing', settings: { count: 0, version: '1.35.6' }, nodes: 0, assumed: true },
+    { name: 'a count stands when the node count is unknown', settings: { maxSurge: '2', version: '1.35.6' }, nodes: 2, assumed: false },
+    { name: 'a percentage of an unknown node count is one node', settings: { maxSurge: '33%', version: '1.35.6' }, nodes: 1, assumed: false }
   ])('$name', ({ settings, nodes, assumed }) => {
     const surge = surgeNodes(settings)
     expect(surge.nodes).toBe(nodes)

@@ -37,14 +37,17 @@ function defaultMaxSurge(version: string | undefined): string {
 
 /** Surge nodes one upgrade of the pool adds while it runs. */
 export function surgeNodes(pool: SurgeSettings): Surge {
-  const count = Math.max(0, pool.count ?? 0)
+  // A pool whose node count is not known is taken as one node: a percentage then surges one,
+  // and a count stands as it is.
+  const count = pool.count === undefined ? 1 : Math.max(0, pool.count)
+  // AKS surges at most the nodes left to upgrade: never more than the pool has.
+  const cap = (n: number): number => (pool.count === undefined ? n : Math.min(n, count))
   if (pool.maxSurge !== undefined && pool.maxSurge.trim() !== '') {
     // maxSurge 0 (with maxUnavailable > 0): nodes are upgraded in place, none added.
-    // AKS surges at most the nodes left to upgrade: never more than the pool has.
     const surge = nodesOf(pool.maxSurge, count)
-    if (surge !== undefined) return { nodes: Math.min(surge, count) }
+    if (surge !== undefined) return { nodes: cap(surge) }
   }
   const fallback = defaultMaxSurge(pool.version)
-  const nodes = Math.min(count, Math.max(1, nodesOf(fallback, count) ?? 1))
+  const nodes = cap(Math.max(1, nodesOf(fallback, count) ?? 1))
   return { nodes, assumed: `maxSurge is not set: assumed AKS's default of ${fallback} (${nodes} node${nodes === 1 ? '' : 's'})` }
 }
