@@ -136,7 +136,9 @@ export class IssueClient {
       const { data } = await this.octokit.rest.users.getAuthenticated()
       return data.login
     } catch (error: unknown) {
-      if (status(error) === 403) return null
+      // 403: an installation token has no user. A server without the endpoint (404) or one
+      // that fails says nothing either; a bad token (401) is a real error.
+      if (status(error) !== 401) return null
       throw error
     }
   }
