@@ -200,7 +200,8 @@ async function preflight(config: Config, state: RunState, adapter: AksAdapter, c
         },
         kube: kubeClient,
         readsPerSubscription: config.discovery.readsPerSubscription,
-        log
+        log,
+        secret: value => core.setSecret(value)
       })
       state.preflight = evaluatePreflight(state.plan, facts, config.preflight)
       for (const [key, check] of Object.entries(state.preflight.operations)) {

@@ -62,6 +62,7 @@ function fakes(over: Partial<PreflightReadDeps> = {}): { deps: PreflightReadDeps
     kube: () => ({ list: async () => [], getText: async () => '' }),
     readsPerSubscription: 6,
     log: { info: () => {} },
+    secret: () => {},
     ...over
   }
   return { deps, gets }
@@ -131,6 +132,13 @@ describe('pre-flight reads', () => {
     expect(facts.notRun).toHaveLength(1)
     expect(facts.notRun[0]?.reason).toMatch(reason)
     expect(facts.clusters.size).toBe(0)
+  })
+
+  it("masks a local account's token in the log", async () => {
+    const masked: string[] = []
+    const { deps } = fakes({ secret: value => masked.push(value) })
+    await readPreflightFacts(fleet([clusterPlan('aks-a', SUB_A)]), ['pdb'], deps)
+    expect(masked).toEqual(['local-secret'])
   })
 
   it('asks Entra for an AKS server token for Entra-integrated clusters, and uses the local account otherwise', async () => {

@@ -35,6 +35,8 @@ export interface PreflightReadDeps {
   kube(target: ApiServerTarget, token: string | undefined): Pick<KubeClient, 'list' | 'getText'>
   readsPerSubscription: number
   log: { info(message: string): void }
+  /** Masks a secret in the job log (a local account's token or client key). */
+  secret(value: string): void
 }
 
 /** The default Kubernetes client: 5 s to connect, 30 s per request. */
@@ -216,6 +218,7 @@ class PreflightRead {
       this.counter.n++
       const kubeconfig = await this.limit(subscriptionId)(() => this.deps.userKubeconfig(cluster))
       const target = parseKubeconfig(kubeconfig)
+      for (const value of [target.token, target.clientKey]) if (value !== undefined) this.deps.secret(value)
       const entra = cluster.apiAccess?.entra === true
       if (!entra && target.token === undefined && target.clientCert === undefined) {
         this.notRun({
