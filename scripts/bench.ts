@@ -6,6 +6,7 @@
 //   BENCH_CLUSTERS=1000 BENCH_LATENCY_MS=30 npm run bench      (peak RSS)
 //   BENCH_VNETS=20 BENCH_PREFLIGHT=quota,subnet,pdb npm run bench   (pre-flight's cost: pools
 //   on their own subnets in 20 shared virtual networks; BENCH_PREFLIGHT=none for the baseline)
+//   BENCH_ENTRY=/tmp/other-build/index.js npm run bench   (another build of the bundle, to compare)
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -52,7 +53,7 @@ try {
   const result = await runAction(
     emu,
     { ...baseInputs(emu), 'subscription-id': DEFAULT_SUBSCRIPTION, 'dry-run': 'true', issue: 'off', preflight },
-    { env: { NODE_OPTIONS: `--import=${preload}` } }
+    { entry: process.env.BENCH_ENTRY ?? 'dist/index.js', env: { NODE_OPTIONS: `--import=${preload}` } }
   )
   const wall = performance.now() - t0
   if (result.code !== 0) {
