@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { NODE_IMAGES } from '../emulator/fleet.ts'
 import type { Fleet } from '../emulator/fleet.ts'
 import { baseInputs, runAction } from '../emulator/run-action.ts'
-import { clusterSeed, planRow, planRows, useEmulator } from './support.ts'
+import { oneClusterFleet, planRow, planRows, useEmulator } from './support.ts'
 
 const SUB = '2e8b6d14-7a3f-4c95-b1e0-6f4d2a9c8b57'
 const RG = 'rg-it-cancel'
@@ -18,18 +18,13 @@ function fleet(): Fleet {
     orchestratorVersion: '1.35.6',
     nodeImageVersion: NODE_IMAGES.ubuntu2204Old
   })
-  return {
-    subscriptions: { [SUB]: {} },
-    clusters: [
-      clusterSeed({
-        subscriptionId: SUB,
-        resourceGroup: RG,
-        name: 'aks-cancel',
-        kubernetesVersion: '1.35.6',
-        agentPools: [pool('system'), pool('apps')]
-      })
-    ]
-  }
+  return oneClusterFleet({
+    subscriptionId: SUB,
+    resourceGroup: RG,
+    name: 'aks-cancel',
+    kubernetesVersion: '1.35.6',
+    agentPools: [pool('system'), pool('apps')]
+  })
 }
 
 // Upgrades that take ten minutes: the signal arrives while the first one is waited on.

@@ -7,25 +7,20 @@ import { NODE_IMAGES } from '../emulator/fleet.ts'
 import type { Fleet } from '../emulator/fleet.ts'
 import { baseInputs, runAction } from '../emulator/run-action.ts'
 import type { Emulator } from '../emulator/server.ts'
-import { armWrites, clusterSeed, expectSuccess, label, liveCluster, planRow, planRows, useEmulator } from './support.ts'
+import { armWrites, expectSuccess, label, liveCluster, oneClusterFleet, planRow, planRows, useEmulator } from './support.ts'
 
 const SUB = '7c2a4e61-8b3d-4f09-a5e7-1d6b9c3f2e84'
 const RG = 'rg-it-races'
 
 /** A patch is due on the control plane (1.35.5 → 1.35.6); the pool runs the newest image. */
 function fleet(): Fleet {
-  return {
-    subscriptions: { [SUB]: {} },
-    clusters: [
-      clusterSeed({
-        subscriptionId: SUB,
-        resourceGroup: RG,
-        name: 'aks-race',
-        kubernetesVersion: '1.35.5',
-        agentPools: [{ name: 'system', mode: 'System', orchestratorVersion: '1.35.5', nodeImageVersion: NODE_IMAGES.ubuntu2204 }]
-      })
-    ]
-  }
+  return oneClusterFleet({
+    subscriptionId: SUB,
+    resourceGroup: RG,
+    name: 'aks-race',
+    kubernetesVersion: '1.35.5',
+    agentPools: [{ name: 'system', mode: 'System', orchestratorVersion: '1.35.5', nodeImageVersion: NODE_IMAGES.ubuntu2204 }]
+  })
 }
 
 function inputs(e: Emulator, extra: Record<string, string> = {}): Record<string, string> {
@@ -79,18 +74,15 @@ describe('a cluster PUT that races with someone else', () => {
 
 describe('an operation started outside this run', () => {
   it('reports the pool in progress, started outside this run, and counts it pending, not failed', async () => {
-    const e = await start({
-      ...fleet(),
-      clusters: [
-        clusterSeed({
-          subscriptionId: SUB,
-          resourceGroup: RG,
-          name: 'aks-race',
-          kubernetesVersion: '1.35.6',
-          agentPools: [{ name: 'system', mode: 'System', orchestratorVersion: '1.35.6', nodeImageVersion: NODE_IMAGES.ubuntu2204Old }]
-        })
-      ]
-    })
+    const e = await start(
+      oneClusterFleet({
+        subscriptionId: SUB,
+        resourceGroup: RG,
+        name: 'aks-race',
+        kubernetesVersion: '1.35.6',
+        agentPools: [{ name: 'system', mode: 'System', orchestratorVersion: '1.35.6', nodeImageVersion: NODE_IMAGES.ubuntu2204Old }]
+      })
+    )
     e.inject({
       method: 'POST',
       path: /\/agentPools\/system\/upgradeNodeImageVersion$/i,

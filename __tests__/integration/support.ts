@@ -41,6 +41,11 @@ function isCredentialRead(r: RecordedRequest): boolean {
   return r.method === 'POST' && /\/listClusterUserCredential$/i.test(r.path)
 }
 
+/** A fleet of one cluster in its own subscription (the shape most single-scenario tests need). */
+export function oneClusterFleet(seed: Parameters<typeof clusterSeed>[0]): Fleet {
+  return { subscriptions: { [seed.subscriptionId]: {} }, clusters: [clusterSeed(seed)] }
+}
+
 /** ARM requests that change something (PUT, POST, PATCH, DELETE), from request index `since` on. */
 export function armWrites(emu: Emulator, since = 0): RecordedRequest[] {
   return emu.requests.slice(since).filter(r => r.service === 'arm' && r.method !== 'GET' && !isCredentialRead(r))

@@ -7,24 +7,19 @@ import { NODE_IMAGES } from '../emulator/fleet.ts'
 import type { Fleet } from '../emulator/fleet.ts'
 import { baseInputs, runAction } from '../emulator/run-action.ts'
 import type { Emulator } from '../emulator/server.ts'
-import { armWrites, clusterSeed, expectSuccess, label, planRow, planRows, useEmulator } from './support.ts'
+import { armWrites, expectSuccess, label, oneClusterFleet, planRow, planRows, useEmulator } from './support.ts'
 
 const SUB = '5b7d2e90-3c1a-4f68-b2d4-8e6a0c9f1b37'
 const RG = 'rg-it-faults'
 
 function fleet(): Fleet {
-  return {
-    subscriptions: { [SUB]: {} },
-    clusters: [
-      clusterSeed({
-        subscriptionId: SUB,
-        resourceGroup: RG,
-        name: 'aks-faults',
-        kubernetesVersion: '1.35.6',
-        agentPools: [{ name: 'system', mode: 'System', orchestratorVersion: '1.35.6', nodeImageVersion: NODE_IMAGES.ubuntu2204Old }]
-      })
-    ]
-  }
+  return oneClusterFleet({
+    subscriptionId: SUB,
+    resourceGroup: RG,
+    name: 'aks-faults',
+    kubernetesVersion: '1.35.6',
+    agentPools: [{ name: 'system', mode: 'System', orchestratorVersion: '1.35.6', nodeImageVersion: NODE_IMAGES.ubuntu2204Old }]
+  })
 }
 
 function inputs(e: Emulator): Record<string, string> {
