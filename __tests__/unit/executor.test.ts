@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { executePlan, type ExecuteOptions, type ExecutorDeps } from '../../src/execute/executor.ts'
 import type { ClusterPlan, ClusterSnapshot, FleetPlan, Operation, WindowDecision } from '../../src/model.ts'
 import { clusterSnapshot } from './fixtures.ts'
+import { OutsideChangeError } from '../../src/util/errors.ts'
 
 function cluster(name: string): ClusterSnapshot {
   return clusterSnapshot(name, { location: 'westeurope' })
@@ -320,5 +321,29 @@ describe('executePlan: what a version upgrade leaves for the images', () => {
       'node-image c skipped'
     ])
     expect(results[1]?.holdReason).toBe('earlier-operation-failed')
+  })
+})
+
+describe('an operation started outside this run', () => {
+  it("holds nothing of the other pools' node images when AKS is busy with one pool", async () => {
+    const plan: FleetPlan = { clusters: [clusterPlan('aks-prod', ['apps', 'batch'])], rings: {} }
+    const started: string[] = []
+    const deps: ExecutorDeps = {
+      start: async op => {
+        if (op.pool === 'apps') throw new OutsideChangeError('started-outside', 'AKS is running an operation started outside this run')
+        started.push(op.pool ?? '')
+        return { wait: async () => {} }
+      },
+      checkWindow: () => ({ open: true, detail: 'no window' }),
+      now: () => new Date('2026-11-21T23:00:00Z'),
+      deadlineSignal: () => new AbortController().signal,
+      log: { info: () => {}, warning: () => {}, error: () => {} }
+    }
+    const results = await executePlan(plan, { dryRun: false, wait: true, waitTimeoutMinutes: 60, maxParallel: 1, maxParallelPools: 1 }, deps)
+    expect(results.map(r => [r.operation.pool, r.outcome, r.holdReason])).toEqual([
+      ['apps', 'pending', 'started-outside'],
+      ['batch', 'succeeded', undefined]
+    ])
+    expect(started).toEqual(['batch'])
   })
 })

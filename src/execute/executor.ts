@@ -216,9 +216,11 @@ class PlanRun {
    */
   private changedOutside(op: Operation, cluster: ClusterSnapshot, error: OutsideChangeError): Outcome {
     this.deps.log.warning(`Not started ${describe(op, cluster)}: ${error.message}`)
+    // Busy or changed cluster: everything on it waits. Busy pool: the cluster's version upgrades
+    // wait (AKS refuses them beside a pool operation), other pools' node images do not.
     return {
       result: { operation: op, outcome: 'pending', holdReason: error.reason, holdDetail: error.message },
-      hold: { outcome: 'pending', holdReason: 'operation-running', holdDetail: `waits: ${error.message}` }
+      hold: { outcome: 'pending', holdReason: 'operation-running', holdDetail: `waits: ${error.message}`, versionsOnly: op.pool !== undefined }
     }
   }
 
