@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { executePlan, type ExecuteOptions, type ExecutorDeps } from '../../src/execute/executor.ts'
 import type { ClusterPlan, ClusterSnapshot, FleetPlan, Operation, WindowDecision } from '../../src/model.ts'
-import { clusterSnapshot } from './fixtures.ts'
+import { clusterSnapshot, nodeImageOperation } from './fixtures.ts'
 import { OutsideChangeError } from '../../src/util/errors.ts'
 
 function cluster(name: string): ClusterSnapshot {
   return clusterSnapshot(name, { location: 'westeurope' })
-}
-
-function nodeImage(c: ClusterSnapshot, pool: string): Operation {
-  return {
-    key: `${c.id}/agentPools/${pool}#node-image`,
-    kind: 'node-image',
-    upgradeClass: 'node-image',
-    clusterId: c.id,
-    pool,
-    from: 'AKSUbuntu-2204gen2containerd-202607.02.0',
-    to: 'AKSUbuntu-2204gen2containerd-202607.09.0'
-  }
 }
 
 function poolPatch(c: ClusterSnapshot, pool: string): Operation {
@@ -34,7 +22,7 @@ function poolPatch(c: ClusterSnapshot, pool: string): Operation {
 
 function clusterPlan(name: string, pools: string[], ring = 0): ClusterPlan {
   const c = cluster(name)
-  return { cluster: c, ring, operations: pools.map(p => nodeImage(c, p)), entries: [], warnings: [] }
+  return { cluster: c, ring, operations: pools.map(p => nodeImageOperation(c, p)), entries: [], warnings: [] }
 }
 
 /** A fake Azure whose operations finish when the test says so, and a clock the test moves. */
@@ -165,7 +153,7 @@ describe('executePlan: holds and defects', () => {
       to: '1.35.6'
     }
     const pv = poolPatch(c, 'system')
-    return plan({ cluster: c, ring: 0, operations: [cp, pv, nodeImage(c, 'win22')], entries: [], warnings: [] })
+    return plan({ cluster: c, ring: 0, operations: [cp, pv, nodeImageOperation(c, 'win22')], entries: [], warnings: [] })
   }
 
   it('a version upgrade outside its own schedule does not hold a node image whose schedule is open', async () => {
@@ -213,7 +201,7 @@ describe('executePlan: node-image refreshes beside version upgrades', () => {
   function patchAndImage(): { plan: FleetPlan; pv: Operation } {
     const c = cluster('prod')
     const pv = poolPatch(c, 'system')
-    const image: Operation = { ...nodeImage(c, 'system'), foldsInto: pv.key }
+    const image: Operation = { ...nodeImageOperation(c, 'system'), foldsInto: pv.key }
     return { plan: plan({ cluster: c, ring: 0, operations: [pv, image], entries: [], warnings: [] }), pv }
   }
 
@@ -275,7 +263,7 @@ describe('executePlan: what a version upgrade leaves for the images', () => {
   function poolPatchAndImages(): FleetPlan {
     const c = cluster('prod')
     const pv = poolPatch(c, 'apps')
-    const operations = [pv, { ...nodeImage(c, 'apps'), foldsInto: pv.key }, nodeImage(c, 'b'), nodeImage(c, 'c')]
+    const operations = [pv, { ...nodeImageOperation(c, 'apps'), foldsInto: pv.key }, nodeImageOperation(c, 'b'), nodeImageOperation(c, 'c')]
     return plan({ cluster: c, ring: 0, operations, entries: [], warnings: [] })
   }
 
@@ -300,7 +288,7 @@ describe('executePlan: what a version upgrade leaves for the images', () => {
       to: '1.35.6'
     }
     const pv = poolPatch(c, 'apps')
-    const operations = [cp, pv, { ...nodeImage(c, 'apps'), foldsInto: pv.key }, nodeImage(c, 'b')]
+    const operations = [cp, pv, { ...nodeImageOperation(c, 'apps'), foldsInto: pv.key }, nodeImageOperation(c, 'b')]
     const h = harness()
     const results = await executePlan(plan({ cluster: c, ring: 0, operations, entries: [], warnings: [] }), { ...OPTIONS, wait: false }, h.deps)
     expect(results.map(r => `${r.operation.kind} ${r.operation.pool ?? '-'} ${r.outcome} ${r.holdReason ?? ''}`.trim())).toEqual([

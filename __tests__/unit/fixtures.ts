@@ -1,7 +1,7 @@
 // Snapshot builders shared by the pure-module tests: real version strings (Azure/AKS release
 // of 2026-07-17, AKS-API-NOTES §7) and a healthy default cluster and pool, so each case
 // states only what it is about.
-import type { ClusterSnapshot, PoolSnapshot } from '../../src/model.ts'
+import type { ClusterSnapshot, Operation, PoolSnapshot } from '../../src/model.ts'
 
 export const U0619 = 'AKSUbuntu-2204gen2containerd-202606.19.0'
 export const U0702 = 'AKSUbuntu-2204gen2containerd-202607.02.0'
@@ -53,4 +53,17 @@ export function clusterSnapshot(name: string, over: Partial<ClusterSnapshot> = {
     base.id = `/subscriptions/${base.subscriptionId}/resourceGroups/${base.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${base.name}`
   }
   return base
+}
+
+/** A node-image refresh of `pool` from last week's Ubuntu image to this week's. */
+export function nodeImageOperation(c: Pick<ClusterSnapshot, 'id'>, pool: string): Operation {
+  return {
+    key: `${c.id}/agentPools/${pool}#node-image`,
+    kind: 'node-image',
+    upgradeClass: 'node-image',
+    clusterId: c.id,
+    pool,
+    from: U0702,
+    to: U0709
+  }
 }

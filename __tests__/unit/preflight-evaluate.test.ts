@@ -6,7 +6,7 @@ import type { ClusterPlan, ClusterSnapshot, FleetPlan, Operation, PoolSnapshot }
 import { CapacityLedger } from '../../src/preflight/capacity.ts'
 import { evaluatePreflight, preflightHold } from '../../src/preflight/evaluate.ts'
 import type { PreflightFacts, PreflightReport } from '../../src/preflight/types.ts'
-import { clusterSnapshot, poolSnapshot, U0702, U0709 } from './fixtures.ts'
+import { clusterSnapshot, nodeImageOperation, poolSnapshot, U0702 } from './fixtures.ts'
 
 const VNET = '/subscriptions/s/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/vnet-prod'
 const SUBNET = `${VNET}/subnets/aks-nodes`
@@ -15,21 +15,15 @@ function pool(name: string, over: Partial<PoolSnapshot> = {}): PoolSnapshot {
   return poolSnapshot(name, { nodeImageVersion: U0702, count: 3, maxSurge: '1', vmSize: 'Standard_D4s_v3', ...over })
 }
 
-function refresh(c: ClusterSnapshot, p: string): Operation {
-  return {
-    key: `${c.id}/agentPools/${p}#node-image`,
-    kind: 'node-image',
-    upgradeClass: 'node-image',
-    clusterId: c.id,
-    pool: p,
-    from: U0702,
-    to: U0709
-  }
-}
-
 function plan(pools: PoolSnapshot[], over: Partial<ClusterSnapshot> = {}, extra: Operation[] = []): FleetPlan {
   const cluster = clusterSnapshot('aks-prod', { location: 'westeurope', pools, ...over })
-  const cp: ClusterPlan = { cluster, ring: 0, operations: [...extra, ...pools.map(p => refresh(cluster, p.name))], entries: [], warnings: [] }
+  const cp: ClusterPlan = {
+    cluster,
+    ring: 0,
+    operations: [...extra, ...pools.map(p => nodeImageOperation(cluster, p.name))],
+    entries: [],
+    warnings: []
+  }
   return { clusters: [cp], rings: { '0': [cluster.id] } }
 }
 
@@ -115,7 +109,10 @@ describe('quota', () => {
       from: '1.35.5',
       to: '1.35.6'
     }
-    const p: FleetPlan = { clusters: [{ cluster, ring: 0, operations: [version, refresh(cluster, 'apps')], entries: [], warnings: [] }], rings: {} }
+    const p: FleetPlan = {
+      clusters: [{ cluster, ring: 0, operations: [version, nodeImageOperation(cluster, 'apps')], entries: [], warnings: [] }],
+      rings: {}
+    }
     expect(evaluatePreflight(p, facts(), ALL).notRun).toHaveLength(1)
   })
 
@@ -323,7 +320,10 @@ describe('the quota-aware scheduler', () => {
       from: '1.35.6',
       to: '1.36.2'
     }
-    const p: FleetPlan = { clusters: [{ cluster, ring: 0, operations: [pre, cp, refresh(cluster, 'apps')], entries: [], warnings: [] }], rings: {} }
+    const p: FleetPlan = {
+      clusters: [{ cluster, ring: 0, operations: [pre, cp, nodeImageOperation(cluster, 'apps')], entries: [], warnings: [] }],
+      rings: {}
+    }
     const deps: ExecutorDeps = {
       start: async () => ({ wait: async () => {} }),
       checkWindow: () => ({ open: true, detail: 'no window' }),

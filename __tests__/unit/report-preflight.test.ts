@@ -2,30 +2,18 @@
 // predictions come with what to do, and checks that could not run are listed once, collapsed,
 // with the role action to grant.
 import { describe, expect, it } from 'vitest'
-import type { ClusterPlan, Operation, OperationResult, PlanEntry, RunReport } from '../../src/model.ts'
+import type { ClusterPlan, OperationResult, PlanEntry, RunReport } from '../../src/model.ts'
 import type { PreflightReport } from '../../src/preflight/types.ts'
 import { planOutput } from '../../src/report/outputs.ts'
 import { renderReport } from '../../src/report/render.ts'
 import { buildRows } from '../../src/report/rows.ts'
-import { clusterSnapshot, poolSnapshot, U0702, U0709 } from './fixtures.ts'
+import { clusterSnapshot, nodeImageOperation, poolSnapshot, U0702, U0709 } from './fixtures.ts'
 
 const cluster = clusterSnapshot('aks-prod', {
   resourceGroup: 'rg-prod',
   location: 'westeurope',
   pools: [poolSnapshot('system', { mode: 'System', nodeImageVersion: U0702 }), poolSnapshot('apps', { nodeImageVersion: U0702 })]
 })
-
-function op(pool: string): Operation {
-  return {
-    key: `${cluster.id}/agentPools/${pool}#node-image`,
-    kind: 'node-image',
-    upgradeClass: 'node-image',
-    clusterId: cluster.id,
-    pool,
-    from: U0702,
-    to: U0709
-  }
-}
 
 function entry(pool: string): PlanEntry {
   return {
@@ -50,30 +38,51 @@ const PDB_DETAIL =
   'PodDisruptionBudget shop/web (minAvailable 3; 3 of 3 pods healthy, 3 required, 0 disruptions allowed) blocks the drain: its pods run on apps'
 
 function report(policy: 'hold' | 'warn'): RunReport {
-  const cp: ClusterPlan = { cluster, ring: 0, operations: [op('system'), op('apps')], entries: [entry('system'), entry('apps')], warnings: [] }
+  const cp: ClusterPlan = {
+    cluster,
+    ring: 0,
+    operations: [nodeImageOperation(cluster, 'system'), nodeImageOperation(cluster, 'apps')],
+    entries: [entry('system'), entry('apps')],
+    warnings: []
+  }
   const results: OperationResult[] =
     policy === 'hold'
       ? [
-          { operation: op('system'), outcome: 'succeeded', startedAt: '2026-11-28T21:05:00Z', finishedAt: '2026-11-28T21:25:00Z' },
-          { operation: op('apps'), outcome: 'pending', holdReason: 'preflight-pdb', holdDetail: PDB_DETAIL }
+          {
+            operation: nodeImageOperation(cluster, 'system'),
+            outcome: 'succeeded',
+            startedAt: '2026-11-28T21:05:00Z',
+            finishedAt: '2026-11-28T21:25:00Z'
+          },
+          { operation: nodeImageOperation(cluster, 'apps'), outcome: 'pending', holdReason: 'preflight-pdb', holdDetail: PDB_DETAIL }
         ]
       : [
-          { operation: op('system'), outcome: 'succeeded', startedAt: '2026-11-28T21:05:00Z', finishedAt: '2026-11-28T21:25:00Z' },
-          { operation: op('apps'), outcome: 'succeeded', startedAt: '2026-11-28T21:25:00Z', finishedAt: '2026-11-28T21:45:00Z' }
+          {
+            operation: nodeImageOperation(cluster, 'system'),
+            outcome: 'succeeded',
+            startedAt: '2026-11-28T21:05:00Z',
+            finishedAt: '2026-11-28T21:25:00Z'
+          },
+          {
+            operation: nodeImageOperation(cluster, 'apps'),
+            outcome: 'succeeded',
+            startedAt: '2026-11-28T21:25:00Z',
+            finishedAt: '2026-11-28T21:45:00Z'
+          }
         ]
   const preflight: PreflightReport = {
     checks: ['quota', 'subnet', 'pdb'],
     policy,
     budgets: [],
     operations: {
-      [op('system').key]: {
-        key: op('system').key,
+      [nodeImageOperation(cluster, 'system').key]: {
+        key: nodeImageOperation(cluster, 'system').key,
         claims: [],
         findings: [],
         notes: ["system: maxSurge is not set: assumed AKS's default of 10% (1 node)."]
       },
-      [op('apps').key]: {
-        key: op('apps').key,
+      [nodeImageOperation(cluster, 'apps').key]: {
+        key: nodeImageOperation(cluster, 'apps').key,
         claims: [],
         findings: [
           {
@@ -156,7 +165,7 @@ describe('pre-flight in the report', () => {
 
   it('says the checks ran and found nothing, when nothing is predicted', () => {
     const r = report('warn')
-    const { [op('apps').key]: _apps, ...rest } = r.preflight?.operations ?? {}
+    const { [nodeImageOperation(cluster, 'apps').key]: _apps, ...rest } = r.preflight?.operations ?? {}
     const quiet: RunReport = { ...r, preflight: { ...(r.preflight as PreflightReport), operations: rest } }
     const part = section(renderReport(quiet, 'summary'), '### 🔎 Pre-flight')
     expect(part).toContain('No planned operation is predicted to fail (checks: quota, subnet, pdb).')
