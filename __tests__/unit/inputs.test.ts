@@ -6,6 +6,7 @@ import { InputError } from '../../src/util/errors.ts'
 
 const SUB = '0b1f6471-1bf0-4dda-aec3-111122223333'
 const OTHER_SUB = '9c2e1d00-aaaa-4bbb-8ccc-444455556666'
+const FLEET_ID = `/subscriptions/${SUB}/resourceGroups/rg-fleet/providers/Microsoft.ContainerService/fleets/platform`
 const REQUIRED = {
   'client-id': '11111111-2222-3333-4444-555555555555',
   'tenant-id': '66666666-7777-8888-9999-000000000000',
@@ -122,6 +123,13 @@ describe('readConfig: bad input', () => {
   it.each<[string, Record<string, string>, RegExp]>([
     ['client-id not a GUID', { 'client-id': 'my-app' }, /client-id 'my-app'.*GUID/],
     ['missing tenant-id', { 'tenant-id': '' }, /tenant-id/],
+    ['unknown engine', { engine: 'argo' }, /engine 'argo'.*'direct', 'fleet'/],
+    ['engine fleet without fleet', { engine: 'fleet' }, /fleet ''.*Fleet resource id/],
+    ['fleet not a Fleet id', { engine: 'fleet', fleet: 'platform' }, /fleet 'platform'.*\/fleets\/<name>/],
+    ['fleet name in upper case', { engine: 'fleet', fleet: FLEET_ID.replace('platform', 'Platform') }, /fleet '.*Platform'.*lower-case/],
+    ['fleet with engine direct', { fleet: FLEET_ID }, /fleet '.*'.*only engine: fleet uses/],
+    ['ring with engine fleet', { engine: 'fleet', fleet: FLEET_ID, ring: '1' }, /ring '1'.*every ring in one Fleet update run/],
+    ['unknown fleet-groups', { engine: 'fleet', fleet: FLEET_ID, 'fleet-groups': 'labels' }, /fleet-groups 'labels'.*'ring', 'existing'/],
     ['subscription-id not a GUID', { 'subscription-id': 'prod' }, /subscription-id 'prod'.*GUID/],
     [
       'unknown environment',
@@ -191,6 +199,9 @@ describe('readConfig: parsed values', () => {
     [{}, c => c.plan.ring, null],
     [{}, c => c.preflight, { checks: ['quota', 'subnet', 'pdb'], policy: 'hold' }],
     [{ preflight: 'none' }, c => c.preflight.checks, []],
+    [{}, c => c.engine, { kind: 'direct' }],
+    [{ engine: 'fleet', fleet: `${FLEET_ID}/` }, c => c.engine, { kind: 'fleet', fleetId: FLEET_ID, groups: 'ring' }],
+    [{ engine: 'Fleet', fleet: FLEET_ID, 'fleet-groups': 'existing' }, c => c.engine, { kind: 'fleet', fleetId: FLEET_ID, groups: 'existing' }],
     [{ preflight: 'PDB, quota', 'preflight-failures': 'warn' }, c => c.preflight, { checks: ['pdb', 'quota'], policy: 'warn' }],
     [{ subscriptions: `${SUB}\n${OTHER_SUB}` }, c => c.discovery.subscriptions, [SUB, OTHER_SUB]],
     [{ subscriptions: `${SUB}, ${SUB.toUpperCase()}` }, c => c.discovery.subscriptions, [SUB.toUpperCase()]]

@@ -21,6 +21,32 @@ export interface RunningOperation {
   wait(signal: AbortSignal): Promise<void>
 }
 
+export interface ArmRequest {
+  method: 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE'
+  /** An ARM path with its query, or an absolute link on the ARM endpoint. */
+  path: string
+  headers?: Record<string, string>
+  body?: unknown
+}
+
+export interface ArmResponse {
+  url: string
+  status: number
+  /** Lower-case names. */
+  headers: Record<string, string>
+  body: unknown
+}
+
+/** ARM's error body (`{error:{code,message}}`) as a thrown error with `statusCode` and `code`. */
+export function armFailure(response: ArmResponse, what: string): Error {
+  const body = response.body
+  const error = typeof body === 'object' && body !== null ? ((body as { error?: { code?: unknown; message?: unknown } }).error ?? body) : undefined
+  const fields = (error ?? {}) as { code?: unknown; message?: unknown }
+  const code = typeof fields.code === 'string' ? fields.code : `HTTP${response.status}`
+  const message = typeof fields.message === 'string' ? fields.message : `${what} answered ${response.status}`
+  return Object.assign(new Error(message), { statusCode: response.status, code })
+}
+
 export interface AksAdapterOptions {
   /** First LRO poll delay; later polls back off towards `maxPollIntervalMs`. */
   pollIntervalMs: number
@@ -136,11 +162,27 @@ export class AksAdapter {
    * `path` is an ARM path with its query, or a `nextLink` (followed only on the ARM endpoint).
    */
   async armGet(subscriptionId: string, path: string): Promise<unknown> {
+    const response = await this.armSend(subscriptionId, { method: 'GET', path })
+    if (response.status >= 400) throw armFailure(response, `GET ${response.url.split('?')[0]}`)
+    return response.body
+  }
+
+  /**
+   * Any ARM request through the same pipeline (Fleet Manager's raw REST, notes §9): the
+   * answer whatever its status, for the caller to judge (412 means "read again").
+   */
+  async armSend(subscriptionId: string, request: ArmRequest): Promise<ArmResponse> {
     const base = this.cloud.armEndpoint.replace(/\/+$/, '')
-    const url = /^https:\/\//i.test(path) ? path : `${base}${path}`
+    const url = /^https:\/\//i.test(request.path) ? request.path : `${base}${request.path}`
     if (new URL(url).origin !== new URL(base).origin) throw new Error(`Refusing to follow a link outside ${base}: ${url}`)
     this.http ??= createDefaultHttpClient()
-    const response = await this.client(subscriptionId).pipeline.sendRequest(this.http, createPipelineRequest({ url, method: 'GET' }))
+    const pipelineRequest = createPipelineRequest({ url, method: request.method })
+    for (const [name, value] of Object.entries(request.headers ?? {})) pipelineRequest.headers.set(name, value)
+    if (request.body !== undefined) {
+      pipelineRequest.headers.set('Content-Type', 'application/json')
+      pipelineRequest.body = JSON.stringify(request.body)
+    }
+    const response = await this.client(subscriptionId).pipeline.sendRequest(this.http, pipelineRequest)
     const text = response.bodyAsText ?? ''
     let body: unknown
     try {
@@ -148,13 +190,7 @@ export class AksAdapter {
     } catch {
       body = text
     }
-    if (response.status >= 400) {
-      const error = typeof body === 'object' && body !== null ? (body as { error?: { code?: unknown; message?: unknown } }).error : undefined
-      const code = typeof error?.code === 'string' ? error.code : `HTTP${response.status}`
-      const message = typeof error?.message === 'string' ? error.message : `GET ${url.split('?')[0]} answered ${response.status}`
-      throw Object.assign(new Error(message), { statusCode: response.status, code })
-    }
-    return body
+    return { url, status: response.status, headers: response.headers.toJSON(), body }
   }
 
   /** The cluster user kubeconfig (`listClusterUserCredential`), as YAML text. */

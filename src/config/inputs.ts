@@ -6,6 +6,7 @@ import { InputError } from '../util/errors.js'
 import { CLUSTER_ID } from '../util/cluster-id.js'
 import { parseBlackoutDates, parseMaintenanceWindow, validateTimeZone } from '../window/spec.js'
 import type { GateOptions, WindowSetting } from '../window/gate.js'
+import { FLEET_ID } from '../azure/fleet-manager.js'
 import { cloudFor, type AzureEnvironment, type CloudEndpoints } from '../azure/clouds.js'
 import type { SignInSettings } from '../azure/auth.js'
 import type { ReadSettings } from '../azure/snapshot.js'
@@ -57,6 +58,8 @@ interface PreflightSettings {
   policy: PreflightPolicy
 }
 
+type EngineSettings = { kind: 'direct' } | { kind: 'fleet'; fleetId: string; groups: 'ring' | 'existing' }
+
 /**
  * Everything one run needs, validated, in the parts each phase takes:
  * inputs -> azure (sign-in) -> discovery (snapshot) -> plan -> window (gate) -> execute -> report.
@@ -69,6 +72,8 @@ export interface Config {
   execute: ExecuteOptions
   preflight: PreflightSettings
   report: ReportSettings
+  /** Who carries out the upgrades: this job (`direct`) or Azure Kubernetes Fleet Manager (`fleet`). */
+  engine: EngineSettings
   /** Test seam AKS_UPGRADE_PILOT_TEST_NOW (see util/clock.ts); unset in production. */
   testNow?: string
 }
@@ -97,6 +102,8 @@ export const INPUT_DEFAULTS = {
   'ring-tag': 'aks-upgrade-ring',
   'ring-untagged': 'first',
   'ring-soak-days': '0',
+  engine: 'direct',
+  'fleet-groups': 'ring',
   issue: 'dashboard',
   'issue-labels': 'aks-upgrade',
   'issue-title': 'AKS upgrade report'
@@ -334,6 +341,31 @@ function readWindow(input: Input): GateOptions {
   }
 }
 
+function readEngine(input: Input, ring: number | null): EngineSettings {
+  const kind = oneOf('engine', withDefault(input, 'engine'), ['direct', 'fleet'])
+  const fleet = input('fleet')
+  if (kind === 'direct') {
+    if (fleet !== '')
+      fail(
+        'fleet',
+        fleet,
+        'it names the Fleet Manager that carries out the rings, which only engine: fleet uses. Set engine: fleet, or leave fleet empty.'
+      )
+    return { kind }
+  }
+  const m = FLEET_ID.exec(fleet)
+  const name = m?.[3] ?? ''
+  if (name === '' || name.length > 63 || name !== name.toLowerCase()) {
+    fail(
+      'fleet',
+      fleet,
+      'engine: fleet needs the Fleet resource id, /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ContainerService/fleets/<name> (name: 1-63 lower-case letters, digits and dashes).'
+    )
+  }
+  if (ring !== null) fail('ring', String(ring), 'engine: fleet carries every ring in one Fleet update run; leave ring empty.')
+  return { kind, fleetId: fleet.replace(/\/+$/, ''), groups: oneOf('fleet-groups', withDefault(input, 'fleet-groups'), ['ring', 'existing']) }
+}
+
 function readPlan(input: Input, upgrade: UpgradeKind[], issue: IssueMode): PlanSettings {
   const minorApproval = oneOf('minor-approval', withDefault(input, 'minor-approval'), ['none', 'issue'])
   if (minorApproval === 'issue' && issue !== 'dashboard') {
@@ -457,7 +489,8 @@ export function readConfig(get: InputReader, env: NodeJS.ProcessEnv = {}): Confi
     window,
     execute: readExecute(input),
     preflight: readPreflight(input),
-    report: readReport(input, env, issue, window.timezone, readApprovers(input, plan.minorApproval))
+    report: readReport(input, env, issue, window.timezone, readApprovers(input, plan.minorApproval)),
+    engine: readEngine(input, plan.ring)
   }
   const testNow = env.AKS_UPGRADE_PILOT_TEST_NOW
   if (testNow) config.testNow = testNow
