@@ -132,7 +132,15 @@ export function approvedCheckbox(box: ApprovedBox): string {
   return `- [x] Approve the minor upgrade of ${shownName(box.cluster, box.resourceGroup)}${from} to Kubernetes **${escapeText(shown)}** — ${by}, waiting to start${waiting} ${hiddenKey(box.clusterId, minor)}`
 }
 
-const CHECKBOX_LINE = /^[ \t]*(?:>[ \t]*)*[-*+][ \t]+\[([ xX])\][ \t]+(.*?)[ \t]*<!--[ \t]*approve:([^\s:]+):(\d+\.\d+)[ \t]*-->[ \t]*$/
+const CHECKBOX_LINE = /^[ \t]*(?:>[ \t]*)*[-*+][ \t]+\[([ xX])\][ \t]+(.*?)[ \t]*<!--[ \t]*approve:([^\s:]+):(\d+\.\d+|retry)[ \t]*-->[ \t]*$/
+
+/**
+ * The box that restarts a failed or stopped Fleet update run (`engine: fleet`): the same
+ * trust as an approval, keyed by the run's resource id and `retry`.
+ */
+export function retryCheckbox(runId: string, name: string, state: string): string {
+  return `- [ ] Retry the Fleet update run **${escapeText(name)}** (${escapeText(state)}): it continues at the first member not yet processed ${hiddenKey(runId, 'retry')}`
+}
 
 function unescapeMarkdown(s: string): string {
   return s
@@ -166,6 +174,11 @@ export function parseApprovals(body: string): Approval[] {
     if (tick !== 'x' && tick !== 'X') continue
     const clusterId = decodeId(encodedId)
     if (!clusterId) continue
+    if (minor === 'retry') {
+      const run = /Retry the Fleet update run \*\*(.+?)\*\*/.exec(visible)?.[1]
+      if (run !== undefined && unescapeMarkdown(run) === clusterId.split('/').at(-1)) found.set(approvalKeyOf(clusterId, minor), { clusterId, minor })
+      continue
+    }
     const shown = /to Kubernetes \*\*(.+?)\*\*/.exec(visible)?.[1]
     if (shown === undefined || minorOf(unescapeMarkdown(shown)) !== minor) continue
     const expectedName = parseClusterId(clusterId)?.name ?? null

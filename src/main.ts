@@ -9,6 +9,10 @@ import { planFleet } from './plan/planner.js'
 import { checkWindow } from './window/gate.js'
 import { windowStatus } from './window/status.js'
 import { executePlan } from './execute/executor.js'
+import { FleetClient } from './azure/fleet-manager.js'
+import { runFleetEngine } from './fleet-engine/engine.js'
+import { parseWindowStopped } from './fleet-engine/markers.js'
+import type { FleetEngineReport } from './fleet-engine/types.js'
 import { AKS_SERVER_SCOPE, kubeClient, readPreflightFacts } from './azure/preflight-reads.js'
 import { DEFAULT_BACKOFF } from './azure/retry.js'
 import { CapacityLedger } from './preflight/capacity.js'
@@ -40,6 +44,8 @@ interface RunState {
   dashboard: IssueRef | null | undefined
   /** What pre-flight predicted; undefined with `preflight: none` or before it ran. */
   preflight?: PreflightReport
+  /** `engine: fleet`: the update runs this check-in saw and what it did to them. */
+  fleet?: FleetEngineReport
   failures: string[]
   notes: string[]
 }
@@ -166,7 +172,12 @@ async function upgrade(config: Config, state: RunState, publisher: ReportPublish
   const checked = state.preflight
   const ledger = new CapacityLedger(checked?.budgets ?? [])
 
-  const { execute } = config
+  const { execute, engine } = config
+  if (engine.kind === 'fleet') {
+    adapter.keepRawFor([])
+    await unlessCancelled(fleetCheckIn(config, engine.fleetId, engine.groups, state, adapter, now), cancel)
+    return
+  }
   adapter.keepRawFor(
     execute.dryRun ? [] : state.plan.clusters.filter(cp => cp.operations.some(op => op.kind !== 'node-image')).map(cp => cp.cluster.id)
   )
@@ -184,6 +195,42 @@ async function upgrade(config: Config, state: RunState, publisher: ReportPublish
       log
     })
   )
+}
+
+/**
+ * `engine: fleet`: Fleet Manager carries out the rings; this run decides what each ring
+ * gets, when a run may go, completes gates writers approved, and reads the run back.
+ */
+async function fleetCheckIn(
+  config: Config,
+  fleetId: string,
+  groups: 'ring' | 'existing',
+  state: RunState,
+  adapter: AksAdapter,
+  now: () => Date
+): Promise<void> {
+  const api = new FleetClient(fleetId, async (subscriptionId, request) => adapter.armSend(subscriptionId, request))
+  // Fleet honours each member's AKS maintenance window itself; ours decides when a run may go.
+  const gate = config.window.window.mode === 'cluster' ? { ...config.window, window: { mode: 'none' as const } } : config.window
+  const dashboard = state.dashboard
+  const result = await core.group(config.execute.dryRun ? 'Fleet Manager (dry run: nothing changes)' : 'Fleet Manager', async () =>
+    runFleetEngine(state.plan, api, {
+      fleetId,
+      groups,
+      maxParallel: config.execute.maxParallel,
+      ringSoakDays: config.plan.ringSoakDays,
+      approvalGates: config.plan.minorApproval === 'issue',
+      now: now(),
+      dryRun: config.execute.dryRun,
+      window: at => checkWindow(gate, undefined, 'patch', at),
+      approvals: state.approvals,
+      windowStopped: parseWindowStopped(dashboard?.body ?? ''),
+      dashboardRead: dashboard !== undefined && config.report.issue === 'dashboard',
+      log
+    })
+  )
+  state.results = result.results
+  state.fleet = result.report
 }
 
 /** Read what the checks need and predict which operations would fail. Never fails the run. */
@@ -299,6 +346,7 @@ function buildReport(config: Config, state: RunState, startedAt: Date): RunRepor
     core.warning(`Could not summarise the maintenance window: ${errorMessage(error)}`)
   }
   if (state.preflight) runReport.preflight = state.preflight
+  if (state.fleet) runReport.fleet = state.fleet
   if (state.approvals.length > 0) runReport.approvals = state.approvals
   // Which ticked boxes stay, decided once: the issue and the summary render the same list.
   runReport.approved = keptApprovals(runReport, buildRows(runReport))

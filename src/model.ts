@@ -4,6 +4,7 @@
 // Everything here is plain data (JSON-serialisable, dates as ISO strings) so pure
 // modules can be tested with literal fixtures and no I/O.
 import type { Approval, ApprovedBox } from './approvals.js'
+import type { FleetEngineReport } from './fleet-engine/types.js'
 import type { PreflightReport } from './preflight/types.js'
 
 /** Which kinds of upgrade a run may perform (input `upgrade`). */
@@ -355,4 +356,6 @@ export interface RunReport {
   window: { inWindow: boolean; nextWindow?: string; detail?: string }
   /** What pre-flight predicted and which checks could not run; absent with `preflight: none`. */
   preflight?: PreflightReport
+  /** `engine: fleet`: the update runs and what this run did to them. */
+  fleet?: FleetEngineReport
 }

@@ -19,8 +19,20 @@ const RESULT_HOLD_LABELS: Record<string, string> = {
   'preflight-quota': 'Pre-flight: not enough vCPU quota for the surge nodes',
   'preflight-subnet': 'Pre-flight: not enough free addresses in the subnet',
   'preflight-pdb': 'Pre-flight: a PodDisruptionBudget blocks the drain',
-  'preflight-deprecated-api': 'Pre-flight: deprecated APIs still in use'
+  'preflight-deprecated-api': 'Pre-flight: deprecated APIs still in use',
+  'not-in-fleet': 'Not a member of the fleet',
+  'fleet-group-conflict': 'Fleet group this Action may not use',
+  'fleet-queued': 'Queued for a later Fleet update run',
+  'fleet-run-active': 'Another Fleet update run is in progress',
+  'fleet-waiting': 'Waits for its stage in the Fleet update run',
+  'fleet-gate': 'Waits for approval (Fleet gate)',
+  'fleet-pending': 'Fleet holds it (window or region)',
+  'fleet-run-halted': 'Fleet update run failed or stopped',
+  'fleet-skipped': 'Skipped by Fleet'
 }
+
+/** Hold reasons the operator must fix in Fleet Manager before the cluster can take part. */
+export const FLEET_SETUP_HOLDS = new Set(['not-in-fleet', 'fleet-group-conflict'])
 
 /** Hold reasons of pre-flight: the operator has something to fix before the window. */
 export function isPreflightHold(reason: string | undefined): boolean {

@@ -10,6 +10,7 @@ import { fitBody, type SectionDraft } from './fit.js'
 import { clustersSection } from './sections/clusters.js'
 import { doneSection } from './sections/done.js'
 import { failedSection } from './sections/failed.js'
+import { fleetSection } from './sections/fleet.js'
 import { footerLines } from './sections/footer.js'
 import { headerLines } from './sections/header.js'
 import { heldSection } from './sections/held.js'
@@ -32,6 +33,7 @@ interface ReportSection {
 const SECTIONS: readonly ReportSection[] = [
   { level: 'failures', draft: failedSection },
   { level: 'readFailures', draft: readFailuresSection },
+  { level: 'inProgress', draft: fleetSection },
   { level: 'inProgress', draft: inProgressSection },
   { level: 'done', draft: ctx => doneSection(ctx, 'upgraded') },
   { level: 'done', draft: ctx => doneSection(ctx, 'would-upgrade') },

@@ -2,7 +2,7 @@
 // and sorted into the report's sections. Pure, shared by the body, the comment and the title.
 import type { ClusterPlan, OperationResult, PlanEntry, ReasonCode, RunReport } from '../model.js'
 import { parseClusterId } from '../util/cluster-id.js'
-import { isPreflightHold } from './labels.js'
+import { FLEET_SETUP_HOLDS, isPreflightHold } from './labels.js'
 
 export type RowStatus = 'failed' | 'in-progress' | 'upgraded' | 'would-upgrade' | 'pending' | 'held' | 'up-to-date'
 
@@ -51,7 +51,9 @@ function statusOf(entry: PlanEntry | undefined, result: OperationResult | undefi
       case 'pending':
         // No applicable AKS schedule, or a pre-flight prediction, is not a wait that ends by
         // itself: the operator has something to fix.
-        return result.holdReason === 'no-cluster-schedule' || isPreflightHold(result.holdReason) ? 'held' : 'pending'
+        return result.holdReason === 'no-cluster-schedule' || isPreflightHold(result.holdReason) || FLEET_SETUP_HOLDS.has(result.holdReason ?? '')
+          ? 'held'
+          : 'pending'
       case 'skipped':
         return 'held'
     }
