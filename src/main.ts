@@ -231,6 +231,7 @@ async function fleetCheckIn(
   )
   state.results = result.results
   state.fleet = result.report
+  state.failures.push(...result.report.failures)
 }
 
 /** Read what the checks need and predict which operations would fail. Never fails the run. */

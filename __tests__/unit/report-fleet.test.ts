@@ -39,7 +39,11 @@ function run(over: Partial<FleetRunView> = {}, stages?: StageStatus[]): FleetRun
         name: 'ring-1',
         status: { state: 'NotStarted' },
         beforeGates: [
-          { displayName: 'aup approval: Kubernetes 1.36 on ring 1', status: { state: 'Pending' }, gateId: '9f8e7d6c-5b4a-3c2d-1e0f-a1b2c3d4e5f6' }
+          {
+            displayName: 'aup approval: Kubernetes 1.36 on ring 1',
+            status: { state: 'Pending' },
+            gateId: `${FLEET}/gates/9f8e7d6c-5b4a-3c2d-1e0f-a1b2c3d4e5f6`
+          }
         ],
         groups: [{ name: 'ring-1', members: [member('m-prod', 'NotStarted')] }]
       }
@@ -64,7 +68,7 @@ function report(fleet: Partial<FleetEngineReport>): RunReport {
     readFailures: [],
     notes: [],
     window: { inWindow: true },
-    fleet: { fleetId: FLEET, fleetName: 'platform', actions: [], runs: [run()], queued: [], held: [], notes: [], ...fleet }
+    fleet: { fleetId: FLEET, fleetName: 'platform', actions: [], runs: [run()], queued: [], held: [], notes: [], failures: [], ...fleet }
   }
 }
 
@@ -79,7 +83,7 @@ describe('Fleet dashboard', () => {
     expect(body).toContain('#### aup-0123456789abcdef01234567: node images, 🔄 Running')
     expect(body).toContain('`AKSUbuntu-2204gen2containerd-202611.20.0`')
     expect(body).toMatch(
-      /Gate before ring-1, aup approval: Kubernetes 1\.36 on ring 1: ⏳ Pending \(gate `9f8e7d6c-[^`]+`\): tick the approval boxes of m-prod/
+      /Gate before ring-1, aup approval: Kubernetes 1\.36 on ring 1: ⏳ Pending \(gate `9f8e7d6c-5b4a-3c2d-1e0f-a1b2c3d4e5f6`\): tick the approval boxes of m-prod/
     )
     expect(body).toMatch(/Wait after ring-0: 2 days, 🔄 Running, 36 h left \(until Mon 30 Nov 2026, 22:00 UTC\)/)
   })

@@ -187,8 +187,11 @@ class CheckIn {
           )?.eTag ?? (await this.api.getRun(name))?.eTag
     }
     this.act(`Start Fleet update run ${name} (${updateText(spec.body)}, ${spec.members.length} cluster(s)).`)
-    if (!this.options.dryRun) await this.api.act(name, 'start', eTag)
     this.startedNow.add(name)
+    if (this.options.dryRun) return
+    const started = (await this.api.act(name, 'start', eTag)) ?? (await this.api.getRun(name))
+    // A gate before the first stage appears at start: approved already, it need not wait an hour.
+    if (started && runState(started) === 'Pending') await this.approveGates(name, started)
   }
 
   /** Our approval gates that wait: complete each once a writer approved its clusters; skip the clusters nobody approved. */
@@ -223,8 +226,10 @@ class CheckIn {
           `Complete the approval gate of stage ${stage.name ?? ''} in ${name} for ${approved.map(m => m.name ?? '').join(', ')} (approved by ${who}).`
         )
         if (!this.options.dryRun) {
-          const resource = await this.api.getGate(gate.gateId)
-          await this.api.completeGate(gate.gateId, resource?.eTag)
+          // `gateId` is the gate's resource id (the examples); the gate is named by its GUID.
+          const gateName = gate.gateId.split('/').filter(Boolean).at(-1) ?? gate.gateId
+          const resource = await this.api.getGate(gateName)
+          await this.api.completeGate(gateName, resource?.eTag)
         }
       }
     }
@@ -327,6 +332,16 @@ function view(run: UpdateRun, check: CheckIn): FleetRunView {
   return out
 }
 
+/** Why a run of ours failed, from its failed members (fail-fast: later stages did not start). */
+function failureText(run: UpdateRun): string {
+  const failed = (run.properties?.status?.stages ?? []).flatMap(stageMembers).filter(m => m.status?.state === 'Failed')
+  const causes = failed.map(
+    m => `${m.name ?? '?'}: ${m.status?.error?.code ?? 'Failed'}${m.status?.error?.message ? ` (${m.status.error.message})` : ''}`
+  )
+  const why = causes.length > 0 ? causes.join('; ') : (run.properties?.status?.status?.error?.message ?? 'no member error given')
+  return `Fleet update run ${run.name ?? ''} failed: ${why}. Later stages did not start; tick its retry box in the dashboard to continue it.`
+}
+
 /** Which runs the dashboard shows: every run of ours not completed, the newest completed one, and anyone's active run. */
 function shown(runs: readonly UpdateRun[]): UpdateRun[] {
   const completed = runs
@@ -380,7 +395,8 @@ export async function runFleetEngine(plan: FleetPlan, api: FleetApi, options: Fl
       const hold = mapping.holds.get(lower(cp.cluster.id))
       return hold ? [{ cluster: cp.cluster.name, detail: hold.detail }] : []
     }),
-    notes: [...mapping.notes, ...check.notes]
+    notes: [...mapping.notes, ...check.notes],
+    failures: runs.filter(r => isOurs(r) && runState(r) === 'Failed').map(failureText)
   }
   return { report, results }
 }

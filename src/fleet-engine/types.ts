@@ -43,4 +43,6 @@ export interface FleetEngineReport {
   /** Clusters left out of every run: not a member, or a group we may not use. */
   held: Array<{ cluster: string; detail: string }>
   notes: string[]
+  /** Runs of ours that failed: the job fails with these until a retry tick (or a person) resolves them. */
+  failures: string[]
 }

@@ -33,7 +33,7 @@ function stateText(state: string | undefined): string {
 function gateLines(ctx: RenderContext, where: string, gates: readonly GateStatus[] | undefined, stage: StageStatus): string[] {
   return (gates ?? []).map(g => {
     const clusters = (stage.groups ?? []).flatMap(gr => gr.members ?? []).map(m => m.name ?? '')
-    const id = g.gateId ? ` (gate ${codeSpan(g.gateId)})` : ''
+    const id = g.gateId ? ` (gate ${codeSpan(g.gateId.split('/').at(-1) ?? g.gateId)})` : ''
     const waiting =
       g.status?.state === 'Pending'
         ? `: tick the approval boxes of ${escapeText(clusters.join(', '))} under "Needs approval"; writers' ticks complete it`
