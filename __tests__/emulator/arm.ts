@@ -18,6 +18,8 @@ import { armError, forbidden, rpError } from './arm-errors.ts'
 import { admitPoolUpgrade } from './capacity.ts'
 import { isRecord, verifyJwt } from './jwt.ts'
 import { handlePreflightArm } from './preflight-arm.ts'
+import { isFleetManagerPath, settleFleetManagers } from './fleet-manager.ts'
+import { handleFleetManager } from './fleet-routes.ts'
 import { armTime } from './types.ts'
 import type { EmulatorContext, Incoming, OperationKind, OperationRecord, PoolTarget, Reply } from './types.ts'
 
@@ -960,12 +962,15 @@ function scopeFor(route: Route): string {
 
 export function handleArm(ctx: EmulatorContext, req: Incoming): Reply {
   settleOperations(ctx)
+  // Fleet Manager update runs move on the same clock (and change clusters the AKS routes show).
+  settleFleetManagers(ctx.state)
   const caller = authenticate(ctx, req)
   if (isReply(caller)) return caller
   const apiVersion = req.query['api-version']
   if (apiVersion === undefined || apiVersion === '') {
     return armError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.')
   }
+  if (isFleetManagerPath(req.path)) return handleFleetManager(ctx, req, caller.oid)
   const route = parseRoute(req.path)
   // Other providers' reads and listClusterUserCredential (preflight-arm.ts).
   const other = route === undefined ? handlePreflightArm(ctx, req, caller.oid) : undefined

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { normalizePreflightCluster } from './fleet-preflight.ts'
+import type { FleetManagerSeed } from './fleet-manager.ts'
 import type { AadProfileSeed, ComputeSeed, KubeSeed, NetworkProfileSeed, VirtualNetworkSeed } from './fleet-preflight.ts'
 
 /** An error AKS reports for an operation (`{code, message}` of the ARM error shape). */
@@ -204,6 +205,8 @@ export interface Fleet {
   kubernetesVersions?: Record<string, KubernetesVersionSeed[]>
   compute?: ComputeSeed
   virtualNetworks?: VirtualNetworkSeed[]
+  /** Azure Kubernetes Fleet Manager fleets over these clusters (fleet-manager.ts). */
+  fleetManagers?: FleetManagerSeed[]
 }
 
 // ---------------------------------------------------------------------------
@@ -376,7 +379,14 @@ function defaultOsSku(osType: 'Linux' | 'Windows'): string {
 
 /** Deep copy of a seed with every server-side default filled in (the emulator's live state). */
 export function normalizeFleet(seed: Fleet): Fleet {
-  const fleet = structuredClone(seed)
+  // Fleet Manager seeds may carry a `windowOpen` function, which structuredClone refuses: keep it by reference.
+  const { fleetManagers, ...plain } = seed
+  const fleet: Fleet = structuredClone(plain)
+  if (fleetManagers !== undefined) {
+    fleet.fleetManagers = fleetManagers.map(({ windowOpen, ...data }) =>
+      windowOpen === undefined ? structuredClone(data) : { ...structuredClone(data), windowOpen }
+    )
+  }
   for (const cluster of fleet.clusters) {
     const versions = kubernetesVersionsFor(fleet, cluster.location)
     cluster.tags ??= {}

@@ -7,6 +7,7 @@ import { createServer as createTcpServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { handleArm, seedOperations, settleOperations } from './arm.ts'
 import { normalizeFleet } from './fleet.ts'
+import { createFleetManagerState } from './fleet-manager.ts'
 import type { Fleet } from './fleet.ts'
 import { API_PREFIX, GRAPHQL_PATH, createGitHubState, handleGitHub } from './github.ts'
 import { handleAad, handleOidc } from './identity.ts'
@@ -153,9 +154,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const timers = new Set<NodeJS.Timeout>()
   let inFlight = 0
 
+  const fleet = normalizeFleet(options.fleet)
+  const operationDurationMs = options.operationDurationMs ?? 300
   const state: EmulatorState = {
-    fleet: normalizeFleet(options.fleet),
+    fleet,
     operations: [],
+    fleetManager: createFleetManagerState(fleet, { now, operationDurationMs }),
     github: createGitHubState(repository, now),
     aad: { tokensIssued: 0 }
   }
@@ -177,7 +181,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
   const ctx: EmulatorContext = {
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600,
-    operationDurationMs: options.operationDurationMs ?? 300,
+    operationDurationMs,
     pageSize: options.pageSize ?? 100,
     githubToken,
     repository,

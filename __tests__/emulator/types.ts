@@ -1,5 +1,6 @@
 // Types shared by the emulator's services (ARM, Entra ID, GitHub OIDC, GitHub REST, Kubernetes API).
 import type { Fleet, FleetError } from './fleet.ts'
+import type { FleetManagerState } from './fleet-manager.ts'
 import type { GitHubState } from './github.ts'
 import type { JwtKey } from './jwt.ts'
 
@@ -109,6 +110,8 @@ export interface EmulatorState {
   /** The live fleet (normalised seed). Mutate it freely between requests. */
   fleet: Fleet
   operations: OperationRecord[]
+  /** Azure Kubernetes Fleet Manager: fleets (members, strategies, runs, gates), member upgrades, async operations. */
+  fleetManager: FleetManagerState
   github: GitHubState
   aad: {
     /** When set, only assertions whose `sub` is listed are accepted (federated credential subjects). */
