@@ -341,3 +341,96 @@ describe('windows', () => {
     expect(memberStates(emu)).toEqual({ 'm-aks-a': 'Completed', 'm-aks-b': 'Running' })
   })
 })
+
+describe('the contract around the writes', () => {
+  it('works the same when Fleet answers every write with 202 (async mode), and a rerun still writes nothing', async () => {
+    const time = clock()
+    const emu = await start(
+      fleetOf(
+        [
+          ['aks-dev', 0],
+          ['aks-prod', 1]
+        ],
+        { lroMode: 'async' }
+      ),
+      { now: time.now }
+    )
+    const first = await run(emu, time, { issue: 'off' })
+    expectSuccess(first)
+    const name = ourRun(emu).name
+    expect(first.writes).toEqual([
+      'PATCH /members/m-aks-dev',
+      'PATCH /members/m-aks-prod',
+      `PUT /updateRuns/${name}`,
+      `POST /updateRuns/${name}/start`
+    ])
+    expect(memberStates(emu)).toEqual({ 'm-aks-dev': 'Running', 'm-aks-prod': 'NotStarted' })
+    time.advance(60_000)
+    expect((await run(emu, time, { issue: 'off' })).writes).toEqual([])
+  })
+
+  it('skips a powered-off member of the ring group before starting: it would fail the whole run', async () => {
+    const time = clock()
+    const seed = fleetOf([
+      ['aks-dev', 0],
+      ['aks-off', 0]
+    ])
+    const off = seed.clusters.find(c => c.name === 'aks-off')
+    if (off) off.powerState = 'Stopped'
+    const member = seed.fleetManagers?.[0]?.members.find(m => m.clusterName === 'aks-off')
+    if (member) member.group = 'ring-0'
+    const emu = await start(seed, { now: time.now })
+    const r = await run(emu, time, { issue: 'off' })
+    expectSuccess(r)
+    const name = ourRun(emu).name
+    expect(r.writes).toEqual([
+      'PATCH /members/m-aks-dev',
+      `PUT /updateRuns/${name}`,
+      `POST /updateRuns/${name}/skip`,
+      `POST /updateRuns/${name}/start`
+    ])
+    const skip = emu.requests.find(x => x.method === 'POST' && x.path.endsWith('/skip'))
+    expect(skip?.body).toEqual({ targets: [{ type: 'Member', name: 'm-aks-off' }] })
+    time.advance(HOUR + 60_000)
+    expect(memberStates(emu)).toEqual({ 'm-aks-dev': 'Completed', 'm-aks-off': 'Skipped' })
+    expect(ourRun(emu).status.state).toBe('Completed')
+  })
+
+  it('reads the run again after a 412 on start (someone changed it) and starts it with the new eTag', async () => {
+    const time = clock()
+    const emu = await start(fleetOf([['aks-dev', 0]]), { now: time.now })
+    emu.inject({
+      method: 'POST',
+      path: /\/updateRuns\/aup-[0-9a-f]+\/start$/,
+      status: 412,
+      body: { error: { code: 'PreconditionFailed', message: 'The eTag does not match.' } }
+    })
+    const r = await run(emu, time, { issue: 'off' })
+    expectSuccess(r)
+    const name = ourRun(emu).name
+    expect(r.writes).toEqual([
+      'PATCH /members/m-aks-dev',
+      `PUT /updateRuns/${name}`,
+      `POST /updateRuns/${name}/start`,
+      `POST /updateRuns/${name}/start`
+    ])
+    expect(memberStates(emu)).toEqual({ 'm-aks-dev': 'Running' })
+  })
+
+  it('changes nothing in a dry run, and says what it would do', async () => {
+    const time = clock()
+    const emu = await start(
+      fleetOf([
+        ['aks-dev', 0],
+        ['aks-prod', 1]
+      ]),
+      { now: time.now }
+    )
+    const r = await run(emu, time, { issue: 'off', 'dry-run': 'true' })
+    expectSuccess(r)
+    expect(r.writes).toEqual([])
+    expect(liveRuns(emu)).toEqual([])
+    expect(r.summary).toMatch(/- Would create Fleet update run aup-[0-9a-f]+: node images through ring-0 → ring-1\./)
+    expect(planRow(planRows(r), 'aks-dev', 'system').result).toBe('would-start')
+  })
+})
