@@ -11,6 +11,7 @@ import { windowStatus } from './window/status.js'
 import { executePlan } from './execute/executor.js'
 import { FleetClient } from './azure/fleet-manager.js'
 import { runFleetEngine } from './fleet-engine/engine.js'
+import { heldBefore } from './fleet-engine/mapping.js'
 import { parseWindowStopped } from './fleet-engine/markers.js'
 import type { FleetEngineReport } from './fleet-engine/types.js'
 import { AKS_SERVER_SCOPE, kubeClient, readPreflightFacts } from './azure/preflight-reads.js'
@@ -213,6 +214,11 @@ async function fleetCheckIn(
   // Fleet honours each member's AKS maintenance window itself; ours decides when a run may go.
   const gate = config.window.window.mode === 'cluster' ? { ...config.window, window: { mode: 'none' as const } } : config.window
   const dashboard = state.dashboard
+  // An upgrade pre-flight predicts to fail keeps its cluster out of the run (and skipped in it).
+  const held = heldBefore(state.plan.clusters, key => {
+    const finding = preflightHold(state.preflight, key)
+    return finding && { reason: finding.reason, detail: `${finding.detail}: ${finding.advice}` }
+  })
   const result = await core.group(config.execute.dryRun ? 'Fleet Manager (dry run: nothing changes)' : 'Fleet Manager', async () =>
     runFleetEngine(state.plan, api, {
       fleetId,
@@ -221,6 +227,7 @@ async function fleetCheckIn(
       ringSoakDays: config.plan.ringSoakDays,
       approvalGates: config.plan.minorApproval === 'issue',
       now: now(),
+      held,
       dryRun: config.execute.dryRun,
       window: at => checkWindow(gate, undefined, 'patch', at),
       approvals: state.approvals,

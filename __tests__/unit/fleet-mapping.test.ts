@@ -201,6 +201,15 @@ describe('clusters Fleet cannot take', () => {
     expect(mapping.groupChanges.map(c => c.member)).toEqual(['m-a'])
   })
 
+  it('keeps a cluster pre-flight holds out of the run, and skips its member when it is in the group', () => {
+    const held = new Map([[a.id.toLowerCase(), { reason: 'preflight-quota', detail: 'needs 8 vCPUs of standardDSv3Family in eastus, 4 free' }]])
+    const c = onImage('c', 0, U0702)
+    const { mapping, run } = stagesOf(plan([a, c]), members([a, c], { a: 'ring-0' }), opts({ held }))
+    expect(mapping.holds.get(a.id.toLowerCase())?.reason).toBe('preflight-quota')
+    expect(run?.members.map(m => m.cluster)).toEqual(['c'])
+    expect(run?.skip).toEqual(['m-a'])
+  })
+
   it('uses existing groups, each within one ring (fleet-groups: existing)', () => {
     const c = onImage('c', 1, U0702)
     const ok = stagesOf(plan([a, b, c]), members([a, b, c], { a: 'dev', b: 'prod', c: 'prod' }), opts({ groups: 'existing' }))

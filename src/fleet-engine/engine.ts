@@ -153,6 +153,9 @@ class CheckIn {
       this.startedNow.add(name)
     } else if (state === 'NotStarted') {
       await this.startNew(name, run)
+    } else if (state === 'Stopping' && this.options.windowStopped.has(name)) {
+      // Still finishing its members after our stop: keep the marker, or it would wait for a retry tick.
+      this.stoppedForWindow.add(name)
     }
   }
 
@@ -201,7 +204,7 @@ class CheckIn {
     for (const stage of run.properties?.status?.stages ?? []) {
       for (const gate of waitingGates(stage)) {
         if (!(gate.displayName ?? '').startsWith(GATE_PREFIX) || !minor || !gate.gateId) continue
-        const members = stageMembers(stage).filter(m => m.status?.state === 'NotStarted' || m.status?.state === undefined)
+        const members = stageMembers(stage).filter(m => ['NotStarted', 'Pending', undefined].includes(m.status?.state))
         const approved = members.filter(m => findApproval(this.options.approvals, m.clusterResourceId ?? '', minor) !== undefined)
         if (approved.length === 0) {
           this.notes.push(
@@ -291,8 +294,9 @@ class CheckIn {
 
   /** Set the members' groups (a run snapshots them), create the run, then skip and start it. */
   async create(spec: RunSpec): Promise<void> {
-    const inRun = new Set(spec.members.map(m => m.member))
-    for (const change of this.mapping.groupChanges.filter(c => inRun.has(c.member))) {
+    // Every planned member gets its group now, not only this run's: the group sizes (and so
+    // maxConcurrency) were counted with all of them, and the later runs need them anyway.
+    for (const change of this.mapping.groupChanges) {
       this.act(`Set the group of fleet member ${change.member} to ${change.to}${change.from ? ` (was ${change.from})` : ''}.`)
       if (!this.options.dryRun) await this.api.setGroup(change.member, change.to, change.eTag)
     }

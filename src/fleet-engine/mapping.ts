@@ -22,6 +22,8 @@ export interface FleetMappingOptions {
   /** `minor-approval: issue`: a minor upgrade waits for approval before each stage. */
   approvalGates: boolean
   now: Date
+  /** Lower-case cluster id -> a hold decided before Fleet (pre-flight predicts the upgrade fails). */
+  held?: ReadonlyMap<string, FleetHold>
 }
 
 type RunKind = 'node-image' | 'patch' | 'minor'
@@ -52,10 +54,9 @@ export interface RunSpec {
   notes: string[]
 }
 
-type FleetHoldReason = 'not-in-fleet' | 'fleet-group-conflict'
-
-interface FleetHold {
-  reason: FleetHoldReason
+export interface FleetHold {
+  /** `not-in-fleet`, `fleet-group-conflict`, or a pre-flight hold reason. */
+  reason: string
   detail: string
 }
 
@@ -309,11 +310,23 @@ function expiryNotes(images: readonly string[], stages: number, options: FleetMa
   })
 }
 
+/** Clusters an operation of which is held before Fleet sees it (pre-flight predicts it fails), by lower-case id. */
+export function heldBefore(clusters: readonly ClusterPlan[], hold: (opKey: string) => FleetHold | undefined): Map<string, FleetHold> {
+  const out = new Map<string, FleetHold>()
+  for (const cp of clusters) {
+    for (const op of cp.operations) {
+      const found = hold(op.key)
+      if (found && !out.has(lower(cp.cluster.id))) out.set(lower(cp.cluster.id), found)
+    }
+  }
+  return out
+}
+
 /** The runs the plan asks of Fleet, in the order they are created (one at a time). */
 export function mapToFleet(clusters: readonly ClusterPlan[], fleetMembers: readonly FleetMember[], options: FleetMappingOptions): FleetMapping {
   const byCluster = membersByCluster(fleetMembers)
   const candidates = clusters.flatMap(cp => [imageCandidate(cp), kubernetesCandidate(cp)].filter((c): c is Candidate => c !== undefined))
-  const holds = new Map<string, FleetHold>()
+  const holds = new Map<string, FleetHold>(options.held ?? [])
   const groups = assignGroups(candidates, byCluster, options, holds)
 
   // Group sizes after our changes: a group's concurrency may not exceed its member count.
