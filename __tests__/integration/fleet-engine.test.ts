@@ -146,6 +146,32 @@ describe('one run per plan', () => {
     expect(memberStates(emu)).toEqual({ 'm-aks-dev': 'Completed', 'm-aks-prod': 'Running' })
   })
 
+  it('reads the clusters still queued inside its run from that run, though the plan has moved on', async () => {
+    const time = clock()
+    const emu = await start(
+      fleetOf([
+        ['aks-a', 0],
+        ['aks-b', 0],
+        ['aks-c', 0]
+      ]),
+      { now: time.now }
+    )
+    const one = { issue: 'off', 'max-parallel': '1' }
+    expectSuccess(await run(emu, time, one))
+    const name = ourRun(emu).name
+    time.advance(HOUR + 10 * 60_000)
+    const r = await run(emu, time, one)
+    expectSuccess(r)
+    expect(r.writes).toEqual([])
+    expect(memberStates(emu)).toEqual({ 'm-aks-a': 'Completed', 'm-aks-b': 'Running', 'm-aks-c': 'NotStarted' })
+    // aks-a is done, so the plan's run would be a new one of b and c: they are in ours already.
+    expect(r.summary).not.toContain('Waiting to be created')
+    expect(planRow(planRows(r), 'aks-c', 'system')).toMatchObject({
+      result: 'pending',
+      hold: { reason: 'fleet-waiting', detail: `waits for stage ring-0 of Fleet update run ${name}` }
+    })
+  })
+
   it('holds a planned cluster outside the fleet, naming the fleet, and upgrades the members', async () => {
     const time = clock()
     const seed = fleetOf([

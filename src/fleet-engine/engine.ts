@@ -268,6 +268,7 @@ class CheckIn {
     const busy = new Set(unresolved.flatMap(r => (r.properties?.status?.stages ?? []).flatMap(stageMembers).map(m => lower(m.clusterResourceId))))
     for (const spec of this.mapping.runs) {
       const existing = byName.get(spec.name)
+      if (!existing && coveringRun(spec, runs)) continue
       if (existing) {
         if (FINAL.has(runState(existing)))
           this.notes.push(`Fleet update run ${spec.name} for this plan already ended (${runState(existing)}); it is not created again.`)
@@ -336,6 +337,21 @@ function view(run: UpdateRun, check: CheckIn): FleetRunView {
   return out
 }
 
+/**
+ * An unfinished run of ours that already carries this update to every cluster of the spec:
+ * the plan moved on since it was created (ring 0 done, say), so the spec's hash changed, but
+ * its clusters are queued inside that run and need no run of their own.
+ */
+function coveringRun(spec: RunSpec, runs: readonly UpdateRun[]): UpdateRun | undefined {
+  const want = spec.body.properties?.managedClusterUpdate?.upgrade
+  return runs.find(r => {
+    const has = r.properties?.managedClusterUpdate?.upgrade
+    if (!isOurs(r) || FINAL.has(runState(r)) || has?.type !== want?.type || has?.kubernetesVersion !== want?.kubernetesVersion) return false
+    const ids = new Set((r.properties?.status?.stages ?? []).flatMap(stageMembers).map(m => lower(m.clusterResourceId)))
+    return spec.members.every(m => ids.has(lower(m.clusterId)))
+  })
+}
+
 /** Why a run of ours failed, from its failed members (fail-fast: later stages did not start). */
 function failureText(run: UpdateRun): string {
   const failed = (run.properties?.status?.stages ?? []).flatMap(stageMembers).filter(m => m.status?.state === 'Failed')
@@ -370,6 +386,10 @@ export async function runFleetEngine(plan: FleetPlan, api: FleetApi, options: Fl
 
   const runs = await api.listRuns()
   const byName = new Map(runs.map(r => [r.name ?? '', r]))
+  for (const spec of mapping.runs) {
+    const cover = byName.has(spec.name) ? undefined : coveringRun(spec, runs)
+    if (cover) byName.set(spec.name, cover)
+  }
   const ctx = {
     dryRun: options.dryRun,
     runs: byName,

@@ -13,7 +13,7 @@ export interface Blocker {
 
 export interface OutcomeContext {
   dryRun: boolean
-  /** Runs by name, as read at the end of the check-in. */
+  /** Runs by spec name, as read at the end of the check-in (a spec an earlier run of ours carries maps to that run). */
   runs: ReadonlyMap<string, UpdateRun>
   /** Runs created or started by this check-in: their running members count as started now. */
   startedNow: ReadonlySet<string>
@@ -94,7 +94,7 @@ function specResults(spec: RunSpec, ops: ReadonlyMap<string, Operation>, ctx: Ou
     m.operations.flatMap(key => {
       const op = ops.get(key)
       if (!op) return []
-      if (run) return [memberResult(op, run, spec.name, findMember(stages, m.clusterId), ctx.startedNow.has(spec.name))]
+      if (run) return [memberResult(op, run, run.name ?? spec.name, findMember(stages, m.clusterId), ctx.startedNow.has(run.name ?? spec.name))]
       if (ctx.dryRun && ctx.wouldCreate === spec.name) return [{ operation: op, outcome: 'would-start' as const }]
       return [
         {
