@@ -41,9 +41,10 @@ function drift(markdown: string, files: Record<string, string>): string[] {
 describe('README and examples/', () => {
   const files = Object.fromEntries(examples.map(f => [f, text(f)]))
 
-  it('holds the five workflows README promises', () => {
+  it('holds the six workflows README promises', () => {
     expect(examples).toEqual([
       'discovery-across-subscriptions.yml',
+      'fleet-engine.yml',
       'hourly-fire-and-forget.yml',
       'patch-and-minor-with-approval.yml',
       'rings.yml',
