@@ -232,7 +232,8 @@ async function fleetCheckIn(
       window: at => checkWindow(gate, undefined, 'patch', at),
       approvals: state.approvals,
       windowStopped: parseWindowStopped(dashboard?.body ?? ''),
-      dashboardRead: dashboard !== undefined && config.report.issue === 'dashboard',
+      // With a dashboard its marks decide (unreadable: no run resumes by itself); without one, guess.
+      guessStops: config.report.issue !== 'dashboard',
       log
     })
   )

@@ -170,6 +170,22 @@ describe('Kubernetes versions: Full with kubernetesVersion, one run per kind and
     ])
   })
 
+  it('names the image of every pool family in a version upgrade, so no family is left to Latest', () => {
+    const two = cluster(
+      'two',
+      onVersion('1.35.5', [
+        sys('system', { nodeImageVersion: U0709, latestNodeImageVersion: U0709 }),
+        pool('azl', { nodeImageVersion: AZL3, latestNodeImageVersion: AZL3 })
+      ])
+    )
+    const { run } = stagesOf(plan([two]), members([two]))
+    expect(run?.kind).toBe('patch')
+    expect(run?.body.properties?.managedClusterUpdate?.nodeImageSelection).toEqual({
+      type: 'Custom',
+      customNodeImageVersions: [{ version: AZL3 }, { version: U0709 }]
+    })
+  })
+
   it('puts an approval gate we recognise before each stage of a minor upgrade', () => {
     const { mapping } = stagesOf(p, members([patch, minor]), opts({ approvalGates: true }))
     const minorRun = mapping.runs.find(r => r.kind === 'minor')
@@ -208,6 +224,23 @@ describe('clusters Fleet cannot take', () => {
     expect(mapping.holds.get(a.id.toLowerCase())?.reason).toBe('preflight-quota')
     expect(run?.members.map(m => m.cluster)).toEqual(['c'])
     expect(run?.skip).toEqual(['m-a'])
+  })
+
+  it('holds the whole member when one of its pools is stopped: Fleet upgrades all its pools', () => {
+    const c = cluster('c', {
+      pools: [
+        sys('system', { nodeImageVersion: U0702, latestNodeImageVersion: U0709 }),
+        pool('batch', { nodeImageVersion: U0702, latestNodeImageVersion: U0709, powerState: 'Stopped' })
+      ]
+    })
+    const p = plan([a, c])
+    expect(entry(p, 'c', 'batch').reason).toBe('stopped')
+    const { mapping, run } = stagesOf(p, members([a, c]))
+    expect(mapping.holds.get(c.id.toLowerCase())).toEqual({
+      reason: 'fleet-pool-held',
+      detail: expect.stringMatching(/^pool batch is held \(Held: the pool is stopped/)
+    })
+    expect(run?.members.map(m => m.cluster)).toEqual(['a'])
   })
 
   it('uses existing groups, each within one ring (fleet-groups: existing)', () => {

@@ -82,10 +82,42 @@ describe('Fleet dashboard', () => {
   it('renders the run state, its images, a pending gate with its clusters and the wait left', () => {
     expect(body).toContain('#### aup-0123456789abcdef01234567: node images, 🔄 Running')
     expect(body).toContain('`AKSUbuntu-2204gen2containerd-202611.20.0`')
-    expect(body).toMatch(
-      /Gate before ring-1, aup approval: Kubernetes 1\.36 on ring 1: ⏳ Pending \(gate `9f8e7d6c-5b4a-3c2d-1e0f-a1b2c3d4e5f6`\): tick the approval boxes of m-prod/
+    expect(body).toContain(
+      'Gate before ring-1, aup approval: Kubernetes 1.36 on ring 1: ⏳ Pending (gate `9f8e7d6c-5b4a-3c2d-1e0f-a1b2c3d4e5f6`): writers\' ticks of the approval boxes under "Needs approval" complete it (waiting: m-prod)'
     )
     expect(body).toMatch(/Wait after ring-0: 2 days, 🔄 Running, 36 h left \(until Mon 30 Nov 2026, 22:00 UTC\)/)
+  })
+
+  it.each([
+    ['NotStarted', 'aup approval: Kubernetes 1.36 on ring 1', /: ⏸️ NotStarted$/m],
+    ['Completed', 'aup approval: Kubernetes 1.36 on ring 1', /: ✅ Completed \(gate `[0-9a-f-]+`\), Sun 29 Nov 2026, 09:00 UTC$/m],
+    ['Skipped', 'aup approval: Kubernetes 1.36 on ring 1', /: ⏭️ Skipped \(gate `[0-9a-f-]+`\)$/m],
+    ['Pending', 'Security sign-off', /: ⏳ Pending \(gate `[0-9a-f-]+`\): not one of this Action’s gates; whoever set it up completes it in Fleet$/m]
+  ])('renders a gate that is %s (%s)', (state, displayName, line) => {
+    const status = state === 'Completed' ? { state, completedTime: '2026-11-29T09:00:00Z' } : { state }
+    const gate = { displayName, status, ...(state === 'NotStarted' ? {} : { gateId: `${FLEET}/gates/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d` }) }
+    const stages = [{ name: 'ring-1', beforeGates: [gate], groups: [{ name: 'ring-1', members: [member('m-prod', 'NotStarted')] }] }]
+    expect(renderReport(report({ runs: [run({}, stages)] }), 'issue')).toMatch(line)
+  })
+
+  it.each([
+    ['NotStarted', '⏸️'],
+    ['Running', '🔄'],
+    ['Completed', '✅'],
+    ['Skipped', '⏭️']
+  ])('renders the wait after a stage that is %s', (state, icon) => {
+    const stage = { name: 'ring-0', afterStageWaitStatus: { status: { state }, waitDurationInSeconds: 86_400 }, groups: [] }
+    const out = renderReport(report({ runs: [run({ waits: { 'ring-0': 86_400 } }, [stage])] }), 'issue')
+    expect(out).toContain(`- Wait after ring-0: 1 day, ${icon} ${state}`)
+  })
+
+  it('names a member with its cluster when the two differ', () => {
+    const m = {
+      ...member('member-1', 'Running'),
+      clusterResourceId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-shop-prod'
+    }
+    const out = renderReport(report({ runs: [run({}, [{ name: 'ring-0', groups: [{ name: 'ring-0', members: [m] }] }])] }), 'issue')
+    expect(out).toContain('| ring-0 | ring-0 | member-1 (aks-shop-prod) | 🔄 Running |')
   })
 
   it('escapes Fleet messages and shows error codes and operation ids', () => {
@@ -129,6 +161,10 @@ describe('Fleet dashboard', () => {
     // Unticked, or the visible name edited to another run: no retry.
     expect(parseApprovals(failed)).toEqual([])
     expect(parseApprovals(ticked.replace('**aup-0123456789abcdef01234567**', '**aup-other**'))).toEqual([])
+    // The job summary cannot be ticked: it points to the dashboard instead.
+    const summary = renderReport(report({ runs: [run({ state: 'Failed', retry: true })] }), 'summary')
+    expect(summary).not.toContain('- [ ] Retry')
+    expect(summary).toContain("a writer's tick of its retry box in the dashboard issue")
   })
 
   it('marks a run this Action stopped for the window, so the next run resumes it', () => {

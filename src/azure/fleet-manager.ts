@@ -40,7 +40,8 @@ type Send = (subscriptionId: string, request: ArmRequest) => Promise<ArmResponse
 /** Every call the Fleet engine makes; the engine depends on this, not on HTTP. */
 export interface FleetApi {
   listMembers(): Promise<FleetMember[]>
-  setGroup(member: string, group: string, eTag: string | undefined): Promise<void>
+  /** True when Fleet answered with the changed member (200), false when it accepted the change (202). */
+  setGroup(member: string, group: string, eTag: string | undefined): Promise<boolean>
   listRuns(): Promise<UpdateRun[]>
   getRun(name: string): Promise<UpdateRun | undefined>
   /** Creates the run only if no run of that name exists (`If-None-Match: *`); false when one did. */
@@ -97,13 +98,14 @@ export class FleetClient implements FleetApi {
     return this.list<FleetMember>('members', '/members')
   }
 
-  async setGroup(member: string, group: string, eTag: string | undefined): Promise<void> {
-    await this.call('members-write', {
+  async setGroup(member: string, group: string, eTag: string | undefined): Promise<boolean> {
+    const response = await this.call('members-write', {
       method: 'PATCH',
       path: this.path(`/members/${member}`),
       headers: ifMatch(eTag),
       body: { properties: { group } }
     })
+    return response.status === 200
   }
 
   async listRuns(): Promise<UpdateRun[]> {

@@ -73,7 +73,6 @@ export interface FleetMapping {
   groupChanges: GroupChange[]
   /** Lower-case cluster id -> why the cluster is left out of every run. */
   holds: Map<string, FleetHold>
-  notes: string[]
 }
 
 /** Prefix of every run this Action creates: any other run is someone else's. */
@@ -81,12 +80,12 @@ export const RUN_PREFIX = 'aup-'
 /** Display name prefix of our approval gates. */
 export const GATE_PREFIX = 'aup approval'
 /** Limits of the service (notes §3.3). */
-const MAX_GROUPS_PER_STAGE = 50
 const MAX_STAGE_CONCURRENCY = 50
 /** Node images are valid for 90 days from publication (notes §3.4). */
 const IMAGE_LIFETIME_DAYS = 90
 
 const RING_HELD: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['ring-waiting', 'ring-soaking'])
+const POOL_STATE_HOLDS: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['stopped', 'failed-state'])
 
 const ringGroup = (ring: number): string => `ring-${ring}`
 const isRingGroup = (group: string): boolean => /^ring-\d+$/.test(group)
@@ -117,20 +116,23 @@ function kubernetesCandidate(cp: ClusterPlan): Candidate | undefined {
   const cpEntry = cp.entries.find(e => e.pool === null)
   if (cpOp) {
     const kind: RunKind = cpOp.upgradeClass === 'minor' ? 'minor' : 'patch'
-    return { cp, kind, version: cpOp.to, images: imageTargets(cp.entries, true), operations: ops, ringHeld: false }
+    return { cp, kind, version: cpOp.to, images: versionImages(cp.entries), operations: ops, ringHeld: false }
   }
   const waiting = cpEntry !== undefined && (RING_HELD.has(cpEntry.reason) || cpEntry.reason === 'awaiting-approval')
   if (!waiting || !differs(cpEntry.kubernetesVersion)) return undefined
   const { current, target } = cpEntry.kubernetesVersion
-  return { cp, kind: versionKind(current, target), version: target, images: imageTargets(cp.entries, true), operations: [], ringHeld: true }
+  return { cp, kind: versionKind(current, target), version: target, images: versionImages(cp.entries), operations: [], ringHeld: true }
 }
 
-/** Node images the pools move to: due refreshes, and with `withVersion` those a version upgrade brings. */
-function imageTargets(entries: readonly PlanEntry[], withVersion: boolean): string[] {
+/**
+ * The node image of every pool of a cluster a version upgrade moves: its target, else what it
+ * runs. With Custom, Fleet leaves a family it finds no version for untouched, and with Latest a
+ * later ring could get a newer image than ring 0 did; so every family is named.
+ */
+function versionImages(entries: readonly PlanEntry[]): string[] {
   return entries.flatMap(e => {
-    if (e.pool === null || !differs(e.nodeImageVersion)) return []
-    const versionMoves = differs(e.kubernetesVersion)
-    return versionMoves === withVersion ? [e.nodeImageVersion.target] : []
+    const image = e.pool === null ? null : (e.nodeImageVersion?.target ?? e.nodeImageVersion?.current ?? null)
+    return image === null ? [] : [image]
   })
 }
 
@@ -327,6 +329,17 @@ export function mapToFleet(clusters: readonly ClusterPlan[], fleetMembers: reado
   const byCluster = membersByCluster(fleetMembers)
   const candidates = clusters.flatMap(cp => [imageCandidate(cp), kubernetesCandidate(cp)].filter((c): c is Candidate => c !== undefined))
   const holds = new Map<string, FleetHold>(options.held ?? [])
+  for (const c of candidates) {
+    // Fleet upgrades all of a member's pools: one that is stopped or failed fails the member.
+    const pool = c.cp.entries.find(e => e.pool !== null && POOL_STATE_HOLDS.has(e.reason))
+    const id = lower(c.cp.cluster.id)
+    if (pool && !holds.has(id)) {
+      holds.set(id, {
+        reason: 'fleet-pool-held',
+        detail: `pool ${pool.pool ?? ''} is held (${pool.message.replace(/\.$/, '')}); Fleet upgrades all pools of a member together, so ${c.cp.cluster.name} waits until it is fixed.`
+      })
+    }
+  }
   const groups = assignGroups(candidates, byCluster, options, holds)
 
   // Group sizes after our changes: a group's concurrency may not exceed its member count.
@@ -379,15 +392,7 @@ export function mapToFleet(clusters: readonly ClusterPlan[], fleetMembers: reado
     runs.push(spec)
   }
   runs.sort((a, b) => order(a) - order(b) || (a.kubernetesVersion ?? '').localeCompare(b.kubernetesVersion ?? '', 'en', { numeric: true }))
-  const tooMany = runs.flatMap(r =>
-    (r.body.properties?.strategy?.stages ?? [])
-      .filter(s => (s.groups?.length ?? 0) > MAX_GROUPS_PER_STAGE)
-      .map(
-        s =>
-          `Stage ${s.name} of run ${r.name} has ${s.groups?.length ?? 0} groups; Fleet allows ${MAX_GROUPS_PER_STAGE}: merge groups, or use fleet-groups: ring.`
-      )
-  )
-  return { runs, groupChanges, holds, notes: tooMany }
+  return { runs, groupChanges, holds }
 }
 
 const order = (r: RunSpec): number => (r.kind === 'node-image' ? 0 : r.kind === 'patch' ? 1 : 2)

@@ -3,6 +3,7 @@
 // outputs and the run's failure keep meaning what they mean with `engine: direct`. Pure.
 import type { ErrorInfo, FleetPlan, Operation, OperationResult } from '../model.js'
 import type { FleetMapping, RunSpec } from './mapping.js'
+import { FINAL } from './runs.js'
 import { type MemberStatus, runState, type StageStatus, type UpdateRun } from './wire.js'
 
 /** Why a run that carries an operation was not created in this check-in. */
@@ -40,7 +41,14 @@ function pendingGate(stage: StageStatus): boolean {
   return gates.some(g => g.status?.state === 'Pending')
 }
 
-function memberResult(op: Operation, run: UpdateRun, name: string, found: ReturnType<typeof findMember>, startedNow: boolean): OperationResult {
+function memberResult(
+  op: Operation,
+  run: UpdateRun,
+  name: string,
+  found: ReturnType<typeof findMember>,
+  startedNow: boolean,
+  ownRun: boolean
+): OperationResult {
   if (!found) return { operation: op, outcome: 'pending', holdReason: 'fleet-queued', holdDetail: `not a member of Fleet update run ${name}` }
   const { member, stage } = found
   const status = member.status ?? {}
@@ -50,6 +58,11 @@ function memberResult(op: Operation, run: UpdateRun, name: string, found: Return
   const text = member.message ?? status.error?.message
   switch (status.state) {
     case 'Completed':
+      if (FINAL.has(runState(run)) && ownRun) {
+        // The run for this very plan ended, yet the planner still finds the change due.
+        const message = `Fleet update run ${name} completed on this member, but the cluster still does not run ${op.to}: Fleet did not apply it (with Custom node images, check that the image family matches the pool's).`
+        return { operation: op, outcome: 'failed', ...times, error: { code: 'FleetUpdateNotApplied', message } }
+      }
       return { operation: op, outcome: 'succeeded', ...times }
     case 'Running':
       return { operation: op, outcome: startedNow ? 'started' : 'still-running', ...times }
@@ -94,7 +107,10 @@ function specResults(spec: RunSpec, ops: ReadonlyMap<string, Operation>, ctx: Ou
     m.operations.flatMap(key => {
       const op = ops.get(key)
       if (!op) return []
-      if (run) return [memberResult(op, run, run.name ?? spec.name, findMember(stages, m.clusterId), ctx.startedNow.has(run.name ?? spec.name))]
+      if (run) {
+        const name = run.name ?? spec.name
+        return [memberResult(op, run, name, findMember(stages, m.clusterId), ctx.startedNow.has(name), name === spec.name)]
+      }
       if (ctx.dryRun && ctx.wouldCreate === spec.name) return [{ operation: op, outcome: 'would-start' as const }]
       return [
         {

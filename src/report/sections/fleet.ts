@@ -5,6 +5,8 @@
 import { retryCheckbox } from '../../approvals.js'
 import { windowStoppedMarker } from '../../fleet-engine/markers.js'
 import type { FleetEngineReport, FleetRunView } from '../../fleet-engine/types.js'
+import { GATE_PREFIX } from '../../fleet-engine/mapping.js'
+import { gateName, isWaiting, shownMember } from '../../fleet-engine/runs.js'
 import type { GateStatus, MemberStatus, StageStatus } from '../../fleet-engine/wire.js'
 import { plural } from '../../util/text.js'
 import { escapedCell, instantText } from '../cells.js'
@@ -32,13 +34,19 @@ function stateText(state: string | undefined): string {
 
 function gateLines(ctx: RenderContext, where: string, gates: readonly GateStatus[] | undefined, stage: StageStatus): string[] {
   return (gates ?? []).map(g => {
-    const clusters = (stage.groups ?? []).flatMap(gr => gr.members ?? []).map(m => m.name ?? '')
-    const id = g.gateId ? ` (gate ${codeSpan(g.gateId.split('/').at(-1) ?? g.gateId)})` : ''
-    const waiting =
-      g.status?.state === 'Pending'
-        ? `: tick the approval boxes of ${escapeText(clusters.join(', '))} under "Needs approval"; writers' ticks complete it`
-        : ''
-    return `- Gate ${where}, ${escapeText(g.displayName ?? 'approval')}: ${stateText(g.status?.state)}${id}${waiting}${g.status?.completedTime ? `, ${instantText(ctx, g.status.completedTime)}` : ''}`
+    const id = g.gateId ? ` (gate ${codeSpan(gateName(g.gateId))})` : ''
+    let waiting = ''
+    if (g.status?.state === 'Pending') {
+      const clusters = (stage.groups ?? [])
+        .flatMap(gr => gr.members ?? [])
+        .filter(isWaiting)
+        .map(shownMember)
+      waiting = (g.displayName ?? '').startsWith(GATE_PREFIX)
+        ? `: writers' ticks of the approval boxes under "Needs approval" complete it${clusters.length > 0 ? ` (waiting: ${escapeText(clusters.join(', '))})` : ''}`
+        : ': not one of this Action’s gates; whoever set it up completes it in Fleet'
+    }
+    const when = g.status?.completedTime ? `, ${instantText(ctx, g.status.completedTime)}` : ''
+    return `- Gate ${where}, ${escapeText(g.displayName ?? 'approval')}: ${stateText(g.status?.state)}${id}${waiting}${when}`
   })
 }
 
@@ -66,7 +74,7 @@ function memberRow(ctx: RenderContext, stage: string, group: string, m: MemberSt
       : '',
     m.operationId ? `operation ${codeSpan(m.operationId, true)}` : ''
   ].filter(d => d !== '')
-  return `| ${escapeText(stage)} | ${escapeText(group)} | ${escapeText(m.name ?? '')} | ${stateText(s?.state)} | ${instantText(ctx, s?.startTime)} | ${instantText(ctx, s?.completedTime)} | ${details.join('<br>') || '—'} |`
+  return `| ${escapeText(stage)} | ${escapeText(group)} | ${escapeText(shownMember(m))} | ${stateText(s?.state)} | ${instantText(ctx, s?.startTime)} | ${instantText(ctx, s?.completedTime)} | ${details.join('<br>') || '—'} |`
 }
 
 function stageCounts(stage: StageStatus): string {
@@ -91,7 +99,11 @@ function runLines(ctx: RenderContext, run: FleetRunView): string[] {
   if (run.images.length > 0) lines.push(`Node images: ${run.images.map(v => codeSpan(v)).join(', ')}`, '')
   if (run.stoppedForWindow)
     lines.push('Stopped by this Action because the maintenance window closed; it resumes in the next window.', windowStoppedMarker(run.name), '')
-  if (run.retry) lines.push(retryCheckbox(`${ctx.report.fleet?.fleetId ?? ''}/updateRuns/${run.name}`, run.name, run.state), '')
+  if (run.retry) {
+    // Only the dashboard's box can be ticked; the job summary points to it.
+    if (ctx.target === 'issue') lines.push(retryCheckbox(`${ctx.report.fleet?.fleetId ?? ''}/updateRuns/${run.name}`, run.name, run.state), '')
+    else lines.push(`Nothing restarts it by itself: a writer's tick of its retry box in the dashboard issue (\`issue: dashboard\`) does.`, '')
+  }
   const extra: string[] = []
   for (const stage of run.stages) {
     extra.push(...gateLines(ctx, `before ${escapeText(stage.name ?? '')}`, stage.beforeGates, stage))
