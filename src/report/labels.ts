@@ -22,6 +22,7 @@ const RESULT_HOLD_LABELS: Record<string, string> = {
   'preflight-deprecated-api': 'Pre-flight: deprecated APIs still in use',
   'not-in-fleet': 'Not a member of the fleet',
   'fleet-group-conflict': 'Fleet group this Action may not use',
+  'fleet-pool-held': 'A pool of the cluster is stopped or failed (Fleet upgrades all pools)',
   'fleet-queued': 'Queued for a later Fleet update run',
   'fleet-run-active': 'Another Fleet update run is in progress',
   'fleet-waiting': 'Waits for its stage in the Fleet update run',
@@ -32,7 +33,7 @@ const RESULT_HOLD_LABELS: Record<string, string> = {
 }
 
 /** Hold reasons the operator must fix in Fleet Manager before the cluster can take part. */
-export const FLEET_SETUP_HOLDS = new Set(['not-in-fleet', 'fleet-group-conflict'])
+export const FLEET_SETUP_HOLDS = new Set(['not-in-fleet', 'fleet-group-conflict', 'fleet-pool-held'])
 
 /** Hold reasons of pre-flight: the operator has something to fix before the window. */
 export function isPreflightHold(reason: string | undefined): boolean {
