@@ -334,6 +334,48 @@ describe('approval gates', () => {
   })
 })
 
+describe('approval gates: the unapproved are skipped first', () => {
+  it('completes the gate only once Fleet shows the unapproved cluster skipped, not when it merely accepted the skip', async () => {
+    const time = clock()
+    const emu = await start(
+      fleetOf(
+        [
+          ['aks-a', 0],
+          ['aks-b', 0]
+        ],
+        {},
+        '1.35.6',
+        NEW
+      ),
+      { now: time.now }
+    )
+    const minorInputs = { upgrade: 'minor', 'minor-approval': 'issue' }
+    const first = await run(emu, time, minorInputs)
+    tick(emu, dashboard(emu, first), /^- \[ \] Approve the minor upgrade of \*\*aks-a\*\*/, 'alice')
+    // Fleet accepts the skip (202) but has not applied it when the action reads the run again.
+    emu.inject({ method: 'POST', path: /\/updateRuns\/aup-[0-9a-f]+\/skip$/, status: 202, headers: { 'Retry-After': '0' } })
+    const created = await run(emu, time, minorInputs)
+    expectSuccess(created)
+    const name = ourRun(emu).name
+    expect(created.writes).toEqual([
+      'PATCH /members/m-aks-a',
+      'PATCH /members/m-aks-b',
+      `PUT /updateRuns/${name}`,
+      `POST /updateRuns/${name}/start`,
+      `POST /updateRuns/${name}/skip`
+    ])
+    expect(emu.state.fleetManager.fleets[0]?.gates[0]?.state).toBe('Pending')
+    expect(created.summary).toContain('does not show it done yet')
+
+    time.advance(60_000)
+    const next = await run(emu, time, minorInputs)
+    const gate = emu.state.fleetManager.fleets[0]?.gates[0]
+    expect(next.writes).toEqual([`POST /updateRuns/${name}/skip`, `PATCH /gates/${gate?.name ?? '?'}`])
+    expect(gate?.state).toBe('Completed')
+    expect(memberStates(emu)).toEqual({ 'm-aks-a': 'Running', 'm-aks-b': 'Skipped' })
+  })
+})
+
 describe('windows', () => {
   it('stops the run when our window closes (members already upgrading finish) and resumes it in the next window', async () => {
     const time = clock()
