@@ -19,15 +19,15 @@
 // duration plus a few milliseconds, so the first poll already sees the operation ended (the
 // action backs off from that first delay to 5 s, which at SCALE 600 would be 50 simulated minutes
 // of slack). Its wait-timeout runs on the action's own clock, in real time.
-import { NODE_IMAGES } from '../__tests__/emulator/fleet.ts'
-import type { ClusterSeed, Fleet, PoolSeed } from '../__tests__/emulator/fleet.ts'
+import { outdatedClusters } from './lib/bench-fleet.ts'
+import type { Fleet } from '../__tests__/emulator/fleet.ts'
 import { fleetResourceId, settleFleetManagers } from '../__tests__/emulator/fleet-manager.ts'
 import type { FleetManagerSeed, MemberUpgradeRecord } from '../__tests__/emulator/fleet-manager.ts'
 import { baseInputs, runAction } from '../__tests__/emulator/run-action.ts'
 import type { RunResult } from '../__tests__/emulator/run-action.ts'
 import { startEmulator } from '../__tests__/emulator/server.ts'
 import type { Emulator } from '../__tests__/emulator/server.ts'
-import { peakInFlight } from '../__tests__/emulator/timeline.ts'
+import { peakInFlight, peakOverlap } from '../__tests__/emulator/timeline.ts'
 
 const SUBSCRIPTION = '6b2e9d41-3f7a-4c85-a1d0-8e5c2b7f9a36'
 const MINUTE = 60_000
@@ -59,36 +59,9 @@ const POLL_MARGIN_MS = 5
 const MANAGER: FleetManagerSeed = { subscriptionId: SUBSCRIPTION, resourceGroup: 'rg-fleet', name: 'bench', members: [] }
 const FLEET_ID = fleetResourceId(MANAGER)
 
-const clusterName = (i: number): string => `aks-${String(i + 1).padStart(3, '0')}`
-
 /** N clusters in ring 0 on the newest patch of 1.35, P Ubuntu pools each with last week's image; optionally a Fleet Manager over them. */
 function benchFleet(withManager: boolean): Fleet {
-  const clusters: ClusterSeed[] = []
-  for (let i = 0; i < CLUSTERS; i++) {
-    const agentPools: PoolSeed[] = []
-    for (let p = 0; p < POOLS; p++) {
-      agentPools.push({
-        name: p === 0 ? 'system' : `np${String(p).padStart(2, '0')}`,
-        mode: p === 0 ? 'System' : 'User',
-        osType: 'Linux',
-        osSKU: 'Ubuntu',
-        count: 3,
-        orchestratorVersion: '1.35.6',
-        nodeImageVersion: NODE_IMAGES.ubuntu2204Old,
-        latestNodeImageVersion: NODE_IMAGES.ubuntu2204
-      })
-    }
-    clusters.push({
-      subscriptionId: SUBSCRIPTION,
-      resourceGroup: `rg-bench-${String(Math.floor(i / 10) + 1).padStart(2, '0')}`,
-      name: clusterName(i),
-      location: 'westeurope',
-      kubernetesVersion: '1.35.6',
-      tags: { 'aks-upgrade-ring': '0' },
-      autoUpgradeProfile: { upgradeChannel: 'none', nodeOSUpgradeChannel: 'None' },
-      agentPools
-    })
-  }
+  const clusters = outdatedClusters(SUBSCRIPTION, CLUSTERS, POOLS, { 'aks-upgrade-ring': '0' })
   const fleet: Fleet = { subscriptions: { [SUBSCRIPTION]: {} }, clusters }
   if (withManager) fleet.fleetManagers = [{ ...MANAGER, members: clusters.map(c => ({ name: `m-${c.name}`, clusterName: c.name })) }]
   return fleet
@@ -209,18 +182,7 @@ interface FleetFigures {
 
 /** The most member upgrades running at one instant (one ending at the instant another starts does not overlap it). */
 function peakMembers(upgrades: readonly MemberUpgradeRecord[]): number {
-  const events = upgrades.flatMap(u => [
-    { at: u.startMs, delta: 1 },
-    { at: u.endMs ?? Number.POSITIVE_INFINITY, delta: -1 }
-  ])
-  events.sort((a, b) => a.at - b.at || a.delta - b.delta)
-  let current = 0
-  let peak = 0
-  for (const e of events) {
-    current += e.delta
-    peak = Math.max(peak, current)
-  }
-  return peak
+  return peakOverlap(upgrades.map(u => ({ start: u.startMs, end: u.endMs })))
 }
 
 async function fleet(everyMinutes: number): Promise<FleetFigures> {

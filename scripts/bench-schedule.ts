@@ -10,8 +10,8 @@
 //
 // The action polls as in production unless BENCH_POLL_MS sets AKS_UPGRADE_PILOT_POLL_MS: the
 // tests' 50 ms first poll suits their millisecond operations, not operations of seconds.
-import { NODE_IMAGES } from '../__tests__/emulator/fleet.ts'
-import type { ClusterSeed, Fleet, PoolSeed } from '../__tests__/emulator/fleet.ts'
+import { outdatedClusters } from './lib/bench-fleet.ts'
+import type { Fleet } from '../__tests__/emulator/fleet.ts'
 import { baseInputs, runAction } from '../__tests__/emulator/run-action.ts'
 import { startEmulator } from '../__tests__/emulator/server.ts'
 import { peakInFlight, peakInFlightPerCluster } from '../__tests__/emulator/timeline.ts'
@@ -37,32 +37,7 @@ const pollMs = process.env.BENCH_POLL_MS ?? ''
 
 /** N clusters on the newest patch of 1.35 (no version upgrade due), P Ubuntu pools each with last week's image. */
 function benchFleet(): Fleet {
-  const seeds: ClusterSeed[] = []
-  for (let i = 0; i < clusters; i++) {
-    const agentPools: PoolSeed[] = []
-    for (let p = 0; p < pools; p++) {
-      agentPools.push({
-        name: p === 0 ? 'system' : `np${String(p).padStart(2, '0')}`,
-        mode: p === 0 ? 'System' : 'User',
-        osType: 'Linux',
-        osSKU: 'Ubuntu',
-        count: 3,
-        orchestratorVersion: '1.35.6',
-        nodeImageVersion: NODE_IMAGES.ubuntu2204Old,
-        latestNodeImageVersion: NODE_IMAGES.ubuntu2204
-      })
-    }
-    seeds.push({
-      subscriptionId: SUBSCRIPTION,
-      resourceGroup: `rg-bench-${String(Math.floor(i / 10) + 1).padStart(2, '0')}`,
-      name: `aks-${String(i + 1).padStart(3, '0')}`,
-      location: 'westeurope',
-      kubernetesVersion: '1.35.6',
-      autoUpgradeProfile: { upgradeChannel: 'none', nodeOSUpgradeChannel: 'None' },
-      agentPools
-    })
-  }
-  return { subscriptions: { [SUBSCRIPTION]: {} }, clusters: seeds }
+  return { subscriptions: { [SUBSCRIPTION]: {} }, clusters: outdatedClusters(SUBSCRIPTION, clusters, pools) }
 }
 
 /** For each operation followed by another on its cluster: from its end to the next start there (the action noticing it). */

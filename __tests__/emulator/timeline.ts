@@ -3,14 +3,13 @@
 import type { OperationRecord } from './types.ts'
 
 /**
- * The most operations in flight at one instant. An operation runs from `startTime` to
- * `endTime` (still running: to the end of time); one that ends at the millisecond another
- * starts does not overlap it.
+ * The most spans open at one instant. A span runs from `start` to `end` (still open: to the
+ * end of time); one that ends at the millisecond another starts does not overlap it.
  */
-export function peakInFlight(ops: readonly OperationRecord[]): number {
-  const events = ops.flatMap(o => [
-    { at: o.startTime, delta: 1 },
-    { at: o.endTime ?? Number.POSITIVE_INFINITY, delta: -1 }
+export function peakOverlap(spans: ReadonlyArray<{ start: number; end?: number | undefined }>): number {
+  const events = spans.flatMap(s => [
+    { at: s.start, delta: 1 },
+    { at: s.end ?? Number.POSITIVE_INFINITY, delta: -1 }
   ])
   events.sort((a, b) => a.at - b.at || a.delta - b.delta)
   let current = 0
@@ -20,6 +19,11 @@ export function peakInFlight(ops: readonly OperationRecord[]): number {
     peak = Math.max(peak, current)
   }
   return peak
+}
+
+/** The most operations in flight at one instant. */
+export function peakInFlight(ops: readonly OperationRecord[]): number {
+  return peakOverlap(ops.map(o => ({ start: o.startTime, end: o.endTime })))
 }
 
 /** `peakInFlight` of each cluster's own operations, by cluster name (unique in the fleets that use this). */

@@ -1,5 +1,6 @@
 // Scaffolding for the Fleet Manager emulator tests: an emulator on an injected clock, a signed-in
 // HTTPS caller, cluster and fleet seeds, and the example-shape comparison.
+import { peakOverlap } from '../emulator/timeline.ts'
 import { readFileSync } from 'node:fs'
 import { request } from 'node:https'
 import { afterEach } from 'vitest'
@@ -276,18 +277,7 @@ export const UPDATE_STATES = ['NotStarted', 'Running', 'Stopping', 'Stopped', 'S
 
 /** The most member upgrades in flight at once (an upgrade ending when another starts doesn't overlap it). */
 export function peak(records: MemberUpgradeRecord[]): number {
-  const events = records.flatMap(r => [
-    { at: r.startMs, d: 1 },
-    { at: r.endMs ?? Number.POSITIVE_INFINITY, d: -1 }
-  ])
-  events.sort((a, b) => a.at - b.at || a.d - b.d)
-  let current = 0
-  let best = 0
-  for (const e of events) {
-    current += e.d
-    best = Math.max(best, current)
-  }
-  return best
+  return peakOverlap(records.map(r => ({ start: r.startMs, end: r.endMs })))
 }
 
 export function header(res: Response, name: string): string | undefined {

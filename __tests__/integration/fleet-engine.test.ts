@@ -90,6 +90,15 @@ function memberStates(emu: Emulator): Record<string, string> {
   return states
 }
 
+/** The first run over aks-dev and aks-prod: both groups set, one run created and started. */
+async function createdAndStarted(emu: Emulator, time: ReturnType<typeof clock>): Promise<{ first: Run; name: string }> {
+  const first = await run(emu, time, { issue: 'off' })
+  expectSuccess(first)
+  const name = ourRun(emu).name
+  expect(first.writes).toEqual(['PATCH /members/m-aks-dev', 'PATCH /members/m-aks-prod', `PUT /updateRuns/${name}`, `POST /updateRuns/${name}/start`])
+  return { first, name }
+}
+
 describe('one run per plan', () => {
   it('sets the ring groups, creates the run with If-None-Match: *, skips nothing and starts it; a rerun writes nothing', async () => {
     const time = clock()
@@ -100,15 +109,7 @@ describe('one run per plan', () => {
       ]),
       { now: time.now }
     )
-    const first = await run(emu, time, { issue: 'off' })
-    expectSuccess(first)
-    const name = ourRun(emu).name
-    expect(first.writes).toEqual([
-      'PATCH /members/m-aks-dev',
-      'PATCH /members/m-aks-prod',
-      `PUT /updateRuns/${name}`,
-      `POST /updateRuns/${name}/start`
-    ])
+    const { first, name } = await createdAndStarted(emu, time)
     const put = emu.requests.find(r => r.method === 'PUT' && r.path.endsWith(`/updateRuns/${name}`))
     expect(put?.headers['if-none-match']).toBe('*')
     expect(put?.body).toEqual({
@@ -423,15 +424,7 @@ describe('the contract around the writes', () => {
       ),
       { now: time.now }
     )
-    const first = await run(emu, time, { issue: 'off' })
-    expectSuccess(first)
-    const name = ourRun(emu).name
-    expect(first.writes).toEqual([
-      'PATCH /members/m-aks-dev',
-      'PATCH /members/m-aks-prod',
-      `PUT /updateRuns/${name}`,
-      `POST /updateRuns/${name}/start`
-    ])
+    await createdAndStarted(emu, time)
     expect(memberStates(emu)).toEqual({ 'm-aks-dev': 'Running', 'm-aks-prod': 'NotStarted' })
     time.advance(60_000)
     expect((await run(emu, time, { issue: 'off' })).writes).toEqual([])
