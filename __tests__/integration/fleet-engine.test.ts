@@ -55,6 +55,15 @@ function clock(): { now: () => number; advance: (ms: number) => void; env: () =>
 
 const { start } = useEmulator()
 
+/** An emulator on the test's clock over `fleetOf(clusters, over)`. */
+async function startFleet(
+  time: ReturnType<typeof clock>,
+  clusters: Array<[name: string, ring: number]>,
+  over: Partial<FleetManagerSeed> = {}
+): Promise<Emulator> {
+  return start(fleetOf(clusters, over), { now: time.now })
+}
+
 interface Run extends RunResult {
   /** Fleet writes of this run: `PUT /updateRuns/aup-…`, `POST /updateRuns/aup-…/start`. */
   writes: string[]
@@ -102,13 +111,10 @@ async function createdAndStarted(emu: Emulator, time: ReturnType<typeof clock>):
 describe('one run per plan', () => {
   it('sets the ring groups, creates the run with If-None-Match: *, skips nothing and starts it; a rerun writes nothing', async () => {
     const time = clock()
-    const emu = await start(
-      fleetOf([
-        ['aks-dev', 0],
-        ['aks-prod', 1]
-      ]),
-      { now: time.now }
-    )
+    const emu = await startFleet(time, [
+      ['aks-dev', 0],
+      ['aks-prod', 1]
+    ])
     const { first, name } = await createdAndStarted(emu, time)
     const put = emu.requests.find(r => r.method === 'PUT' && r.path.endsWith(`/updateRuns/${name}`))
     expect(put?.headers['if-none-match']).toBe('*')
@@ -149,14 +155,11 @@ describe('one run per plan', () => {
 
   it('reads the clusters still queued inside its run from that run, though the plan has moved on', async () => {
     const time = clock()
-    const emu = await start(
-      fleetOf([
-        ['aks-a', 0],
-        ['aks-b', 0],
-        ['aks-c', 0]
-      ]),
-      { now: time.now }
-    )
+    const emu = await startFleet(time, [
+      ['aks-a', 0],
+      ['aks-b', 0],
+      ['aks-c', 0]
+    ])
     const one = { issue: 'off', 'max-parallel': '1' }
     expectSuccess(await run(emu, time, one))
     const name = ourRun(emu).name
@@ -380,13 +383,10 @@ describe('approval gates: the unapproved are skipped first', () => {
 describe('windows', () => {
   it('stops the run when our window closes (members already upgrading finish) and resumes it in the next window', async () => {
     const time = clock()
-    const emu = await start(
-      fleetOf([
-        ['aks-a', 0],
-        ['aks-b', 0]
-      ]),
-      { now: time.now }
-    )
+    const emu = await startFleet(time, [
+      ['aks-a', 0],
+      ['aks-b', 0]
+    ])
     const one = { 'max-parallel': '1' }
     const first = await run(emu, time, one)
     expectSuccess(first)
@@ -414,15 +414,13 @@ describe('windows', () => {
 describe('the contract around the writes', () => {
   it('works the same when Fleet answers every write with 202 (async mode), and a rerun still writes nothing', async () => {
     const time = clock()
-    const emu = await start(
-      fleetOf(
-        [
-          ['aks-dev', 0],
-          ['aks-prod', 1]
-        ],
-        { lroMode: 'async' }
-      ),
-      { now: time.now }
+    const emu = await startFleet(
+      time,
+      [
+        ['aks-dev', 0],
+        ['aks-prod', 1]
+      ],
+      { lroMode: 'async' }
     )
     await createdAndStarted(emu, time)
     expect(memberStates(emu)).toEqual({ 'm-aks-dev': 'Running', 'm-aks-prod': 'NotStarted' })
@@ -459,7 +457,7 @@ describe('the contract around the writes', () => {
 
   it('reads the run again after a 412 on start (someone changed it) and starts it with the new eTag', async () => {
     const time = clock()
-    const emu = await start(fleetOf([['aks-dev', 0]]), { now: time.now })
+    const emu = await startFleet(time, [['aks-dev', 0]])
     emu.inject({
       method: 'POST',
       path: /\/updateRuns\/aup-[0-9a-f]+\/start$/,
@@ -480,13 +478,10 @@ describe('the contract around the writes', () => {
 
   it('changes nothing in a dry run, and says what it would do', async () => {
     const time = clock()
-    const emu = await start(
-      fleetOf([
-        ['aks-dev', 0],
-        ['aks-prod', 1]
-      ]),
-      { now: time.now }
-    )
+    const emu = await startFleet(time, [
+      ['aks-dev', 0],
+      ['aks-prod', 1]
+    ])
     const r = await run(emu, time, { issue: 'off', 'dry-run': 'true' })
     expectSuccess(r)
     expect(r.writes).toEqual([])
