@@ -65,7 +65,9 @@ function memberResult(
       }
       return { operation: op, outcome: 'succeeded', ...times }
     case 'Running':
-      return { operation: op, outcome: startedNow ? 'started' : 'still-running', ...times }
+      return startedNow
+        ? { operation: op, outcome: 'started', ...times }
+        : { operation: op, outcome: 'still-running', ...times, holdDetail: `upgrading in Fleet update run ${name}` }
     case 'Failed': {
       const error: ErrorInfo = {
         code: status.error?.code ?? 'UpdateRunMemberFailed',
