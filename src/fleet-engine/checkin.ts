@@ -42,8 +42,11 @@ export interface FleetEngineOptions extends FleetMappingOptions {
 /** The retry box's key: the run's resource id and `retry`. */
 const RETRY = 'retry'
 const TRIES = 3
-/** Planner reasons that make Fleet fail a member: it upgrades all of a member's pools. */
-const UNFIT_REASONS = new Set(['stopped', 'failed-state'])
+/**
+ * Planner reasons that make Fleet fail a member (it upgrades all of a member's pools), or that
+ * leave us blind to it (its read failed): such a member is skipped rather than upgraded unseen.
+ */
+const UNFIT_REASONS = new Set(['stopped', 'failed-state', 'read-failed'])
 const MAX_GROUPS_PER_STAGE = 50
 
 export class CheckIn {
