@@ -161,15 +161,16 @@ async function upgrade(config: Config, state: RunState, publisher: ReportPublish
     core.info(`ring: ${ring}: acting on ${state.plan.clusters.length} cluster(s) of ring ${ring} only`)
   }
   logPlan(state.plan)
+  // Only PUT bodies need the raw resources: forget the rest before pre-flight and the report.
+  const { execute } = config
+  adapter.keepRawFor(
+    execute.dryRun ? [] : state.plan.clusters.filter(cp => cp.operations.some(op => op.kind !== 'node-image')).map(cp => cp.cluster.id)
+  )
 
   if (config.preflight.checks.length > 0) await unlessCancelled(preflight(config, state, adapter, credential), cancel)
   const checked = state.preflight
   const ledger = new CapacityLedger(checked?.budgets ?? [])
 
-  const { execute } = config
-  adapter.keepRawFor(
-    execute.dryRun ? [] : state.plan.clusters.filter(cp => cp.operations.some(op => op.kind !== 'node-image')).map(cp => cp.cluster.id)
-  )
   state.results = await core.group(execute.dryRun ? 'Execute (dry run: nothing changes)' : 'Execute', async () =>
     executePlan(state.plan, execute, {
       start: async op => adapter.start(op),
