@@ -19,7 +19,7 @@ import { countResults, planOutput, serializePlan } from './report/outputs.js'
 import { IssueClient, type IssueRef } from './github/issues.js'
 import { ReportPublisher } from './github/publisher.js'
 import { keptApprovals, parseApprovals, type Approval } from './approvals.js'
-import { buildRows } from './report/rows.js'
+import { buildRows, type ReportRows } from './report/rows.js'
 import type { TokenCredential } from '@azure/identity'
 import type { FleetPlan, FleetSnapshot, OperationResult, RunReport } from './model.js'
 import { createClock, sleep } from './util/clock.js'
@@ -258,13 +258,13 @@ async function report(config: Config, state: RunState, publisher: ReportPublishe
       state.dashboard = undefined
     }
   }
-  const runReport = buildReport(config, state, startedAt)
-  const counts = countResults(runReport)
+  const { runReport, rows } = buildReport(config, state, startedAt)
+  const counts = countResults(runReport, rows)
   if (counts.failed > 0) failures.push(`${counts.failed} upgrade operation(s) failed: see "Failed" in the report.`)
 
   // The job summary first: it is local and fast, so a cancelled run that is killed while the
   // issue is written still leaves the full report.
-  await writeSummary(runReport, failures)
+  await writeSummary(runReport, rows, failures)
   let issueRef: IssueRef | undefined
   if (config.report.issue !== 'off') {
     try {
@@ -275,11 +275,12 @@ async function report(config: Config, state: RunState, publisher: ReportPublishe
       core.error(message)
     }
   }
-  setOutputs(runReport, issueRef)
+  setOutputs(runReport, rows, issueRef)
   if (failures.length > 0) core.setFailed(failures.join('\n'))
 }
 
-function buildReport(config: Config, state: RunState, startedAt: Date): RunReport {
+/** The report, and its rows: built once, for the approvals, the counts, the summary and the outputs. */
+function buildReport(config: Config, state: RunState, startedAt: Date): { runReport: RunReport; rows: ReportRows } {
   const runReport: RunReport = {
     startedAt: startedAt.toISOString(),
     timezone: config.report.timezone,
@@ -302,16 +303,17 @@ function buildReport(config: Config, state: RunState, startedAt: Date): RunRepor
   if (state.preflight) runReport.preflight = state.preflight
   if (state.approvals.length > 0) runReport.approvals = state.approvals
   // Which ticked boxes stay, decided once: the issue and the summary render the same list.
-  runReport.approved = keptApprovals(runReport, buildRows(runReport))
+  const rows = buildRows(runReport)
+  runReport.approved = keptApprovals(runReport, rows)
   if (config.report.runUrl !== undefined) runReport.runUrl = config.report.runUrl
-  return runReport
+  return { runReport, rows }
 }
 
 /** The job summary and the log both keep the whole report, rendered once. */
-async function writeSummary(runReport: RunReport, failures: string[]): Promise<void> {
+async function writeSummary(runReport: RunReport, rows: ReportRows, failures: string[]): Promise<void> {
   let summary: string
   try {
-    summary = renderReport(runReport, 'summary')
+    summary = renderReport(runReport, 'summary', rows)
   } catch (error: unknown) {
     // Never lose the report: fall back to the plan as data.
     failures.push(`The report could not be rendered: ${errorMessage(error)}`)
@@ -327,8 +329,8 @@ async function writeSummary(runReport: RunReport, failures: string[]): Promise<v
   core.endGroup()
 }
 
-function setOutputs(runReport: RunReport, issueRef: IssueRef | undefined): void {
-  const counts = countResults(runReport)
+function setOutputs(runReport: RunReport, rows: ReportRows, issueRef: IssueRef | undefined): void {
+  const counts = countResults(runReport, rows)
   const planJson = serializePlan(planOutput(runReport.plan, runReport.results))
   if (planJson.truncated)
     core.warning(

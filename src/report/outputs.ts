@@ -1,6 +1,6 @@
 // The action's outputs, derived from the plan and the results (pure).
 import type { EntryAction, FleetPlan, OperationOutcome, OperationResult, PlanEntry, RunReport } from '../model.js'
-import { buildRows, countRows } from './rows.js'
+import { buildRows, countRows, type ReportRows } from './rows.js'
 
 /** One element of the `plan` output (schema documented in README). */
 export interface PlanOutputEntry extends PlanEntry {
@@ -100,10 +100,10 @@ export interface Counts {
 /**
  * Counts for the outputs. `pending` uses the report's own classification (window, blackout,
  * bake time, ring gate, approval, next run), so the output and the issue never disagree.
+ * `rows`: the report's rows when the caller built them already.
  */
-export function countResults(report: RunReport): Counts {
+export function countResults(report: RunReport, rows: ReportRows = buildRows(report)): Counts {
   const startedOutcomes: OperationOutcome[] = ['started', 'succeeded', 'failed', 'still-running']
-  const rows = buildRows(report)
   return {
     // An operation Azure refused to start (e.g. 409) failed but was never started.
     started: report.results.filter(r => startedOutcomes.includes(r.outcome) && r.holdReason !== 'start-refused').length,
