@@ -432,16 +432,19 @@ export function keptApprovals(report: RunReport, rows: ReportRows): ApprovedBox[
   const plans = new Map<string, ClusterPlan>()
   for (const cp of report.plan.clusters) plans.set(cp.cluster.id.trim().toLowerCase(), cp)
   const reached = new Map<string, string[]>()
+  // The cheap tests first: a fleet has thousands of results and rows, and few of them matter here.
   for (const r of report.results) {
+    if (r.outcome !== 'succeeded' || r.operation.kind !== 'control-plane') continue
     const to = minorOf(r.operation.to)
-    if (r.outcome !== 'succeeded' || r.operation.kind !== 'control-plane' || !to) continue
+    if (!to) continue
     const id = r.operation.clusterId.trim().toLowerCase()
     reached.set(id, [...(reached.get(id) ?? []), to])
   }
   const controlPlanes = new Map<string, Row>()
   for (const row of rows.all) {
+    if (row.pool !== null) continue
     const id = row.clusterId.trim().toLowerCase()
-    if (row.pool === null && !controlPlanes.has(id)) controlPlanes.set(id, row)
+    if (!controlPlanes.has(id)) controlPlanes.set(id, row)
   }
   const done = (id: string, minor: string): boolean => {
     const cl = plans.get(id)?.cluster

@@ -24,7 +24,7 @@ import { countResults, planOutput, serializePlan } from './report/outputs.js'
 import { IssueClient, type IssueRef } from './github/issues.js'
 import { ReportPublisher } from './github/publisher.js'
 import { keptApprovals, parseApprovals, type Approval } from './approvals.js'
-import { buildRows } from './report/rows.js'
+import { buildRows, type ReportRows } from './report/rows.js'
 import type { TokenCredential } from '@azure/identity'
 import type { FleetPlan, FleetSnapshot, OperationResult, RunReport } from './model.js'
 import { createClock, sleep } from './util/clock.js'
@@ -168,20 +168,23 @@ async function upgrade(config: Config, state: RunState, publisher: ReportPublish
     core.info(`ring: ${ring}: acting on ${state.plan.clusters.length} cluster(s) of ring ${ring} only`)
   }
   logPlan(state.plan)
+  // Only PUT bodies need the raw resources (and the Fleet engine sends none): forget the rest
+  // before pre-flight and the report.
+  const { execute } = config
+  adapter.keepRawFor(
+    execute.dryRun || config.engine.kind === 'fleet'
+      ? []
+      : state.plan.clusters.filter(cp => cp.operations.some(op => op.kind !== 'node-image')).map(cp => cp.cluster.id)
+  )
 
   if (config.preflight.checks.length > 0) await unlessCancelled(preflight(config, state, adapter, credential), cancel)
   const checked = state.preflight
   const ledger = new CapacityLedger(checked?.budgets ?? [])
 
-  const { execute, engine } = config
-  if (engine.kind === 'fleet') {
-    adapter.keepRawFor([])
-    await unlessCancelled(fleetCheckIn(config, engine.fleetId, engine.groups, state, adapter, now), cancel)
+  if (config.engine.kind === 'fleet') {
+    await unlessCancelled(fleetCheckIn(config, config.engine.fleetId, config.engine.groups, state, adapter, now), cancel)
     return
   }
-  adapter.keepRawFor(
-    execute.dryRun ? [] : state.plan.clusters.filter(cp => cp.operations.some(op => op.kind !== 'node-image')).map(cp => cp.cluster.id)
-  )
   state.results = await core.group(execute.dryRun ? 'Execute (dry run: nothing changes)' : 'Execute', async () =>
     executePlan(state.plan, execute, {
       start: async op => adapter.start(op),
@@ -313,13 +316,13 @@ async function report(config: Config, state: RunState, publisher: ReportPublishe
       state.dashboard = undefined
     }
   }
-  const runReport = buildReport(config, state, startedAt)
-  const counts = countResults(runReport)
+  const { runReport, rows } = buildReport(config, state, startedAt)
+  const counts = countResults(runReport, rows)
   if (counts.failed > 0) failures.push(`${counts.failed} upgrade operation(s) failed: see "Failed" in the report.`)
 
   // The job summary first: it is local and fast, so a cancelled run that is killed while the
   // issue is written still leaves the full report.
-  await writeSummary(runReport, failures)
+  await writeSummary(runReport, rows, failures)
   let issueRef: IssueRef | undefined
   if (config.report.issue !== 'off') {
     try {
@@ -330,11 +333,12 @@ async function report(config: Config, state: RunState, publisher: ReportPublishe
       core.error(message)
     }
   }
-  setOutputs(runReport, issueRef)
+  setOutputs(runReport, rows, issueRef)
   if (failures.length > 0) core.setFailed(failures.join('\n'))
 }
 
-function buildReport(config: Config, state: RunState, startedAt: Date): RunReport {
+/** The report, and its rows: built once, for the approvals, the counts, the summary and the outputs. */
+function buildReport(config: Config, state: RunState, startedAt: Date): { runReport: RunReport; rows: ReportRows } {
   const runReport: RunReport = {
     startedAt: startedAt.toISOString(),
     timezone: config.report.timezone,
@@ -358,16 +362,17 @@ function buildReport(config: Config, state: RunState, startedAt: Date): RunRepor
   if (state.fleet) runReport.fleet = state.fleet
   if (state.approvals.length > 0) runReport.approvals = state.approvals
   // Which ticked boxes stay, decided once: the issue and the summary render the same list.
-  runReport.approved = keptApprovals(runReport, buildRows(runReport))
+  const rows = buildRows(runReport)
+  runReport.approved = keptApprovals(runReport, rows)
   if (config.report.runUrl !== undefined) runReport.runUrl = config.report.runUrl
-  return runReport
+  return { runReport, rows }
 }
 
 /** The job summary and the log both keep the whole report, rendered once. */
-async function writeSummary(runReport: RunReport, failures: string[]): Promise<void> {
+async function writeSummary(runReport: RunReport, rows: ReportRows, failures: string[]): Promise<void> {
   let summary: string
   try {
-    summary = renderReport(runReport, 'summary')
+    summary = renderReport(runReport, 'summary', rows)
   } catch (error: unknown) {
     // Never lose the report: fall back to the plan as data.
     failures.push(`The report could not be rendered: ${errorMessage(error)}`)
@@ -383,8 +388,8 @@ async function writeSummary(runReport: RunReport, failures: string[]): Promise<v
   core.endGroup()
 }
 
-function setOutputs(runReport: RunReport, issueRef: IssueRef | undefined): void {
-  const counts = countResults(runReport)
+function setOutputs(runReport: RunReport, rows: ReportRows, issueRef: IssueRef | undefined): void {
+  const counts = countResults(runReport, rows)
   const planJson = serializePlan(planOutput(runReport.plan, runReport.results))
   if (planJson.truncated)
     core.warning(

@@ -1,6 +1,7 @@
 // Kubernetes version rules: which versions a control plane may move to, and how
 // supported its minor still is in its location.
 import semver from 'semver'
+import { Memo } from '../util/memo.js'
 import type { ClusterSnapshot, KubernetesMinorVersion, VersionUpgrade } from '../model.js'
 
 const LTS_PLAN = 'AKSLongTermSupport'
@@ -15,23 +16,29 @@ export interface K8sVersion {
 
 /**
  * `1.35.6` -> {1,35,6}. A minor-only request (`1.35`) parses with patch 0; LTS builds
- * such as `1.30.100-akslts` compare by their numbers.
+ * such as `1.30.100-akslts` compare by their numbers. Each text is parsed once (the result
+ * is frozen): planning a fleet asks for the same few versions tens of thousands of times.
  */
 export function parseK8s(v: string | undefined | null): K8sVersion | undefined {
   if (!v) return undefined
   const trimmed = v.trim()
-  if (!/^v?\d+\.\d+(\.\d+)?([-+].*)?$/.test(trimmed)) return undefined
-  const c = semver.coerce(trimmed)
-  if (!c) return undefined
-  return { raw: trimmed, major: c.major, minor: c.minor, patch: c.patch }
+  return parsedK8s.get(trimmed, () => {
+    if (!/^v?\d+\.\d+(\.\d+)?([-+].*)?$/.test(trimmed)) return undefined
+    const c = semver.coerce(trimmed)
+    if (!c) return undefined
+    return Object.freeze({ raw: trimmed, major: c.major, minor: c.minor, patch: c.patch })
+  })
 }
+
+const parsedK8s = new Memo<K8sVersion | undefined>()
 
 function toSemver(v: K8sVersion): string {
   return `${v.major}.${v.minor}.${v.patch}`
 }
 
+/** Negative when `a` is older: by major, minor and patch, as semver compares them (-1, 0 or 1). */
 export function compareK8s(a: K8sVersion, b: K8sVersion): number {
-  return semver.compare(toSemver(a), toSemver(b))
+  return Math.sign(a.major - b.major || a.minor - b.minor || a.patch - b.patch)
 }
 
 /** `1.35` of a parsed version; of a text (`1.35.6`, `v1.35`, `1.35`), null when it is no version. */

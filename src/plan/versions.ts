@@ -1,6 +1,7 @@
 // Node image versions. Linux and Windows images are versioned differently
 // (AKS-API-NOTES §7), so an image is only ever compared with images of its own family.
 import { DAY_MS } from '../util/duration.js'
+import { Memo } from '../util/memo.js'
 
 export interface NodeImage {
   raw: string
@@ -31,8 +32,20 @@ function familyOf(prefix: string): string {
   return prefix.replaceAll(':', '-')
 }
 
+/** Parsed once per text (the result is frozen): a fleet's pools share a few images, asked for again and again. */
 export function parseNodeImage(v: string): NodeImage | undefined {
   const raw = v.trim()
+  return parsedImages.get(raw, () => freezeImage(parseImage(raw)))
+}
+
+const parsedImages = new Memo<NodeImage | undefined>()
+
+function freezeImage(image: NodeImage | undefined): NodeImage | undefined {
+  if (image) Object.freeze(image.key)
+  return image && Object.freeze(image)
+}
+
+function parseImage(raw: string): NodeImage | undefined {
   const win = WINDOWS.exec(raw)
   if (win) {
     const [, prefix = '', build = '', rev = '', yy = '', mm = '', dd = ''] = win

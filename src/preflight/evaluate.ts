@@ -48,6 +48,8 @@ const DOCS = {
 class Evaluation {
   readonly budgets = new Map<string, Budget>()
   readonly notRun: CheckNotRun[] = []
+  /** Each text once: the notes of a fleet's pools repeat (the same default surge, the same managed network). */
+  private readonly texts = new Map<string, string>()
   readonly facts: PreflightFacts
   readonly options: PreflightOptions
   constructor(facts: PreflightFacts, options: PreflightOptions) {
@@ -66,6 +68,13 @@ class Evaluation {
 
   has(check: PreflightCheck): boolean {
     return this.options.checks.includes(check)
+  }
+
+  shared(text: string): string {
+    const known = this.texts.get(text)
+    if (known !== undefined) return known
+    this.texts.set(text, text)
+    return text
   }
 }
 
@@ -108,7 +117,7 @@ function quotaCheck(ev: Evaluation, cluster: ClusterSnapshot, pool: PoolSnapshot
     const label = `${name === TOTAL_VCPUS ? 'Total Regional vCPUs' : name} in ${cluster.location}`
     const key = `quota|${usageKey(cluster.subscriptionId, cluster.location)}|${name.toLowerCase()}`
     const budget = ev.budget(key, () => ({ key, check: 'quota', label, free: free(usage), unit: 'vCPUs' }))
-    check.claims.push({ budget: key, amount: vCpus })
+    check.claims.push({ budget: budget.key, amount: vCpus })
     if (vCpus > budget.free) {
       check.findings.push({
         reason: 'preflight-quota',
@@ -146,7 +155,7 @@ function subnetCheck(ev: Evaluation, cluster: ClusterSnapshot, pool: PoolSnapsho
     const key = `subnet|${need.subnetId.toLowerCase()}`
     const budget = ev.budget(key, () => ({ key, check: 'subnet', label: `addresses in subnet ${subnet}`, free: free(usage), unit: 'addresses' }))
     const amount = need.perNode * nodes
-    check.claims.push({ budget: key, amount })
+    check.claims.push({ budget: budget.key, amount })
     if (amount > budget.free) {
       check.findings.push({
         reason: 'preflight-subnet',
@@ -200,10 +209,10 @@ function checkOperation(ev: Evaluation, cp: ClusterPlan, op: Operation): Operati
   const cluster = cp.cluster
   if (op.kind === 'control-plane') {
     deprecatedCheck(ev, cluster, op, check)
-    return check
+    return kept(ev, check)
   }
   const pool = cluster.pools.find(p => p.name === op.pool)
-  if (!pool) return check
+  if (!pool) return kept(ev, check)
   const surgeSettings: Parameters<typeof surgeNodes>[0] = {}
   if (pool.count !== undefined) surgeSettings.count = pool.count
   if (pool.maxSurge !== undefined) surgeSettings.maxSurge = pool.maxSurge
@@ -214,7 +223,16 @@ function checkOperation(ev: Evaluation, cp: ClusterPlan, op: Operation): Operati
   if (ev.has('quota')) quotaCheck(ev, cluster, pool, surge.nodes, check)
   if (ev.has('subnet')) subnetCheck(ev, cluster, pool, surge.nodes, check)
   if (ev.has('pdb')) pdbCheck(ev, cluster, pool, check)
-  return check
+  return kept(ev, check)
+}
+
+/**
+ * The check as the run keeps it, for every operation of the fleet until the report: arrays
+ * at their length (one that grew by push keeps room for 17) and repeated notes shared. At
+ * 1,000 clusters the checks were 6.6 MB of heap, 2.7 MB of it room never used.
+ */
+function kept(ev: Evaluation, check: OperationCheck): OperationCheck {
+  return { key: check.key, claims: check.claims.slice(), findings: check.findings.slice(), notes: check.notes.map(n => ev.shared(n)) }
 }
 
 export function evaluatePreflight(plan: FleetPlan, facts: PreflightFacts, options: PreflightOptions): PreflightReport {

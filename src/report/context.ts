@@ -28,9 +28,8 @@ export interface RenderContext {
   approvedBoxes: ApprovedBox[]
 }
 
-/** The context of one rendering, at the target's richest level of detail. */
-export function newRenderContext(report: RunReport, target: ReportTarget): RenderContext {
-  const rows = buildRows(report)
+/** The context of one rendering, at the target's richest level of detail; `rows` when the caller built them already. */
+export function newRenderContext(report: RunReport, target: ReportTarget, rows: ReportRows = buildRows(report)): RenderContext {
   const rings = new Set([...Object.keys(report.plan.rings), ...report.plan.clusters.map(c => String(c.ring))])
   const ctx: RenderContext = {
     report,

@@ -1,6 +1,6 @@
 // The action's outputs, derived from the plan and the results (pure).
 import type { EntryAction, FleetPlan, OperationOutcome, OperationResult, PlanEntry, RunReport } from '../model.js'
-import { buildRows, countRows } from './rows.js'
+import { buildRows, countRows, type ReportRows } from './rows.js'
 
 /** One element of the `plan` output (schema documented in README). */
 export interface PlanOutputEntry extends PlanEntry {
@@ -29,18 +29,10 @@ function entryKind(entry: PlanEntry): string | undefined {
 }
 
 export function planOutput(plan: FleetPlan, results: OperationResult[]): PlanOutputEntry[] {
-  // A pool can have two results (its image refreshed, its version upgrade held): match by kind.
-  const byTarget = new Map<string, OperationResult>()
-  for (const r of results) {
-    const where = `${r.operation.clusterId.toLowerCase()}|${r.operation.pool ?? ''}`
-    byTarget.set(where, r)
-    byTarget.set(`${where}|${r.operation.kind}`, r)
-  }
+  const index = new ResultIndex(results)
   return plan.clusters.flatMap(cp =>
     cp.entries.flatMap(entry => {
-      const where = `${entry.clusterId.toLowerCase()}|${entry.pool ?? ''}`
-      const kind = entryKind(entry)
-      const r = byTarget.get(kind !== undefined ? `${where}|${kind}` : where)
+      const r = index.find(entry.clusterId, entry.pool ?? '', entryKind(entry))
       // Folded into the version upgrade that started: that entry tells it.
       const { foldsInto, ...shown } = entry
       if (foldsInto !== undefined && !r) return []
@@ -58,6 +50,47 @@ export function planOutput(plan: FleetPlan, results: OperationResult[]): PlanOut
   )
 }
 
+/**
+ * The results by cluster (ids compare case-insensitively), so that matching an entry looks
+ * among its cluster's few results instead of building and hashing a `cluster|pool|kind` key
+ * for each of thousands of entries and results.
+ */
+class ResultIndex {
+  private readonly byCluster = new Map<string, OperationResult[]>()
+  private readonly lowered = new Map<string, string>()
+
+  constructor(results: readonly OperationResult[]) {
+    for (const r of results) {
+      const id = this.lower(r.operation.clusterId)
+      const list = this.byCluster.get(id)
+      if (list) list.push(r)
+      else this.byCluster.set(id, [r])
+    }
+  }
+
+  private lower(id: string): string {
+    let l = this.lowered.get(id)
+    if (l === undefined) {
+      l = id.toLowerCase()
+      this.lowered.set(id, l)
+    }
+    return l
+  }
+
+  /**
+   * The last result on this cluster and pool, of this kind when one is given: a pool can have
+   * two results (its image refreshed, its version upgrade held).
+   */
+  find(clusterId: string, pool: string, kind: string | undefined): OperationResult | undefined {
+    const list = this.byCluster.get(this.lower(clusterId)) ?? []
+    for (let i = list.length - 1; i >= 0; i--) {
+      const r = list[i]
+      if (r && (r.operation.pool ?? '') === pool && (kind === undefined || r.operation.kind === kind)) return r
+    }
+    return undefined
+  }
+}
+
 export interface Counts {
   started: number
   failed: number
@@ -67,10 +100,10 @@ export interface Counts {
 /**
  * Counts for the outputs. `pending` uses the report's own classification (window, blackout,
  * bake time, ring gate, approval, next run), so the output and the issue never disagree.
+ * `rows`: the report's rows when the caller built them already.
  */
-export function countResults(report: RunReport): Counts {
+export function countResults(report: RunReport, rows: ReportRows = buildRows(report)): Counts {
   const startedOutcomes: OperationOutcome[] = ['started', 'succeeded', 'failed', 'still-running']
-  const rows = buildRows(report)
   return {
     // An operation Azure refused to start (e.g. 409) failed but was never started.
     started: report.results.filter(r => startedOutcomes.includes(r.outcome) && r.holdReason !== 'start-refused').length,
@@ -89,21 +122,20 @@ const OUTPUT_LIMIT = 1_000_000
  * for a warning; the job summary keeps everything.
  */
 export function serializePlan(entries: PlanOutputEntry[], limit = OUTPUT_LIMIT): { json: string; truncated?: string } {
-  const full = jsonWithin(entries, limit)
-  if (full !== undefined) return { json: full }
-  const compact = entries.map(({ message: _m, warnings: _w, ...rest }) => rest)
-  const compactJson = jsonWithin(compact, limit)
-  if (compactJson !== undefined) return { json: compactJson, truncated: 'message and warnings of each entry' }
-  const relevant = compact.filter(e => e.action !== 'none' || e.result !== null || e.reason !== 'up-to-date')
-  const relevantJson = jsonWithin(relevant, limit)
-  if (relevantJson !== undefined) {
-    return { json: relevantJson, truncated: `message and warnings, and the ${compact.length - relevant.length} up-to-date entries` }
+  // Each form is measured before one is built: at a thousand clusters the entries are
+  // megabytes of JSON, and building each form only to find it too long was most of what the
+  // end of a run allocated. The form that fits is built once.
+  if (fitsWithin(entries, full, limit)) return { json: jsonArray(entries, full) }
+  if (fitsWithin(entries, compact, limit)) return { json: jsonArray(entries, compact), truncated: 'message and warnings of each entry' }
+  const relevant = entries.filter(e => e.action !== 'none' || e.result !== null || e.reason !== 'up-to-date')
+  if (fitsWithin(relevant, compact, limit)) {
+    return { json: jsonArray(relevant, compact), truncated: `message and warnings, and the ${entries.length - relevant.length} up-to-date entries` }
   }
   // Still too large: keep whole entries in order while they fit.
   const kept: string[] = []
   let size = 2
   for (const e of relevant) {
-    const part = JSON.stringify(e)
+    const part = compact(e)
     if (size + part.length + 1 > limit) break
     kept.push(part)
     size += part.length + 1
@@ -111,19 +143,27 @@ export function serializePlan(entries: PlanOutputEntry[], limit = OUTPUT_LIMIT):
   return { json: `[${kept.join(',')}]`, truncated: `message and warnings, up-to-date entries, and ${relevant.length - kept.length} further entries` }
 }
 
-/**
- * The JSON array of `items`, or undefined as soon as it would pass `limit` characters: at a
- * thousand clusters the whole plan is megabytes, and building it only to throw it away is
- * most of what the end of a run allocates.
- */
-function jsonWithin(items: readonly object[], limit: number): string | undefined {
-  const parts: string[] = []
+type EntryJson = (entry: PlanOutputEntry) => string
+
+const full: EntryJson = entry => JSON.stringify(entry)
+
+/** The entry without its prose (message, warnings). */
+const compact: EntryJson = ({ message: _m, warnings: _w, ...rest }) => JSON.stringify(rest)
+
+/** Whether the JSON array of `items` stays within `limit` characters; measured entry by entry, nothing kept. */
+function fitsWithin(items: readonly PlanOutputEntry[], json: EntryJson, limit: number): boolean {
   let size = 2
-  for (const item of items) {
-    const part = JSON.stringify(item)
-    size += part.length + (parts.length > 0 ? 1 : 0)
-    if (size > limit) return undefined
-    parts.push(part)
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]
+    if (item === undefined) continue
+    size += json(item).length + (i > 0 ? 1 : 0)
+    if (size > limit) return false
   }
+  return true
+}
+
+function jsonArray(items: readonly PlanOutputEntry[], json: EntryJson): string {
+  const parts: string[] = []
+  for (const item of items) parts.push(json(item))
   return `[${parts.join(',')}]`
 }

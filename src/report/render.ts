@@ -3,6 +3,7 @@
 // what waits for them first; when GitHub's size limit would be exceeded, the least urgent
 // detail gives way first (cut to the rows that fit, or summarised), and the body says so.
 import type { RunReport } from '../model.js'
+import type { ReportRows } from './rows.js'
 import { approvedCheckbox } from '../approvals.js'
 import { newRenderContext, type RenderContext } from './context.js'
 import { ISSUE_STEPS, SHARED_LEVELS, SUMMARY_STEPS, type DetailLevels } from './detail.js'
@@ -63,10 +64,11 @@ const HARD_CUT_NOTES: Record<ReportTarget, string> = {
  * the body under ISSUE_BODY_LIMIT; 'summary' keeps everything that fits under SUMMARY_LIMIT.
  * When the body would be too long, the least urgent sections give way first: summarised
  * (counts instead of rows), and the most urgent of those that do not fit whole keeps its
- * first rows with a line saying how many more there are. Failures are never cut.
+ * first rows with a line saying how many more there are. Failures are never cut. `rows`: the
+ * report's rows when the caller built them already (buildRows(report)).
  */
-export function renderReport(report: RunReport, target: ReportTarget): string {
-  const ctx = newRenderContext(report, target)
+export function renderReport(report: RunReport, target: ReportTarget, rows?: ReportRows): string {
+  const ctx = newRenderContext(report, target, rows)
   return fitBody({
     target,
     limit: bodyLimit(target),
