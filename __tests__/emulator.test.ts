@@ -1,6 +1,6 @@
 // The emulator checked against the REAL SDKs (in-process, CA passed through tlsOptions) and,
 // for the runner harness, against a child process that uses @actions/core and Octokit.
-import { request } from 'node:https'
+import { httpsJson as rawHttpsJson, type HttpsReply } from './emulator/https-json.ts'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -86,31 +86,9 @@ function client(cred: TokenCredential = credential()): ContainerServiceClient {
   return new ContainerServiceClient(cred, SUB, { endpoint: emu.url, tlsOptions: { ca }, retryOptions: { maxRetries: 0 } })
 }
 
-function httpsJson(
-  method: string,
-  url: string,
-  headers: Record<string, string> = {},
-  body?: string
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: unknown }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, ca }, res => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8')
-        let parsed: unknown = text
-        try {
-          parsed = text === '' ? undefined : JSON.parse(text)
-        } catch {
-          /* keep text */
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed })
-      })
-    })
-    req.on('error', reject)
-    if (body !== undefined) req.write(body)
-    req.end()
-  })
+/** A raw call with this file's CA (the emulator's). */
+function httpsJson(method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<HttpsReply> {
+  return rawHttpsJson(method, url, ca, headers, body)
 }
 
 async function armToken(): Promise<string> {

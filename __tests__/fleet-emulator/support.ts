@@ -2,7 +2,7 @@
 // HTTPS caller, cluster and fleet seeds, and the example-shape comparison.
 import { peakOverlap } from '../emulator/timeline.ts'
 import { readFileSync } from 'node:fs'
-import { request } from 'node:https'
+import { type HttpsReply, httpsJson } from '../emulator/https-json.ts'
 import { afterEach } from 'vitest'
 import { NODE_IMAGES } from '../emulator/fleet.ts'
 import type { ClusterSeed, Fleet } from '../emulator/fleet.ts'
@@ -18,11 +18,7 @@ export const T0 = Date.UTC(2026, 9, 5, 8, 0, 0)
 export const MINUTE = 60_000
 export const HOUR = 60 * MINUTE
 
-export interface Response {
-  status: number
-  headers: Record<string, string | string[] | undefined>
-  body: unknown
-}
+export type Response = HttpsReply
 
 interface CallOptions {
   query?: Record<string, string>
@@ -40,30 +36,8 @@ export interface Harness {
   call(method: string, path: string, options?: CallOptions): Promise<Response>
 }
 
-function httpsCall(method: string, url: string, ca: string, headers: Record<string, string>, body?: string): Promise<Response> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, ca }, res => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8')
-        let parsed: unknown = text === '' ? undefined : text
-        try {
-          if (text !== '') parsed = JSON.parse(text)
-        } catch {
-          /* keep the text */
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed })
-      })
-    })
-    req.on('error', reject)
-    if (body !== undefined) req.write(body)
-    req.end()
-  })
-}
-
 async function armToken(emu: Emulator, ca: string): Promise<string> {
-  const oidc = await httpsCall('GET', `${emu.url}/_oidc/token?api-version=2.0&audience=${encodeURIComponent('api://AzureADTokenExchange')}`, ca, {
+  const oidc = await httpsJson('GET', `${emu.url}/_oidc/token?api-version=2.0&audience=${encodeURIComponent('api://AzureADTokenExchange')}`, ca, {
     authorization: `Bearer ${emu.oidcRequestToken}`
   })
   const assertion = (oidc.body as { value?: unknown }).value
@@ -75,7 +49,7 @@ async function armToken(emu: Emulator, ca: string): Promise<string> {
     client_assertion: assertion,
     scope: 'https://management.azure.com/.default'
   }).toString()
-  const res = await httpsCall(
+  const res = await httpsJson(
     'POST',
     `${emu.url}/${TEST_TENANT_ID}/oauth2/v2.0/token`,
     ca,
@@ -116,7 +90,7 @@ export async function startHarness(fleet: Fleet, options: HarnessOptions = {}): 
         body = JSON.stringify(options.body)
         headers['content-type'] = 'application/json'
       }
-      return httpsCall(method, url.toString(), ca, headers, body)
+      return httpsJson(method, url.toString(), ca, headers, body)
     }
   }
 }
